@@ -1,0 +1,51 @@
+// The one place that reads the environment. Every variable is listed (and documented) here and in README.md.
+import path from 'node:path';
+
+export interface Config {
+  /** demo = simulated cameras (RTSP server + publishers), 112 traffic and units. */
+  demo: boolean;
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Where HLS segments, snapshots and demo clips live (tmp-like, safe to delete). */
+  runtimeDir: string;
+  camerasFile: string;
+  ffmpegPath: string | undefined;
+  rtmpPort: number;
+  /** Secret for node-media-server signed publish URLs (rtmp://host/live/<cam>?sign=<exp>-<md5>). */
+  rtmpSecret: string | undefined;
+  osmandPort: number;
+  adminToken: string | undefined;
+  amlHmacKey: string | undefined;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be an integer 0..65535, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const root = process.cwd();
+  const dataDir = path.resolve(root, env.SIAGA_DATA_DIR || 'data');
+  const level = (env.SIAGA_LOG_LEVEL || 'info') as Config['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new Error(`SIAGA_LOG_LEVEL must be debug|info|warn|error`);
+  return {
+    demo: argv.includes('--demo') || env.SIAGA_DEMO === '1',
+    port: int(env, 'PORT', 8080),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    runtimeDir: path.resolve(root, env.SIAGA_RUNTIME_DIR || 'runtime'),
+    camerasFile: path.resolve(root, env.SIAGA_CAMERAS_FILE || 'camera-config/cameras.json'),
+    ffmpegPath: env.FFMPEG_PATH || undefined,
+    rtmpPort: int(env, 'SIAGA_RTMP_PORT', 1935),
+    rtmpSecret: env.SIAGA_RTMP_SECRET || undefined,
+    osmandPort: int(env, 'SIAGA_OSMAND_PORT', 5055),
+    adminToken: env.SIAGA_ADMIN_TOKEN || undefined,
+    amlHmacKey: env.SIAGA_AML_HMAC_KEY || undefined,
+    logLevel: level,
+  };
+}
