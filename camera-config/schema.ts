@@ -23,7 +23,7 @@ export function sourceUrlProblem(url: string): string | null {
   const scheme = /^([A-Za-z][A-Za-z0-9+.,\-]*):/.exec(url)?.[1];
   if (!scheme) return `must start with ${ALLOWED_SCHEMES.map((s) => s + '://').join(', ')}`;
   if (!(ALLOWED_SCHEMES as readonly string[]).includes(scheme)) {
-    return `protocol "${scheme}:" is not allowed (only ${ALLOWED_SCHEMES.map((s) => s + '://').join(', ')})`;
+    return `protocol "${scheme.slice(0, 32)}:" is not allowed (only ${ALLOWED_SCHEMES.map((s) => s + '://').join(', ')})`;
   }
   if (!url.startsWith(`${scheme}://`)) return `must start with ${scheme}://`;
   return null;
