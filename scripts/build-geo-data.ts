@@ -88,7 +88,7 @@ sizes['basemap/rivers.geojson'] = write('basemap/rivers.geojson', fc(riverSrc.fe
 const MAJOR = new Set(['arteri', 'kolektor']);
 const roadFeature = (f: Feature): Feature => ({
   type: 'Feature',
-  properties: keep(f.properties!, ['id', 'name', 'display_name', 'class']),
+  properties: keep(f.properties!, ['name', 'display_name', 'class']),
   geometry: compactGeometry(f.geometry, true),
 });
 sizes['basemap/roads-major.geojson'] = write('basemap/roads-major.geojson', fc(roadSrc.features.filter((f) => MAJOR.has(f.properties!.class)).map(roadFeature)));

@@ -1,0 +1,166 @@
+// Address normaliser: turns what a 112 operator types into canonical tokens with roles.
+// "simp. sudirman - tambusai" → [junction] sudirman [sep] tambusai; "gg. mawar rt 02 kel. tuah madani kec. tampan"
+// → [street] mawar [kel] tuah madani [kec] tampan. Both the gazetteer names and the queries go through canonWord(),
+// so spelling variants (Soebrantas/Subrantas, Achmad/Ahmad, Kaharuddin/Kaharudin) meet on one form.
+
+export type Marker = 'street' | 'kel' | 'kec' | 'junction';
+export type Token =
+  | { t: 'word'; v: string; raw: string }
+  | { t: 'num'; v: string }
+  | { t: 'marker'; v: Marker }
+  | { t: 'facility'; v: string; group: FacilityGroup }
+  | { t: 'sep' };
+export type FacilityGroup = 'health' | 'school' | 'fire' | 'office' | 'worship' | 'other';
+
+/** Old-spelling and phonetic variants to one form, then doubled letters collapsed. */
+export function canonWord(word: string): string {
+  return word
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/oe/g, 'u')
+    .replace(/dj/g, 'j')
+    .replace(/tj/g, 'c')
+    .replace(/sj/g, 'sy')
+    .replace(/[ck]h/g, 'h')
+    .replace(/q/g, 'k')
+    .replace(/ph/g, 'f')
+    .replace(/([a-z])\1+/g, '$1');
+}
+
+const MARKERS: Record<string, Marker> = {
+  jl: 'street', jln: 'street', jlan: 'street', jalan: 'street', gg: 'street', gang: 'street', lorong: 'street', lr: 'street',
+  kel: 'kel', kelurahan: 'kel', lurah: 'kel', desa: 'kel', ds: 'kel', kelrahan: 'kel',
+  kec: 'kec', kecamatan: 'kec', kcmtn: 'kec', camat: 'kec',
+  simp: 'junction', spg: 'junction', smpg: 'junction', simpang: 'junction', simpangan: 'junction', persimpangan: 'junction',
+  perempatan: 'junction', prapatan: 'junction', pertigaan: 'junction', bundaran: 'junction', bunderan: 'junction',
+};
+
+/** Facility words: the phrase they start names a place (matched against POIs only, never as a street). */
+const FACILITY: Record<string, FacilityGroup> = {};
+const addFacility = (group: FacilityGroup, words: string) => words.split(' ').forEach((w) => (FACILITY[w] = group));
+addFacility('health', 'rs rsu rsud rsia rsj rsb rsau rsal rsud puskesmas pustu klinik klinic apotek apotik bidan hospital poliklinik posyandu');
+addFacility('school', 'sekolah sd sdn sdit smp smpn smpit sma sman smas smk smkn smait ma man mts mtsn tk paud pesantren ponpes universitas univ kampus akademi politeknik poltekkes stikes sekolah');
+addFacility('fire', 'damkar pemadam');
+addFacility('office', 'kantor dinas polsek polres polresta polda koramil kodim korem lanud kejaksaan pengadilan samsat bpjs lapas rutan bappeda bpn');
+addFacility('worship', 'masjid mesjid musholla mushola musala surau gereja vihara klenteng pura');
+addFacility('other', 'hotel wisma mal mall plaza pasar toko swalayan supermarket minimarket indomaret alfamart spbu pom bank atm bandara terminal stasiun gor stadion lapangan taman pabrik gudang bengkel showroom cafe kafe warung rm restoran resto gedung yayasan panti ruko kos kost asrama hypermart transmart lottemart');
+
+/** The facility group of a (raw or canonical) word, or null. */
+export function facilityGroup(word: string): FacilityGroup | null {
+  return FACILITY[word] ?? null;
+}
+
+/** Words dropped together with the number after them (house number, RT/RW, kilometre post, block). */
+const WITH_NUMBER = new Set(['no', 'nomor', 'nmr', 'nom', 'rt', 'rw', 'km', 'blok', 'blk', 'kav', 'kavling', 'lt', 'lantai']);
+/** Relation words, non-place words and filler: phrase boundaries, never fuzzy-corrected into a place name. */
+const STOP = new Set(
+  (
+    'depan dpn dekat dkt deket samping sampingnya seberang sebrang sbrg belakang blkg bawah sebelah sblh arah persis sekitar sekitaran ' +
+    'kawasan area daerah lokasi tkp alamat di ke dari dan atau yg yang ada dengan dgn dekatnya tepat pinggir tepi arahnya menuju ' +
+    'kecelakaan laka lantas tabrakan kebakaran terbakar api asap banjir genangan pohon tumbang longsor rumah warga igd korban pasien orang ' +
+    'motor mobil truk bus angkot sepeda tolong mohon bantuan segera cepat ular sapi anjing hewan liar jatuh pingsan kdrt narkoba maling ' +
+    'pencurian begal perkelahian tawuran pju padam lampu mati terjadi laporan lapor pelapor bpk bapak ibu pak bu sdr an komp komplek kompleks ' +
+    'perum perumahan pku pekanbaru riau kota prov provinsi indonesia wilayah rumahnya kantornya sebelum sesudah setelah lewat simpangnya ' +
+    'ruas jalur lajur km0 ttk titik'
+  ).split(' '),
+);
+// "kota" and "pekanbaru" are STOP only when they are not part of an area name (Pekanbaru Kota, Kota Baru, Kota Tinggi):
+// the tokenizer keeps them as words when the next/previous word makes an area name; see KEEP_PAIRS.
+const KEEP_PAIRS = new Set(['pekanbaru kota', 'kota baru', 'kota tinggi', 'rumah sakit']);
+
+/** Titles removed from street and person-based names: Jend. Sudirman = Sudirman, HR Soebrantas = Subrantas. */
+export const TITLES = new Set(
+  'jend jendral jenderal jen h hj haji dr drs ir prof tgk t tengku teuku tuanku sultan kh hr st sh let letjen mayjen brigjen kol kapt laks marsekal pangeran mr'.split(' '),
+);
+
+/** Split raw text into lower-case pieces: words, numbers and separators. "jl.sudirman" → jl, sudirman; "rt02" → rt, 02. */
+function pieces(text: string): string[] {
+  return (
+    text
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/([a-z])(\d)/g, '$1 $2')
+      .replace(/(\d)([a-z])/g, '$1 $2')
+      .replace(/\s+x\s+/g, ' / ')
+      .replace(/[,;:()|\\/&+–—-]/g, ' , ')
+      .match(/[a-z0-9']+|,/g) ?? []
+  ).map((p) => p.replace(/'/g, ''));
+}
+
+const MAX_QUERY_CHARS = 300;
+
+export function tokenize(query: string): Token[] {
+  const raw = pieces(String(query ?? '').slice(0, MAX_QUERY_CHARS));
+  const out: Token[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const p = raw[i];
+    if (!p) continue;
+    if (p === ',') {
+      if (out.length && out[out.length - 1].t !== 'sep') out.push({ t: 'sep' });
+      continue;
+    }
+    if (/^\d+$/.test(p)) {
+      out.push({ t: 'num', v: String(Number(p)) });
+      continue;
+    }
+    if (WITH_NUMBER.has(p)) {
+      if (/^\d+$/.test(raw[i + 1] ?? '')) i++;
+      else if (p === 'no' || p === 'rt' || p === 'rw') continue;
+      continue;
+    }
+    const pair = `${p} ${raw[i + 1] ?? ''}`;
+    const prevPair = `${raw[i - 1] ?? ''} ${p}`;
+    if (pair === 'rumah sakit') {
+      out.push({ t: 'facility', v: 'rs', group: 'health' }), i++;
+      continue;
+    }
+    if (pair === 'lampu merah' || pair === 'traffic light') {
+      out.push({ t: 'marker', v: 'junction' }), i++;
+      continue;
+    }
+    // "Kantor Lurah X" is an office, not a kelurahan marker.
+    if (p === 'lurah' && out[out.length - 1]?.t === 'facility') continue;
+    const marker = MARKERS[p];
+    // "simpang tiga/empat/baru" are kelurahan names, not junction markers.
+    if (marker && !(marker === 'junction' && /^(tiga|empat|baru|3|4)$/.test(raw[i + 1] ?? ''))) {
+      out.push({ t: 'marker', v: marker });
+      continue;
+    }
+    const prev = out[out.length - 1];
+    const facility = FACILITY[p];
+    if (facility && !(prev?.t === 'marker' && prev.v === 'street')) {
+      out.push({ t: 'facility', v: p, group: facility });
+      continue;
+    }
+    if (STOP.has(p) && !KEEP_PAIRS.has(pair) && !KEEP_PAIRS.has(prevPair)) {
+      if (prev && prev.t !== 'sep') out.push({ t: 'sep' });
+      continue;
+    }
+    if (TITLES.has(p) || p.length === 1) continue; // "Jend.", "H.", "T.", initials: transparent
+    out.push({ t: 'word', v: canonWord(p), raw: p });
+  }
+  while (out.length && out[out.length - 1].t === 'sep') out.pop();
+  return out;
+}
+
+/** Canonical key of a name as used by the gazetteer: canonical words joined by one space. */
+export function nameKey(name: string, opts: { dropTitles?: boolean } = {}): string {
+  const words = pieces(name)
+    .filter((p) => p !== ',')
+    .filter((p) => !(opts.dropTitles && (TITLES.has(p) || (p.length === 1 && /[a-z]/.test(p)))))
+    .map((p) => (/^\d+$/.test(p) ? String(Number(p)) : canonWord(p)));
+  return words.join(' ');
+}
+
+export function compact(key: string): string {
+  return key.replace(/ /g, '');
+}
+
+/** Human-readable normal form (for logs, tests and the `matched` field). */
+export function normalizeQuery(query: string): string {
+  return tokenize(query)
+    .map((t) => (t.t === 'word' || t.t === 'num' ? t.v : t.t === 'marker' ? `[${t.v}]` : t.t === 'facility' ? `<${t.v}>` : ','))
+    .join(' ');
+}

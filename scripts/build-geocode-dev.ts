@@ -1,0 +1,152 @@
+// Builds test/fixtures/geocode-dev.json: realistic operator-style queries whose truth comes from the data in
+// geo/data (never typed coordinates). Deterministic (seeded). Usage: npx tsx scripts/build-geocode-dev.ts
+// Query shapes: junctions from the CCTV list (shared/data, computed from road lines) and from major road crossings,
+// POIs, 2016 offices, street + kelurahan/kecamatan (truth = a vertex of that street inside the kelurahan), facility
+// names NOT in the data + street/kelurahan (honest answer: the street/kelurahan), kelurahan alone, old names.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as turf from '@turf/turf';
+import { loadGeoData } from '../server/geo/load.ts';
+
+const SHARED = path.resolve(process.argv[2] ?? '../shared/data');
+const data = loadGeoData('geo/data');
+let seed = 12345;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+
+const kelFeatures = data.kelurahanShapes.features;
+const kelRec = new Map(data.gazetteer.kelurahan.map((k) => [k.kode, k]));
+const kecRec = new Map(data.gazetteer.kecamatan.map((k) => [k.kode, k]));
+
+function kelOf(lon: number, lat: number): { kode: string; confidence: 'high' | 'boundary' } | null {
+  const pt = turf.point([lon, lat]);
+  for (const f of kelFeatures) {
+    if (turf.booleanPointInPolygon(pt, f as never)) {
+      const edge = turf.polygonToLine(f as never) as never;
+      const dKm = turf.pointToLineDistance(pt, edge, { units: 'kilometers' });
+      return { kode: f.properties.kode, confidence: dKm * 1000 >= 100 ? 'high' : 'boundary' };
+    }
+  }
+  return null;
+}
+
+interface Rec { id: string; query: string; lat: number; lon: number; kelurahan_kode: string | null; kecamatan_kode: string | null; tolerance_m: number; kelurahan_confidence: string; shape: string }
+const out: Rec[] = [];
+function add(shape: string, query: string, lon: number, lat: number, tolerance: number) {
+  const k = kelOf(lon, lat);
+  out.push({
+    id: `dev-${String(out.length + 1).padStart(3, '0')}`,
+    query,
+    lat: Math.round(lat * 1e6) / 1e6,
+    lon: Math.round(lon * 1e6) / 1e6,
+    kelurahan_kode: k?.kode ?? null,
+    kecamatan_kode: k ? kelRec.get(k.kode)!.kecamatan_kode : null,
+    tolerance_m: tolerance,
+    kelurahan_confidence: k?.confidence ?? 'none',
+    shape,
+  });
+}
+const spaced = (kode: string) => {
+  const k = kelRec.get(kode)!;
+  return k.aliases[0] ?? k.nama;
+};
+const street = (name: string) => pick(['jl. ', 'jln ', 'jalan ', 'Jl.', 'JL. ']) + name;
+const typo = (s: string) => (s.length > 8 ? s.slice(0, 3) + s.slice(4) : s);
+
+// 1. CCTV junctions (coordinates computed in shared/data from the road lines).
+const cctv = JSON.parse(fs.readFileSync(path.join(SHARED, 'cctv/pekanbaru_cctv_lokasi_publik.json'), 'utf8'));
+const aliasOf = new Map(data.gazetteer.streetAliases.map((a) => [a.name, a.alias]));
+for (const l of cctv.locations) {
+  if (l.kind !== 'intersection' || l.lat == null || l.roads.length < 2) continue;
+  const [a, b] = l.roads as string[];
+  const forms = [`simp. ${a} - ${b}`, `simpang ${aliasOf.get(a) ?? a} / ${b}`, `perempatan ${a} ${aliasOf.get(b) ?? b}`, `lampu merah ${a} - ${b}`];
+  add('junction', pick(forms).toLowerCase(), l.lon, l.lat, 150);
+  add('junction', `${pick(['kecelakaan di ', 'laka lantas ', ''])}${a} x ${b}`, l.lon, l.lat, 150);
+}
+
+// 2. Major roads crossing each other (point computed with turf.lineIntersect).
+const major = data.roads[0].features.filter((f) => f.properties.name);
+let junctions = 0;
+for (let i = 0; i < major.length && junctions < 10; i += 7) {
+  for (let j = i + 1; j < major.length && junctions < 10; j++) {
+    const A = major[i], B = major[j];
+    if (A.properties.name === B.properties.name) continue;
+    const hits = turf.lineIntersect(A as never, B as never).features;
+    if (hits.length !== 1) continue;
+    const [lon, lat] = hits[0].geometry.coordinates;
+    add('junction', pick(['simp. ', 'spg ', 'simpang ', '']) + `${A.properties.name} - ${B.properties.name}`, lon, lat, 150);
+    junctions++;
+    j += 40;
+  }
+}
+
+// 3. POIs in the data (named facilities; duplicates in dup groups share the truth).
+const places = data.gazetteer.places.filter((p) => p.source === 'osm' && /^(RS|Rumah Sakit|SMA|SMAN|Puskesmas|Klinik|RSIA)/i.test(p.name));
+const seenPoi = new Set<string>();
+for (const p of places) {
+  if (seenPoi.has(p.name.toLowerCase()) || out.filter((r) => r.shape === 'poi').length >= 14) continue;
+  seenPoi.add(p.name.toLowerCase());
+  const q = pick(['depan ', 'dekat ', 'samping ', '', 'kebakaran di depan ']) + p.name.replace(/ Pekanbaru$/i, '') + (p.street ? `, ${p.street}` : '');
+  add('poi', q, p.lon, p.lat, 150);
+}
+
+// 4. 2016 kantor lurah.
+for (const p of data.gazetteer.places.filter((x) => x.category === 'kantor_lurah').slice(0, 6)) {
+  add('poi', pick(['kantor lurah ', 'depan kantor lurah ']) + p.name.replace(/^Kantor Lurah /, ''), p.lon, p.lat, 150);
+}
+
+// 5. Street + kelurahan (+ old/new kecamatan). Truth = a vertex of the street inside that kelurahan.
+const named = data.roads.flatMap((c) => c.features).filter((f) => f.properties.name && f.properties.name.length > 3);
+for (let n = 0; n < 22; ) {
+  const f = pick(named);
+  const coords = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates.flat();
+  const [lon, lat] = pick(coords);
+  const k = kelOf(lon, lat);
+  if (!k) continue;
+  const kel = kelRec.get(k.kode)!;
+  const kec = kecRec.get(kel.kecamatan_kode)!;
+  const kecName = pick([kec.nama, kec.kecamatan_2018_asal[0] ?? kec.nama]);
+  const prefix = f.properties.class === 'gang' ? pick(['gg. ', 'gang ']) : pick(['jl. ', 'jln ', 'jalan ']);
+  const forms = [
+    `${prefix}${f.properties.name} rt 0${1 + Math.floor(rand() * 5)} kel. ${spaced(k.kode)} kec. ${kecName}`,
+    `${prefix}${f.properties.name} no ${Math.floor(rand() * 120)}, ${kel.nama.toLowerCase()}`,
+    `rumah warga ${prefix}${f.properties.name} kelurahan ${spaced(k.kode)}`,
+    `${prefix}${n % 3 === 0 ? typo(f.properties.name!) : f.properties.name} kel ${kel.nama} pku`,
+  ];
+  add('street+area', pick(forms), lon, lat, 500);
+  n++;
+}
+
+// 6. Facilities that are NOT in the data + a street or kelurahan: the honest answer is the street/kelurahan.
+const fake = ['Masjid Al Ikhlas', 'Mall Pekanbaru', 'Indomaret', 'SPBU', 'Gereja HKBP', 'Hotel Melati', 'Pasar Pagi', 'Warung Padang Sederhana'];
+for (let n = 0; n < 10; ) {
+  const f = pick(named.filter((x) => x.properties.class === 'kolektor' || x.properties.class === 'arteri' || x.properties.class === 'lingkungan'));
+  const coords = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates.flat();
+  const [lon, lat] = pick(coords);
+  const k = kelOf(lon, lat);
+  if (!k) continue;
+  add('facility-not-in-data', `${pick(['depan ', 'samping ', 'dekat ', ''])}${pick(fake)} ${street(f.properties.name!)} kel. ${spaced(k.kode)}`, lon, lat, 500);
+  n++;
+}
+
+// 7. Kelurahan alone (truth = a road vertex inside it; tolerance = its size).
+for (let n = 0; n < 8; ) {
+  const f = pick(named);
+  const coords = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates.flat();
+  const [lon, lat] = pick(coords);
+  const k = kelOf(lon, lat);
+  if (!k) continue;
+  add('kelurahan', `${pick(['pohon tumbang ', 'banjir di ', 'kel. ', 'kelurahan '])}${pick([spaced(k.kode), kelRec.get(k.kode)!.nama.toLowerCase()])}`, lon, lat, 1000);
+  n++;
+}
+
+// 8. Old kelurahan names (pre-2016 layer) that map ≥ 90 % into one 2025 kelurahan.
+for (const r of data.gazetteer.kelurahanLama.filter((x) => x.share_pct >= 90 && !kelRec.has(x.kelurahan_kode) === false).slice(0, 40)) {
+  const kel = kelRec.get(r.kelurahan_kode)!;
+  if (kel.nama.toLowerCase() === r.kelurahan_lama.toLowerCase() || kel.aliases.some((a) => a.toLowerCase() === r.kelurahan_lama.toLowerCase())) continue;
+  add('kelurahan-old-name', `kel. ${r.kelurahan_lama} kec. ${r.kecamatan_lama}`, kel.centroid[0], kel.centroid[1], 1000);
+}
+
+fs.writeFileSync('test/fixtures/geocode-dev.json', JSON.stringify(out, null, 1) + '\n');
+const byShape = out.reduce<Record<string, number>>((m, r) => ((m[r.shape] = (m[r.shape] ?? 0) + 1), m), {});
+console.log(`wrote ${out.length} records`, byShape);

@@ -1,0 +1,18 @@
+// Reads geo/data (written by scripts/build-geo-data.ts) into the GeoData object geo/ expects.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GeoData } from '../../geo/index.ts';
+
+const readJson = (dir: string, rel: string) => JSON.parse(fs.readFileSync(path.join(dir, rel), 'utf8'));
+
+/** geo/data of this checkout, whatever the working directory. */
+export const GEO_DATA_DIR = fileURLToPath(new URL('../../geo/data', import.meta.url));
+
+export function loadGeoData(dir = GEO_DATA_DIR): GeoData {
+  return {
+    kelurahanShapes: readJson(dir, 'basemap/kelurahan.geojson'),
+    roads: [readJson(dir, 'basemap/roads-major.geojson'), readJson(dir, 'basemap/roads-minor.geojson')],
+    gazetteer: readJson(dir, 'gazetteer.json'),
+  };
+}

@@ -1,0 +1,55 @@
+// npm run bench:geo — geocode queries/s, reverse/s, camerasFor latency at 35 and 10,000 cameras (one core).
+import fs from 'node:fs';
+import { createGeo, createCoverageIndex, type CameraGeometry } from '../../geo/index.ts';
+import { destination } from '../../geo/spatial.ts';
+import { loadGeoData } from '../../server/geo/load.ts';
+import { writeSection } from './results.ts';
+
+const t0 = performance.now();
+const geo = createGeo(loadGeoData());
+const initMs = performance.now() - t0;
+const queries: string[] = JSON.parse(fs.readFileSync('test/fixtures/geocode-dev.json', 'utf8')).map((r: { query: string }) => r.query);
+
+function rate(fn: (i: number) => void, minMs = 1500): { perS: number; usEach: number } {
+  for (let i = 0; i < 200; i++) fn(i);
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < minMs) for (let k = 0; k < 50; k++) fn(n++);
+  const ms = performance.now() - start;
+  return { perS: (n / ms) * 1000, usEach: (ms * 1000) / n };
+}
+
+const geocode = rate((i) => geo.geocode(queries[i % queries.length]));
+const kel = geo.kelurahanList();
+const reverse = rate((i) => {
+  const k = kel[i % kel.length];
+  geo.reverse(k.lat + ((i % 7) - 3) * 0.001, k.lon + ((i % 5) - 2) * 0.001);
+});
+function cams(n: number): CameraGeometry[] {
+  const out: CameraGeometry[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = kel[i % kel.length];
+    const [lon, lat] = destination(k.lon, k.lat, (i * 37) % 360, (i * 13) % 1500);
+    out.push({ id: `c${i}`, lat, lon, bearingDeg: (i * 53) % 360, fovDeg: 60, rangeM: 150, ptz: i % 10 === 0 });
+  }
+  return out;
+}
+const c35 = cams(35), c10k = cams(10_000);
+const cov35 = rate((i) => geo.camerasFor(kel[i % kel.length], 200, c35));
+const cov10k = rate((i) => geo.camerasFor(kel[i % kel.length], 200, c10k));
+const tIdx = performance.now();
+createCoverageIndex(c10k);
+const idxMs = performance.now() - tIdx;
+
+const f = (x: number, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+writeSection(
+  'geo',
+  `| measure | result | goal |
+|---|---|---|
+| geocode (dev-set queries, ${queries.length} distinct, correction cache warm) | ${f(geocode.perS)} q/s (${f(geocode.usEach, 1)} µs each) | ≥ 2,000 q/s |
+| reverse | ${f(reverse.perS)} /s (${f(reverse.usEach, 1)} µs each) | |
+| camerasFor, 35 cameras | ${f(cov35.usEach / 1000, 4)} ms | ≤ 0.05 ms |
+| camerasFor, 10,000 cameras (index cached per array) | ${f(cov10k.usEach / 1000, 4)} ms | ≤ 1 ms |
+| build coverage index, 10,000 cameras (once per camera list) | ${f(idxMs, 2)} ms | |
+| createGeo (parse-free init: indexes, street sampling) | ${f(initMs)} ms | |`,
+);

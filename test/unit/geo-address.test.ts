@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { canonWord, nameKey, normalizeQuery, tokenize } from '../../geo/address.ts';
+
+describe('address normaliser', () => {
+  it('expands street, gang, kelurahan, kecamatan and junction abbreviations', () => {
+    expect(normalizeQuery('simp. sudirman - tambusai')).toBe('[junction] sudirman , tambusai');
+    expect(normalizeQuery('gg. mawar rt 02 kel. tuah madani kec. tampan')).toBe('[street] mawar [kel] tuah madani [kec] tampan');
+    expect(normalizeQuery('Jln. Kartini No.12 RT.03/RW.05 Pku')).toBe('[street] kartini');
+    expect(normalizeQuery('perempatan a b')).toBe('[junction]');
+  });
+  it('drops titles, relation words and non-place words', () => {
+    expect(normalizeQuery('depan RSUD arifin achmad')).toBe('<rsud> arifin ahmad');
+    expect(normalizeQuery('kecelakaan dekat jl. Jend. Sudirman')).toBe('[street] sudirman');
+    expect(normalizeQuery('jln hr soebrantas panam')).toBe('[street] subrantas panam');
+    expect(normalizeQuery('Jl. Tgk. Tambusai')).toBe('[street] tambusai');
+  });
+  it('canonicalises spelling variants', () => {
+    expect(canonWord('Soebrantas')).toBe(canonWord('Subrantas'));
+    expect(canonWord('Achmad')).toBe(canonWord('Ahmad'));
+    expect(canonWord('Kaharuddin')).toBe(canonWord('Kaharudin'));
+    expect(canonWord('Djuanda')).toBe('juanda');
+    expect(canonWord('Tjut')).toBe('cut');
+    expect(canonWord('Pattimura')).toBe(canonWord('Patimura'));
+  });
+  it('keeps "simpang tiga" as a place name, not a junction marker', () => {
+    expect(normalizeQuery('kel simpang tiga')).toBe('[kel] simpang tiga');
+  });
+  it('name keys: spaced and compact forms differ only by spaces; titles dropped on request', () => {
+    expect(nameKey('Tuah Madani').replace(/ /g, '')).toBe(nameKey('Tuahmadani'));
+    expect(nameKey('HR. Subrantas', { dropTitles: true })).toBe('subrantas');
+    expect(nameKey('Jend. Sudirman', { dropTitles: true })).toBe('sudirman');
+  });
+  it('survives hostile input', () => {
+    expect(tokenize('')).toEqual([]);
+    expect(tokenize('x'.repeat(10_000)).length).toBeLessThanOrEqual(1);
+    expect(() => tokenize(null as unknown as string)).not.toThrow();
+    expect(tokenize('!!!,,,---')).toEqual([]);
+  });
+});
