@@ -18,6 +18,10 @@ export interface Config {
   adminToken: string | undefined;
   amlHmacKey: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** SIAGA_NO_STREAMS=1: start without cameras/ffmpeg (fast startup for API tests and API-only deployments). */
+  noStreams: boolean;
+  /** SIAGA_INTAKE_RATE: intake requests per second per token (or per IP without one); 0 = no limit. Default 300. */
+  intakeRatePerS: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -47,5 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     adminToken: env.SIAGA_ADMIN_TOKEN || undefined,
     amlHmacKey: env.SIAGA_AML_HMAC_KEY || undefined,
     logLevel: level,
+    noStreams: env.SIAGA_NO_STREAMS === '1',
+    intakeRatePerS: int(env, 'SIAGA_INTAKE_RATE', 300),
   };
 }

@@ -1,0 +1,231 @@
+// Who is calling: sessions (people), bearer tokens (integrations, devices, wall kiosks) and the roles they carry.
+// Everything else (routers, ws, /hls) only sees requireRole / authenticate, never how a caller proved itself.
+import type http from 'node:http';
+import express, { type RequestHandler, type Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import type { Config } from '../config.ts';
+import { logger } from '../log.ts';
+import { createAuthRepo } from '../store/auth-repo.ts';
+import type { Db } from '../store/db.ts';
+import { hashPassword, newSecret, parseCookies, sha256, verifyPassword } from './auth-crypto.ts';
+import { ROLE_RANK, type RequireRole, type Role } from './roles.ts';
+
+const log = logger('auth');
+
+/**
+ * 'integration' is a token-only role for machine intake (CAP/AML feeds): it may POST to /api/intake/* and nothing
+ * else — a leaked feed token cannot read callers' data or walls. Operators and admins may use intake too.
+ */
+export type TokenRole = Role | 'integration';
+export const TOKEN_ROLES = ['viewer', 'operator', 'admin', 'integration'] as const;
+
+export interface Principal {
+  /** Stable id for audit trails and rate limiting: 'user:<name>' or 'token:<id>:<label>'. */
+  id: string;
+  role: TokenRole;
+  via: 'session' | 'token';
+}
+
+export const SESSION_COOKIE = 'siaga_session';
+export const KIOSK_COOKIE = 'siaga_token';
+const SESSION_HOURS = 12;
+const DUMMY_HASH = hashPassword(newSecret('dummy'));
+const KIOSK_COOKIE_DAYS = 365;
+
+/** The principal requireRole/requireIntake put on res.locals. */
+export function principalOf(res: Response): Principal {
+  return res.locals.principal as Principal;
+}
+
+export function hasRole(p: Principal | null, role: Role): boolean {
+  return !!p && p.role !== 'integration' && ROLE_RANK[p.role] >= ROLE_RANK[role];
+}
+
+export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'adminToken' | 'demo' | 'intakeRatePerS'> }) {
+  const repo = createAuthRepo(db);
+
+  function principalForToken(token: string): Principal | null {
+    const row = repo.tokenByHash(sha256(token));
+    return row ? { id: `token:${row.id}:${row.label}`, role: row.role as TokenRole, via: 'token' } : null;
+  }
+
+  function authenticate(req: http.IncomingMessage): Principal | null {
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ')) return principalForToken(header.slice(7).trim());
+    const cookies = parseCookies(req.headers.cookie);
+    if (cookies[SESSION_COOKIE]) {
+      const s = repo.session(sha256(cookies[SESSION_COOKIE]));
+      if (s) return { id: `user:${s.username}`, role: s.role as Role, via: 'session' };
+    }
+    if (cookies[KIOSK_COOKIE]) return principalForToken(cookies[KIOSK_COOKIE]);
+    return null;
+  }
+
+  function gate(allowed: (p: Principal) => boolean): RequestHandler {
+    return (req, res, next) => {
+      const p = authenticate(req);
+      if (!p) return void res.status(401).json({ error: 'unauthenticated', field: 'authorization' });
+      if (!allowed(p)) return void res.status(403).json({ error: 'forbidden', field: 'role', role: p.role });
+      res.locals.principal = p;
+      next();
+    };
+  }
+  const requireRole: RequireRole = (role) => gate((p) => hasRole(p, role));
+  /** CAP/AML intake: integration tokens, operators and admins. */
+  const requireIntake: RequestHandler = gate((p) => p.role === 'integration' || hasRole(p, 'operator'));
+
+  /**
+   * Intake rate limit per principal (per IP when anonymous). No loopback exemption: behind a local reverse proxy
+   * every caller would be loopback. Default 300/s per key covers the 200/s benchmark from one token.
+   */
+  const rateLimitIntake: RequestHandler =
+    config.intakeRatePerS > 0
+      ? rateLimit({
+          windowMs: 1000,
+          limit: config.intakeRatePerS,
+          standardHeaders: 'draft-8',
+          legacyHeaders: false,
+          keyGenerator: (req, res) => (res.locals.principal as Principal | undefined)?.id ?? ipKeyGenerator(req.ip ?? ''),
+          handler: (_req, res) => void res.status(429).json({ error: 'rate_limited', field: null }),
+        })
+      : (_req, _res, next) => next();
+
+  const loginLimit = rateLimit({
+    windowMs: 60_000,
+    limit: 20,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) => void res.status(429).json({ error: 'rate_limited', field: null }),
+  });
+
+  function issueToken(role: TokenRole, label: string): string {
+    const token = newSecret('sg');
+    repo.insertToken(sha256(token), role, label);
+    return token;
+  }
+
+  /** A token with this value and label exists, and it is the only live one with that label. */
+  function ensureToken(token: string, role: TokenRole, label: string): void {
+    const hash = sha256(token);
+    const existing = repo.anyTokenByHash(hash);
+    if (!existing) repo.insertToken(hash, role, label);
+    else if (existing.role !== role || existing.label !== label) throw new Error(`${label}: token already used with another role`);
+    else if (existing.revoked_at) repo.unrevoke(hash);
+    repo.revokeLabel(label, hash);
+  }
+
+  function createUser(username: string, password: string, role: Role): void {
+    repo.upsertUser(username, role, hashPassword(password));
+  }
+
+  const cookieBase = (req: express.Request) => ({ httpOnly: true, sameSite: 'strict' as const, secure: req.secure, path: '/' });
+
+  const router = express.Router();
+  const json = express.json({ limit: '16kb' });
+  const loginSchema = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
+  router.post('/api/login', loginLimit, json, (req, res) => {
+    const parsed = loginSchema.safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid_body', field: String(parsed.error.issues[0]?.path[0] ?? 'body') });
+    const user = repo.user(parsed.data.username);
+    // an unknown user costs the same scrypt as a wrong password: no user enumeration by timing
+    if (!verifyPassword(parsed.data.password, user?.passwordHash ?? DUMMY_HASH) || !user) {
+      return void res.status(401).json({ error: 'invalid_credentials', field: 'password' });
+    }
+    const sid = newSecret('ss');
+    repo.insertSession(sha256(sid), user.username, new Date(Date.now() + SESSION_HOURS * 3600_000).toISOString());
+    res.cookie(SESSION_COOKIE, sid, { ...cookieBase(req), maxAge: SESSION_HOURS * 3600_000 });
+    res.json({ username: user.username, role: user.role });
+  });
+  router.post('/api/logout', (req, res) => {
+    const sid = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (sid) repo.deleteSession(sha256(sid));
+    res.clearCookie(SESSION_COOKIE, cookieBase(req));
+    res.clearCookie(KIOSK_COOKIE, cookieBase(req));
+    res.status(204).end();
+  });
+  router.get('/api/me', (req, res) => {
+    const p = authenticate(req);
+    if (!p) return void res.status(401).json({ error: 'unauthenticated', field: 'authorization' });
+    res.json(p);
+  });
+  const tokenSchema = z.object({ role: z.enum(TOKEN_ROLES), label: z.string().trim().min(1).max(100) });
+  router.post('/api/tokens', requireRole('admin'), json, (req, res) => {
+    const parsed = tokenSchema.safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid_body', field: String(parsed.error.issues[0]?.path[0] ?? 'body') });
+    const token = issueToken(parsed.data.role, parsed.data.label);
+    log.info('token issued', { role: parsed.data.role, label: parsed.data.label, by: principalOf(res).id });
+    // shown once: only its sha256 is stored
+    res.status(201).json({ token, role: parsed.data.role, label: parsed.data.label });
+  });
+  router.get('/api/tokens', requireRole('admin'), (_req, res) => {
+    res.json(repo.listTokens().map((t) => ({ id: t.id, role: t.role, label: t.label, createdAt: t.created_at, revokedAt: t.revoked_at })));
+  });
+  router.delete('/api/tokens/:id', requireRole('admin'), (req, res) => {
+    const ok = repo.revokeToken(Number(req.params.id));
+    res.status(ok ? 204 : 404).json(ok ? undefined : { error: 'token_not_found', field: 'id' });
+  });
+  const userSchema = z.object({
+    username: z.string().trim().regex(/^[a-z0-9._-]{2,50}$/i),
+    password: z.string().min(8).max(200),
+    role: z.enum(['viewer', 'operator', 'admin']),
+  });
+  router.post('/api/users', requireRole('admin'), json, (req, res) => {
+    const parsed = userSchema.safeParse(req.body);
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid_body', field: String(parsed.error.issues[0]?.path[0] ?? 'body') });
+    createUser(parsed.data.username, parsed.data.password, parsed.data.role);
+    res.status(201).json({ username: parsed.data.username, role: parsed.data.role });
+  });
+
+  /** Wall kiosks: `?token=` on a page request becomes an http-only cookie, then the URL is cleaned of it. */
+  const kiosk: RequestHandler = (req, res, next) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : undefined;
+    if (req.method !== 'GET' || !token || req.path.startsWith('/api/')) return next();
+    if (!principalForToken(token)) return void res.status(401).type('text/plain').send('Token tidak valid / invalid token');
+    res.cookie(KIOSK_COOKIE, token, { ...cookieBase(req), maxAge: KIOSK_COOKIE_DAYS * 86400_000 });
+    const url = new URL(req.originalUrl, 'http://x');
+    url.searchParams.delete('token');
+    res.redirect(302, url.pathname + url.search);
+  };
+
+  /**
+   * Start-up tokens: SIAGA_ADMIN_TOKEN becomes the admin token (a rotated one revokes the old); in demo mode a
+   * missing one is generated, and fresh wall/console kiosk tokens are made. Returns what to print once listening.
+   */
+  function bootstrap(): { adminToken?: string; viewerToken?: string; operatorToken?: string } {
+    if (config.adminToken) {
+      if (config.adminToken.length < 16) log.warn('SIAGA_ADMIN_TOKEN is short: use at least 16 random characters');
+      ensureToken(config.adminToken, 'admin', 'env:SIAGA_ADMIN_TOKEN');
+    }
+    if (!config.demo) {
+      if (!config.adminToken) log.warn('SIAGA_ADMIN_TOKEN is not set: existing tokens and users still work, but no new admin is created');
+      return {};
+    }
+    const out: { adminToken?: string; viewerToken?: string; operatorToken?: string } = {};
+    if (!config.adminToken) {
+      out.adminToken = issueToken('admin', 'demo:admin');
+      repo.revokeLabel('demo:admin', sha256(out.adminToken));
+    }
+    out.viewerToken = issueToken('viewer', 'demo:wall');
+    repo.revokeLabel('demo:wall', sha256(out.viewerToken));
+    out.operatorToken = issueToken('operator', 'demo:console');
+    repo.revokeLabel('demo:console', sha256(out.operatorToken));
+    return out;
+  }
+  const startup = bootstrap();
+
+  /** Prints the demo access URLs (call once the port is known). */
+  function announce(port: number): void {
+    if (!config.demo) return;
+    const base = `http://localhost:${port}`;
+    const lines = [
+      startup.adminToken ? `admin token (generated, set SIAGA_ADMIN_TOKEN to fix it): ${startup.adminToken}` : '',
+      `wall (viewer):       ${base}/?token=${startup.viewerToken}`,
+      `console (operator):  ${base}/?token=${startup.operatorToken}#console`,
+    ].filter(Boolean);
+    process.stdout.write(lines.map((l) => `  ${l}\n`).join(''));
+  }
+
+  return { requireRole, requireIntake, rateLimitIntake, authenticate, router, kiosk, issueToken, createUser, announce };
+}
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,234 @@
+// CAP 1.2 (OASIS) alert XML → IncidentInput, or an Update/Cancel of an incident a previous alert created.
+// Untrusted XML: a DOCTYPE is refused outright and the parser never expands entities (no XXE, no billion laughs).
+import * as turf from '@turf/turf';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { z } from 'zod';
+import { IntakeError, zodField } from './errors.ts';
+import { hashBody, type Dedupe, type IncidentService } from './service.ts';
+import type { Category, Incident, IncidentInput, LocationInput } from './model.ts';
+
+/**
+ * The five predefined XML entities and character references, decoded once, in one pass (so "&amp;lt;" stays "&lt;").
+ * Nothing else is expanded: with DOCTYPE refused there are no declared entities, and an unknown "&x;" stays as text.
+ */
+const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+export function decodeXmlText(s: string): string {
+  return s.replace(/&(lt|gt|amp|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});/g, (m, e: string) => {
+    if (e[0] !== '#') return PREDEFINED[e];
+    const cp = e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+  });
+}
+
+const REPEATED = new Set(['info', 'area', 'polygon', 'circle', 'category', 'parameter', 'geocode', 'resource', 'eventCode', 'responseType']);
+const parser = new XMLParser({
+  processEntities: false,
+  htmlEntities: false,
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  trimValues: true,
+  isArray: (name) => REPEATED.has(name),
+  tagValueProcessor: (_name, value) => decodeXmlText(value),
+});
+
+const text = z.string().trim().min(1);
+const infoSchema = z.object({
+  language: z.string().optional(),
+  category: z.array(z.enum(['Geo', 'Met', 'Safety', 'Security', 'Rescue', 'Fire', 'Health', 'Env', 'Transport', 'Infra', 'CBRNE', 'Other'])).min(1),
+  event: text,
+  urgency: z.enum(['Immediate', 'Expected', 'Future', 'Past', 'Unknown']),
+  severity: z.enum(['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown']),
+  certainty: z.enum(['Observed', 'Likely', 'Possible', 'Unlikely', 'Unknown', 'Very Likely']),
+  headline: z.string().optional(),
+  description: z.string().optional(),
+  instruction: z.string().optional(),
+  area: z
+    .array(z.object({ areaDesc: text, polygon: z.array(z.string()).optional(), circle: z.array(z.string()).optional() }))
+    .optional(),
+});
+const alertSchema = z.object({
+  identifier: text.refine((s) => !/[\s,<&]/.test(s), 'no spaces, commas, < or &'),
+  sender: text.refine((s) => !/[\s,<&]/.test(s), 'no spaces, commas, < or &'),
+  sent: text.refine((s) => !Number.isNaN(Date.parse(s)), 'not a date-time'),
+  status: z.enum(['Actual', 'Exercise', 'System', 'Test', 'Draft']),
+  msgType: z.enum(['Alert', 'Update', 'Cancel', 'Ack', 'Error']),
+  scope: z.enum(['Public', 'Restricted', 'Private']),
+  references: z.string().optional(),
+  info: z.array(infoSchema).optional(),
+});
+type CapAlert = z.infer<typeof alertSchema>;
+type CapInfo = z.infer<typeof infoSchema>;
+
+export function parseCapXml(xml: string): CapAlert {
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new IntakeError(400, 'doctype_not_allowed', 'body');
+  if (XMLValidator.validate(xml) !== true) throw new IntakeError(400, 'malformed_xml', 'body');
+  const doc = parser.parse(xml) as { alert?: unknown };
+  if (!doc.alert || typeof doc.alert !== 'object') throw new IntakeError(400, 'not_a_cap_alert', 'alert');
+  const r = alertSchema.safeParse(doc.alert);
+  if (!r.success) throw new IntakeError(400, 'invalid_field', `alert.${zodField(r.error.issues)}`, { message: r.error.issues[0]?.message });
+  const alert = r.data;
+  if ((alert.msgType === 'Alert' || alert.msgType === 'Update') && !alert.info?.length) {
+    throw new IntakeError(400, 'invalid_field', 'alert.info', { message: 'an Alert/Update needs an info block' });
+  }
+  if ((alert.msgType === 'Update' || alert.msgType === 'Cancel') && !alert.references) {
+    throw new IntakeError(400, 'invalid_field', 'alert.references', { message: 'Update/Cancel must reference an alert' });
+  }
+  return alert;
+}
+
+/** Event keywords (id/en) first, then the CAP category: our taxonomy from what the sender said. */
+const EVENT_KEYWORDS: Array<[RegExp, Category]> = [
+  [/gempa|earthquake|seismic/i, 'gempa'],
+  [/longsor|landslide|mudslide/i, 'longsor'],
+  [/banjir|flood/i, 'banjir'],
+  [/kebakaran|fire|api\b/i, 'kebakaran'],
+  [/pohon|tree/i, 'pohon_tumbang'],
+  [/kecelakaan|accident|crash|collision/i, 'kecelakaan'],
+  [/hewan|animal|ular|snake|buaya|crocodile|harimau|tiger|beruang|bear/i, 'hewan_liar'],
+  [/pju|street ?light|lampu jalan/i, 'pju_padam'],
+  [/narkoba|drug/i, 'narkoba'],
+];
+const CAP_CATEGORY: Record<string, Category> = {
+  Geo: 'bencana_alam', Met: 'bencana_alam', Env: 'bencana_alam', Rescue: 'bencana_alam', Fire: 'kebakaran',
+  Health: 'kesehatan', Security: 'kriminalitas', Transport: 'kecelakaan',
+};
+export function capCategory(info: Pick<CapInfo, 'event' | 'category'>): Category {
+  for (const [re, cat] of EVENT_KEYWORDS) if (re.test(info.event)) return cat;
+  for (const c of info.category) if (CAP_CATEGORY[c]) return CAP_CATEGORY[c];
+  return 'lainnya';
+}
+
+export function capPriority(info: Pick<CapInfo, 'severity' | 'urgency'>): 1 | 2 | 3 {
+  const base = info.severity === 'Extreme' || info.severity === 'Severe' ? 1 : info.severity === 'Moderate' ? 2 : 3;
+  return (info.urgency === 'Immediate' ? Math.max(1, base - 1) : base) as 1 | 2 | 3;
+}
+
+function pair(s: string, field: string): [lon: number, lat: number] {
+  // CAP writes "lat,lon" (WGS 84); GeoJSON/turf want [lon, lat]
+  const [lat, lon] = s.split(',').map(Number);
+  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+    throw new IntakeError(400, 'invalid_coordinates', field, { value: s });
+  }
+  return [lon, lat];
+}
+
+/**
+ * All polygons and circles of all areas → one point and a radius that covers them: polygon → centroid + farthest
+ * vertex; circle "lat,lon radiusKm" → centre + radius; several shapes → their common centre + farthest extent.
+ */
+export function capAreaLocation(areas: NonNullable<CapInfo['area']>): LocationInput {
+  const shapes: Array<{ center: [number, number]; radiusM: number; points: [number, number][] }> = [];
+  for (const area of areas) {
+    for (const poly of area.polygon ?? []) {
+      const ring = poly.trim().split(/\s+/).map((p) => pair(p, 'alert.info.area.polygon'));
+      if (ring.length < 4) throw new IntakeError(400, 'invalid_polygon', 'alert.info.area.polygon', { message: 'needs at least 4 points' });
+      const first = ring[0], last = ring[ring.length - 1];
+      if (first[0] !== last[0] || first[1] !== last[1]) ring.push(first); // be lenient: close an open ring
+      const center = turf.centroid(turf.polygon([ring])).geometry.coordinates as [number, number];
+      const radiusM = Math.max(...ring.map((p) => turf.distance(center, p, { units: 'meters' })));
+      shapes.push({ center, radiusM, points: ring });
+    }
+    for (const circle of area.circle ?? []) {
+      const [c, r] = circle.trim().split(/\s+/);
+      const center = pair(c ?? '', 'alert.info.area.circle');
+      const radiusKm = Number(r);
+      if (!Number.isFinite(radiusKm) || radiusKm < 0) throw new IntakeError(400, 'invalid_circle', 'alert.info.area.circle', { value: circle });
+      shapes.push({ center, radiusM: radiusKm * 1000, points: [center] });
+    }
+  }
+  const textOfAreas = areas.map((a) => a.areaDesc).join('; ');
+  if (shapes.length === 0) return { text: textOfAreas };
+  const center =
+    shapes.length === 1
+      ? shapes[0].center
+      : (turf.center(turf.featureCollection(shapes.flatMap((s) => s.points).map((p) => turf.point(p)))).geometry.coordinates as [number, number]);
+  const radiusM = Math.max(...shapes.map((s) => turf.distance(center, s.center, { units: 'meters' }) + s.radiusM));
+  return { text: textOfAreas, lon: center[0], lat: center[1], uncertaintyM: Math.round(radiusM), method: 'manual' };
+}
+
+/** Indonesian first when several languages are sent. */
+function pickInfo(alert: CapAlert): CapInfo | undefined {
+  return alert.info?.find((i) => /^id\b/i.test(i.language ?? '')) ?? alert.info?.[0];
+}
+
+export function capToInput(alert: CapAlert): IncidentInput {
+  const info = pickInfo(alert)!;
+  const description = [info.headline, info.description, info.instruction].filter(Boolean).join('\n\n').slice(0, 4000) || info.event;
+  return {
+    source: 'cap',
+    sourceRef: `${alert.sender},${alert.identifier}`,
+    category: capCategory(info),
+    priority: capPriority(info),
+    reportedAt: new Date(alert.sent).toISOString(),
+    caller: { name: alert.sender, phone: null },
+    description,
+    location: info.area?.length ? capAreaLocation(info.area) : { text: '' },
+    flags: alert.status === 'Exercise' ? ['cap_exercise'] : [],
+  };
+}
+
+/** "sender,identifier,sent sender,identifier,sent …" → "sender,identifier" keys, newest (last) first. */
+export function capReferenceKeys(references: string): string[] {
+  return references
+    .trim()
+    .split(/\s+/)
+    .map((triple) => triple.split(','))
+    .filter((t) => t.length >= 2 && t[0] && t[1])
+    .map(([sender, identifier]) => `${sender},${identifier}`)
+    .reverse();
+}
+
+export type CapOutcome = { status: 200 | 201 | 202; incident: Incident | null; action: string };
+
+/** Applies one CAP message: new alert, update/cancel of an earlier one, or a duplicate of something seen before. */
+export function handleCap(service: IncidentService, xml: string, actor: string): CapOutcome {
+  const alert = parseCapXml(xml);
+  if (alert.status === 'Test' || alert.status === 'System' || alert.status === 'Draft' || alert.msgType === 'Ack' || alert.msgType === 'Error') {
+    return { status: 202, incident: null, action: `ignored_${alert.status === 'Actual' || alert.status === 'Exercise' ? alert.msgType : alert.status}`.toLowerCase() };
+  }
+  // geometry is validated before de-duplication: an invalid message is a 400 even if its identifier is known
+  const input = alert.msgType === 'Cancel' ? null : capToInput(alert);
+  const dedupe: Dedupe = { kind: 'cap', ref: `${alert.sender},${alert.identifier}`, bodyHash: hashBody(alert) };
+  const seen = service.findDuplicate(dedupe);
+  if (seen) return { status: 200, incident: seen, action: 'duplicate' };
+
+  const target = alert.references
+    ? capReferenceKeys(alert.references).map((k) => service.findByRef('cap', k)).find((i) => i !== null) ?? null
+    : null;
+  const by = `${actor} (CAP ${alert.sender})`;
+
+  if (alert.msgType === 'Cancel') {
+    if (!target) throw new IntakeError(404, 'unknown_reference', 'alert.references');
+    const cancellable = ['baru', 'diverifikasi', 'didisposisikan'].includes(target.status);
+    const incident = service.update(target.id, cancellable ? { status: 'batal' } : {}, by, {
+      note: `CAP Cancel ${alert.identifier}`,
+      history: cancellable ? [] : [{ at: new Date().toISOString(), event: 'cap_cancel', by, note: `not cancelled: status ${target.status}` }],
+      dedupe,
+    });
+    return { status: 200, incident, action: cancellable ? 'cancelled' : 'cancel_noted' };
+  }
+
+  if (!input) throw new Error('unreachable: Cancel handled above');
+  if (alert.msgType === 'Update' && target) {
+    const hasGeometry = input.location.lat !== undefined;
+    const incident = service.update(
+      target.id,
+      {
+        category: input.category,
+        priority: input.priority,
+        description: input.description,
+        ...(hasGeometry || !target.location.lat ? { location: input.location } : {}),
+      },
+      by,
+      { history: [{ at: new Date().toISOString(), event: 'cap_update', by, note: alert.identifier }], dedupe },
+    );
+    return { status: 200, incident, action: 'updated' };
+  }
+  // an Update whose original we never received still carries a full alert: keep it rather than lose it
+  if (alert.msgType === 'Update') input.flags = [...(input.flags ?? []), 'cap_update_of_unknown_alert'];
+  const { incident, created } = service.create(input, by, dedupe);
+  return { status: created ? 201 : 200, incident, action: created ? 'created' : 'duplicate' };
+}

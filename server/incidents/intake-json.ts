@@ -1,0 +1,68 @@
+// POST /api/incidents body (operator console, city app) → IncidentInput.
+import { z } from 'zod';
+import { IntakeError, zodField } from './errors.ts';
+import { CATEGORIES, latSchema, lonSchema, STATUSES, type IncidentInput } from './model.ts';
+
+export const phoneSchema = z.string().trim().regex(/^\+?[0-9][0-9 ()-]{2,24}$/, 'not a phone number');
+
+export const locationSchema = z
+  .object({
+    text: z.string().trim().max(500).optional(),
+    lat: latSchema.optional(),
+    lon: lonSchema.optional(),
+    uncertaintyM: z.number().min(0).max(100_000).optional(),
+    method: z.enum(['gps', 'manual']).optional(),
+  })
+  .superRefine((l, ctx) => {
+    if ((l.lat === undefined) !== (l.lon === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [l.lat === undefined ? 'lat' : 'lon'], message: 'lat and lon come together' });
+    } else if (l.lat === undefined && !l.text) {
+      ctx.addIssue({ code: 'custom', path: ['text'], message: 'give an address text or lat/lon' });
+    }
+  });
+
+const incidentBody = z.object({
+  source: z.enum(['form', 'api']).default('api'),
+  category: z.enum(CATEGORIES).default('lainnya'),
+  priority: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+  description: z.string().trim().min(1).max(4000),
+  reportedAt: z.iso.datetime({ offset: true }).optional(),
+  caller: z.object({ name: z.string().trim().max(200).optional(), phone: phoneSchema.optional() }).optional(),
+  location: locationSchema,
+});
+
+export function parseIncidentJson(body: unknown): IncidentInput {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new IntakeError(400, 'expected_json_object', 'body');
+  const r = incidentBody.safeParse(body);
+  if (!r.success) throw new IntakeError(400, 'invalid_field', zodField(r.error.issues), { message: r.error.issues[0]?.message });
+  const d = r.data;
+  return {
+    source: d.source,
+    category: d.category,
+    priority: d.priority,
+    description: d.description,
+    reportedAt: d.reportedAt ? new Date(d.reportedAt).toISOString() : undefined,
+    caller: { name: d.caller?.name || null, phone: d.caller?.phone || null },
+    location: { ...d.location, method: d.location.lat !== undefined ? (d.location.method ?? 'gps') : undefined },
+  };
+}
+
+/** PATCH /api/incidents/:id body. */
+const patchBody = z
+  .object({
+    status: z.enum(STATUSES).optional(),
+    note: z.string().trim().max(2000).optional(),
+    category: z.enum(CATEGORIES).optional(),
+    priority: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+    description: z.string().trim().min(1).max(4000).optional(),
+    location: locationSchema.optional(),
+  })
+  .refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'nothing to change', path: ['status'] });
+
+export function parseIncidentPatch(body: unknown) {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new IntakeError(400, 'expected_json_object', 'body');
+  const r = patchBody.safeParse(body);
+  if (!r.success) throw new IntakeError(400, 'invalid_field', zodField(r.error.issues), { message: r.error.issues[0]?.message });
+  const { location, ...rest } = r.data;
+  return { ...rest, location: location && { ...location, method: location.lat !== undefined ? (location.method ?? 'manual') : undefined } };
+}

@@ -1,0 +1,142 @@
+// The one Incident shape every intake adapter produces, plus its status rules and the caller masking for walls.
+import { z } from 'zod';
+
+export const CATEGORIES = [
+  'kebakaran', 'pohon_tumbang', 'hewan_liar', 'banjir', 'pju_padam', 'bencana_alam', 'longsor', 'gempa',
+  'kecelakaan', 'narkoba', 'kesehatan', 'kdrt', 'kekerasan_anak', 'kriminalitas', 'lainnya',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const STATUSES = ['baru', 'diverifikasi', 'didisposisikan', 'dalam_penanganan', 'selesai', 'iseng', 'batal'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const SOURCES = ['form', 'api', 'cap', 'aml'] as const;
+export type Source = (typeof SOURCES)[number];
+
+export const LOCATION_METHODS = ['aml', 'gps', 'geocoded', 'manual'] as const;
+export type LocationMethod = (typeof LOCATION_METHODS)[number];
+
+/** Allowed next statuses. selesai/iseng/batal are final. Dispatch may skip verification (a fire needs no paperwork). */
+export const TRANSITIONS: Record<Status, readonly Status[]> = {
+  baru: ['diverifikasi', 'didisposisikan', 'iseng', 'batal'],
+  diverifikasi: ['didisposisikan', 'selesai', 'iseng', 'batal'],
+  didisposisikan: ['dalam_penanganan', 'selesai', 'batal'],
+  dalam_penanganan: ['selesai'],
+  selesai: [],
+  iseng: [],
+  batal: [],
+};
+export const OPEN_STATUSES: readonly Status[] = ['baru', 'diverifikasi', 'didisposisikan', 'dalam_penanganan'];
+
+export function canTransition(from: Status, to: Status): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export interface AreaRef {
+  code: string;
+  name: string;
+}
+
+export interface Agency {
+  id: string;
+  name: string;
+  phone: string | null;
+}
+
+export interface IncidentLocation {
+  /** What the caller/sender said, or the reverse-geocoded label when only coordinates came in. */
+  text: string;
+  lat: number | null;
+  lon: number | null;
+  uncertaintyM: number | null;
+  method: LocationMethod;
+  kelurahan: AreaRef | null;
+  kecamatan: AreaRef | null;
+  street?: string | null;
+  /** Geocoder confidence 0..1 when method is 'geocoded'. */
+  confidence?: number;
+  /** True when no coordinates could be found: the operator must place the incident by hand. */
+  needsLocation: boolean;
+  /** True when the point lies outside Kota Pekanbaru (reverse geocoder). */
+  outsideCity?: boolean;
+}
+
+export interface HistoryEntry {
+  at: string;
+  /** Set for status transitions. */
+  status?: Status;
+  /** Set for other events: 'created', 'edited', 'unit_dispatched', 'unit_on_scene', 'cap_update', … */
+  event?: string;
+  by: string;
+  note?: string;
+}
+
+export interface Caller {
+  name: string | null;
+  phone: string | null;
+}
+
+export interface Incident {
+  id: string;
+  source: Source;
+  sourceRef: string | null;
+  category: Category;
+  agencies: Agency[];
+  priority: 1 | 2 | 3;
+  status: Status;
+  reportedAt: string;
+  updatedAt: string;
+  caller: Caller;
+  description: string;
+  location: IncidentLocation;
+  /** Intake warnings an operator should see (e.g. 'aml_length_mismatch'). */
+  flags: string[];
+  history: HistoryEntry[];
+}
+
+/** What every intake adapter hands the service: already validated, location not yet resolved. */
+export interface IncidentInput {
+  source: Source;
+  sourceRef?: string | null;
+  category: Category;
+  priority?: 1 | 2 | 3;
+  reportedAt?: string;
+  caller?: Partial<Caller>;
+  description: string;
+  location: LocationInput;
+  flags?: string[];
+}
+
+export interface LocationInput {
+  text?: string;
+  lat?: number;
+  lon?: number;
+  uncertaintyM?: number;
+  /** How the coordinates were obtained (ignored when only text is given: then 'geocoded' or 'manual'). */
+  method?: LocationMethod;
+}
+
+export const latSchema = z.number().min(-90).max(90);
+export const lonSchema = z.number().min(-180).max(180);
+
+/** "Budi Santoso" → "Bu** Sa*****": enough for an operator to recognise a repeat caller on a wall, no more. */
+export function maskName(name: string | null): string | null {
+  if (!name) return name;
+  return name
+    .trim()
+    .split(/\s+/)
+    .map((w) => (w.length <= 2 ? w[0] + '*'.repeat(w.length - 1) : w.slice(0, 2) + '*'.repeat(w.length - 2)))
+    .join(' ');
+}
+
+/** "081234565678" → "0812****5678". Short numbers keep only their last two digits. */
+export function maskPhone(phone: string | null): string | null {
+  if (!phone) return phone;
+  if (phone.length >= 10) return phone.slice(0, 4) + '*'.repeat(phone.length - 8) + phone.slice(-4);
+  return '*'.repeat(Math.max(0, phone.length - 2)) + phone.slice(-2);
+}
+
+/** The incident as walls (viewer role) and the realtime hub see it. */
+export function publicIncident(incident: Incident): Incident {
+  return { ...incident, caller: { name: maskName(incident.caller.name), phone: maskPhone(incident.caller.phone) } };
+}

@@ -1,0 +1,178 @@
+// HTTP surface of the incidents room. Auth comes in as middleware (requireRole / requireIntake), never hard-coded.
+import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import type { CameraCoverage, CameraGeometry } from '../../geo/types.ts';
+import type { Principal } from '../http/auth.ts';
+import { ROLE_RANK, type RequireRole } from '../http/roles.ts';
+import { IntakeError } from './errors.ts';
+import { amlToInput, parseAml, verifyAmlHmac } from './intake-aml.ts';
+import { handleCap } from './intake-cap.ts';
+import { parseIncidentJson, parseIncidentPatch } from './intake-json.ts';
+import { publicIncident, STATUSES, type Incident, type Status } from './model.ts';
+import type { IncidentService } from './service.ts';
+
+export const BODY_LIMIT = '64kb';
+
+export interface IncidentRoutesDeps {
+  service: IncidentService;
+  requireRole: RequireRole;
+  /** CAP/AML feeds: integration tokens (and operators). */
+  requireIntake: RequestHandler;
+  /** Per-token/IP limit on every intake route. */
+  rateLimitIntake: RequestHandler;
+  amlHmacKey?: string;
+  /** Public camera views with geometry (no credentials), e.g. the streams supervisor's views(); returned as is. */
+  cameras: () => CameraGeometry[];
+  camerasFor: (point: { lat: number; lon: number }, uncertaintyM: number, cameras: CameraGeometry[], opts?: { limit?: number }) => CameraCoverage[];
+}
+
+const principal = (res: Response) => res.locals.principal as Principal;
+const actorOf = (res: Response) => principal(res).id;
+/** Callers' names and numbers only for operators and admins; walls (viewers) get them masked. */
+const viewFor = (res: Response) => (i: Incident) => {
+  const role = principal(res).role;
+  return role !== 'integration' && ROLE_RANK[role] >= ROLE_RANK.operator ? i : publicIncident(i);
+};
+
+function fail(res: Response, err: unknown): void {
+  if (err instanceof IntakeError) return void res.status(err.status).json(err.toJSON());
+  throw err;
+}
+
+/** Body-parser failures (bad JSON, too large, wrong charset) as `{error, field}`. */
+const bodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
+  if (err?.type === 'entity.too.large') return void res.status(413).json({ error: 'payload_too_large', field: 'body' });
+  if (err?.type === 'entity.parse.failed') return void res.status(400).json({ error: 'invalid_json', field: 'body' });
+  if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+    return void res.status(err.status).json({ error: err.type ?? 'bad_request', field: 'body' });
+  }
+  next(err);
+};
+
+function requireType(types: string[]): RequestHandler {
+  return (req, res, next) => {
+    if (!req.is(types)) return void res.status(415).json({ error: 'unsupported_media_type', field: 'content-type', accepted: types });
+    next();
+  };
+}
+
+export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
+  const r = express.Router();
+  const JSON_TYPES = ['application/json'];
+  const CAP_TYPES = ['application/xml', 'text/xml', 'application/cap+xml'];
+  const AML_TYPES = ['application/x-www-form-urlencoded', 'text/plain'];
+
+  r.post(
+    '/api/incidents',
+    d.requireRole('operator'),
+    d.rateLimitIntake,
+    requireType(JSON_TYPES),
+    express.json({ limit: BODY_LIMIT, strict: false }),
+    (req, res) => {
+      try {
+        const key = req.get('Idempotency-Key');
+        if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) throw new IntakeError(400, 'invalid_idempotency_key', 'Idempotency-Key');
+        const input = parseIncidentJson(req.body);
+        const { incident, created } = d.service.create(input, actorOf(res), key);
+        res.status(created ? 201 : 200).location(`/api/incidents/${incident.id}`).json(viewFor(res)(incident));
+      } catch (err) {
+        fail(res, err);
+      }
+    },
+  );
+
+  r.get('/api/incidents', d.requireRole('viewer'), (req, res) => {
+    try {
+      const q = req.query;
+      const status = typeof q.status === 'string' && q.status ? q.status.split(',') : undefined;
+      const bad = status?.find((s) => !(STATUSES as readonly string[]).includes(s) && s !== 'open');
+      if (bad) throw new IntakeError(400, 'invalid_status', 'status', { value: bad });
+      let since: string | undefined;
+      if (typeof q.since === 'string' && q.since) {
+        const t = Date.parse(q.since);
+        if (Number.isNaN(t)) throw new IntakeError(400, 'invalid_since', 'since');
+        since = new Date(t).toISOString();
+      }
+      const limit = typeof q.limit === 'string' ? Math.min(5000, Math.max(1, Number(q.limit) || 500)) : 500;
+      const open = status?.includes('open');
+      const list = d.service.list({ status: open ? undefined : (status as Status[] | undefined), open, since, limit });
+      res.json(list.map(viewFor(res)));
+    } catch (err) {
+      fail(res, err);
+    }
+  });
+
+  r.get('/api/incidents/:id', d.requireRole('viewer'), (req, res) => {
+    const incident = d.service.get(String(req.params.id));
+    if (!incident) return void res.status(404).json({ error: 'incident_not_found', field: 'id' });
+    res.json(viewFor(res)(incident));
+  });
+
+  r.patch(
+    '/api/incidents/:id',
+    d.requireRole('operator'),
+    requireType(JSON_TYPES),
+    express.json({ limit: BODY_LIMIT, strict: false }),
+    (req, res) => {
+      try {
+        const { note, ...patch } = parseIncidentPatch(req.body);
+        const incident = d.service.update(String(req.params.id), patch, actorOf(res), { note });
+        res.json(incident);
+      } catch (err) {
+        fail(res, err);
+      }
+    },
+  );
+
+  r.get('/api/incidents/:id/cameras', d.requireRole('viewer'), (req, res) => {
+    const incident = d.service.get(String(req.params.id));
+    if (!incident) return void res.status(404).json({ error: 'incident_not_found', field: 'id' });
+    const { lat, lon, uncertaintyM } = incident.location;
+    if (lat === null || lon === null) return void res.json([]);
+    const limit = Math.min(12, Math.max(1, Number(req.query.limit) || 4));
+    const views = d.cameras();
+    const byId = new Map(views.map((v) => [v.id, v]));
+    const ranked = d.camerasFor({ lat, lon }, uncertaintyM ?? 0, views, { limit });
+    res.json(ranked.map((c) => ({ ...c, camera: byId.get(c.cameraId) })));
+  });
+
+  r.post(
+    '/api/intake/cap',
+    d.requireIntake,
+    d.rateLimitIntake,
+    requireType(CAP_TYPES),
+    express.text({ type: CAP_TYPES, limit: BODY_LIMIT }),
+    (req, res) => {
+      try {
+        if (typeof req.body !== 'string' || !req.body.trim()) throw new IntakeError(400, 'empty_body', 'body');
+        const out = handleCap(d.service, req.body, actorOf(res));
+        res.status(out.status).json({ action: out.action, incident: out.incident && publicIncident(out.incident) });
+      } catch (err) {
+        fail(res, err);
+      }
+    },
+  );
+
+  r.post(
+    '/api/intake/aml',
+    d.requireIntake,
+    d.rateLimitIntake,
+    requireType(AML_TYPES),
+    express.text({ type: AML_TYPES, limit: BODY_LIMIT }),
+    (req, res) => {
+      try {
+        if (typeof req.body !== 'string' || !req.body.trim()) throw new IntakeError(400, 'empty_body', 'body');
+        const payload = d.amlHmacKey ? verifyAmlHmac(req.body.trim(), d.amlHmacKey) : req.body.replace(/[&;]hmac=[0-9a-fA-F]*\s*$/, '');
+        // SMS gateways pass the sender's number beside the text (the SMS body does not carry it)
+        const from = typeof req.query.from === 'string' ? req.query.from : (req.get('X-Sms-From') ?? null);
+        const { input, dedupe } = amlToInput(parseAml(payload, from));
+        const { incident, created } = d.service.create(input, actorOf(res), dedupe);
+        res.status(created ? 201 : 200).json({ action: created ? 'created' : 'duplicate', incident: publicIncident(incident) });
+      } catch (err) {
+        fail(res, err);
+      }
+    },
+  );
+
+  r.use(bodyErrors);
+  return r;
+}

@@ -1,0 +1,274 @@
+// Incident service: the one place that creates and changes incidents. Every change is committed, then published.
+import crypto from 'node:crypto';
+import type { Candidate, ReverseResult } from '../../geo/types.ts';
+import type { EventBus } from '../events.ts';
+import { logger } from '../log.ts';
+import type { Db } from '../store/db.ts';
+import { createIncidentsRepo } from '../store/incidents-repo.ts';
+import { IntakeError } from './errors.ts';
+import {
+  canTransition,
+  OPEN_STATUSES,
+  publicIncident,
+  type Category,
+  type HistoryEntry,
+  type Incident,
+  type IncidentInput,
+  type IncidentLocation,
+  type LocationInput,
+  type Status,
+} from './model.ts';
+import { agenciesFor } from './routing.ts';
+
+const log = logger('incidents');
+
+/** What the service needs from geo/ (pure, synchronous). */
+export interface IncidentGeo {
+  geocode(text: string): Candidate[];
+  reverse(lat: number, lon: number): ReverseResult;
+}
+
+/** Below this geocoder confidence the incident is kept without coordinates and flagged for the operator. */
+export const MIN_GEOCODE_CONFIDENCE = 0.15;
+
+/** De-duplication key: same (kind, ref) → the same incident; same ref with another body → 422. */
+export interface Dedupe {
+  kind: string;
+  ref: string;
+  bodyHash: string;
+}
+
+export interface IncidentPatch {
+  status?: Status;
+  category?: Category;
+  priority?: 1 | 2 | 3;
+  description?: string;
+  location?: LocationInput;
+}
+
+/** sha256 of a canonical JSON form (keys sorted), so the same body with its keys reordered is the same body. */
+export function hashBody(value: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, canonical(x)]))
+        : v;
+  return crypto.createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+}
+
+export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus; geo: IncidentGeo }) {
+  const repo = createIncidentsRepo(db);
+
+  function resolveLocation(input: LocationInput): IncidentLocation {
+    const text = input.text?.trim() ?? '';
+    const unresolved: IncidentLocation = {
+      text, lat: null, lon: null, uncertaintyM: null, method: 'manual', kelurahan: null, kecamatan: null, needsLocation: true,
+    };
+    try {
+      if (input.lat !== undefined && input.lon !== undefined) {
+        const r = geo.reverse(input.lat, input.lon);
+        return {
+          text: text || r.label,
+          lat: input.lat,
+          lon: input.lon,
+          uncertaintyM: input.uncertaintyM ?? null,
+          method: input.method ?? 'gps',
+          kelurahan: r.kelurahan,
+          kecamatan: r.kecamatan,
+          street: r.street?.name ?? null,
+          needsLocation: false,
+          outsideCity: !r.inside,
+        };
+      }
+      if (!text) return unresolved;
+      const top = geo.geocode(text)[0];
+      if (!top || top.confidence < MIN_GEOCODE_CONFIDENCE) return unresolved;
+      const r = geo.reverse(top.lat, top.lon);
+      return {
+        text,
+        lat: top.lat,
+        lon: top.lon,
+        uncertaintyM: top.uncertaintyM,
+        method: 'geocoded',
+        kelurahan: top.kelurahan ?? r.kelurahan,
+        kecamatan: top.kecamatan ?? r.kecamatan,
+        street: r.street?.name ?? null,
+        confidence: top.confidence,
+        needsLocation: false,
+        outsideCity: !r.inside,
+      };
+    } catch (err) {
+      // never lose a 112 call because the geocoder failed: keep it, flagged for manual placing
+      log.warn('geo failed, incident kept without coordinates', { err: String(err) });
+      return input.lat !== undefined && input.lon !== undefined
+        ? { ...unresolved, lat: input.lat, lon: input.lon, uncertaintyM: input.uncertaintyM ?? null, method: input.method ?? 'gps', needsLocation: false }
+        : unresolved;
+    }
+  }
+
+  function mustGet(id: string): Incident {
+    const incident = repo.get(id);
+    if (!incident) throw new IntakeError(404, 'incident_not_found', 'id');
+    return incident;
+  }
+
+  /** Commits the change and its history entries, then tells the hub. */
+  function save(incident: Incident, added: HistoryEntry[], dedupe?: Dedupe): Incident {
+    db.transaction(() => {
+      repo.update(incident, added);
+      if (dedupe) repo.putRef(dedupe.kind, dedupe.ref, dedupe.bodyHash, incident.id, incident.updatedAt);
+    })();
+    const saved = mustGet(incident.id);
+    bus.publish('incident', publicIncident(saved));
+    return saved;
+  }
+
+  function findExisting(dedupe: Dedupe): Incident | null {
+    const ref = repo.findRef(dedupe.kind, dedupe.ref);
+    if (!ref) return null;
+    if (ref.bodyHash !== dedupe.bodyHash) {
+      throw new IntakeError(422, 'idempotency_key_reused', dedupe.kind === 'idempotency-key' ? 'Idempotency-Key' : 'identifier', {
+        incidentId: ref.incidentId,
+      });
+    }
+    return mustGet(ref.incidentId);
+  }
+
+  return {
+    /**
+     * Validated input → stored Incident. With a dedupe key (string = an Idempotency-Key), a repeat returns the
+     * original with created=false. Synchronous: the commit has happened when this returns.
+     */
+    create(input: IncidentInput, actor: string, dedupeOrKey?: Dedupe | string, receivedAt?: string): { incident: Incident; created: boolean } {
+      const dedupe =
+        typeof dedupeOrKey === 'string' ? { kind: 'idempotency-key', ref: dedupeOrKey, bodyHash: hashBody(input) } : dedupeOrKey;
+      if (dedupe) {
+        const existing = findExisting(dedupe);
+        if (existing) return { incident: existing, created: false };
+      }
+      // `at` (optional): receive time for back-dated demo history (server/demo/history.ts); default now
+      const now = receivedAt ? new Date(receivedAt) : new Date();
+      const at = now.toISOString();
+      const incident = db.transaction((): Incident => {
+        const created: Incident = {
+          id: repo.nextId(now),
+          source: input.source,
+          sourceRef: input.sourceRef ?? null,
+          category: input.category,
+          agencies: agenciesFor(input.category),
+          priority: input.priority ?? 2,
+          status: 'baru',
+          reportedAt: input.reportedAt ?? at,
+          updatedAt: at,
+          caller: { name: input.caller?.name ?? null, phone: input.caller?.phone ?? null },
+          description: input.description,
+          location: resolveLocation(input.location),
+          flags: [...(input.flags ?? [])],
+          history: [{ at, status: 'baru', event: 'created', by: actor, note: `source ${input.source}` }],
+        };
+        if (created.location.needsLocation) created.flags.push('needs_location');
+        repo.insert(created);
+        if (dedupe) repo.putRef(dedupe.kind, dedupe.ref, dedupe.bodyHash, created.id, at);
+        return created;
+      })();
+      const saved = mustGet(incident.id);
+      bus.publish('incident', publicIncident(saved));
+      return { incident: saved, created: true };
+    },
+
+    /** The incident a source message (kind 'cap': "sender,identifier") created or changed, if any. */
+    findByRef(kind: string, ref: string): Incident | null {
+      const found = repo.findRef(kind, ref);
+      return found ? repo.get(found.incidentId) : null;
+    },
+    /** Looks a dedupe key up: null when new, the incident when a repeat, 422 when the key was used for another body. */
+    findDuplicate(dedupe: Dedupe): Incident | null {
+      return findExisting(dedupe);
+    },
+    get(id: string): Incident | null {
+      return repo.get(id);
+    },
+
+    list(filter: { status?: Status | Status[]; since?: string; open?: boolean; limit?: number } = {}): Incident[] {
+      const status = filter.open ? [...OPEN_STATUSES] : filter.status === undefined ? undefined : [filter.status].flat();
+      return repo.list({ status, since: filter.since, limit: filter.limit });
+    },
+
+    /** Open incidents, public (caller masked): for the ws snapshot. */
+    listOpen(): Incident[] {
+      return repo.list({ status: [...OPEN_STATUSES], limit: 10_000 }).map(publicIncident);
+    },
+
+    /**
+     * Status change with a time-stamped history entry. Same status again = no-op (so a second unit's dispatch or
+     * arrival needs no special case); a transition the rules forbid → IntakeError 409 naming it.
+     */
+    transition(id: string, status: Status, actor: string, note?: string, at?: string): Incident {
+      const incident = mustGet(id);
+      if (incident.status === status) return incident;
+      if (!canTransition(incident.status, status)) {
+        throw new IntakeError(409, 'invalid_transition', 'status', { from: incident.status, to: status });
+      }
+      const entry: HistoryEntry = { at: at ?? new Date().toISOString(), status, by: actor, ...(note ? { note } : {}) };
+      return save({ ...incident, status, updatedAt: entry.at }, [entry]);
+    },
+
+    /** A time-stamped event without a status change (unit moving, CAP update, note…). */
+    addEvent(id: string, e: { event: string; by: string; note?: string; at?: string }): Incident {
+      const incident = mustGet(id);
+      const entry: HistoryEntry = { at: e.at ?? new Date().toISOString(), event: e.event, by: e.by, ...(e.note ? { note: e.note } : {}) };
+      return save({ ...incident, updatedAt: entry.at }, [entry]);
+    },
+
+    /**
+     * Operator (or CAP Update/Cancel) edits in one commit: status (rules checked), category (re-routes agencies),
+     * priority, description, location (geocoded again). `dedupe` records the source message in the same commit.
+     */
+    update(
+      id: string,
+      patch: IncidentPatch,
+      actor: string,
+      opts: { note?: string; history?: HistoryEntry[]; dedupe?: Dedupe } = {},
+    ): Incident {
+      const incident = mustGet(id);
+      const now = new Date().toISOString();
+      const next: Incident = { ...incident, updatedAt: now };
+      const entries: HistoryEntry[] = [];
+      if (patch.status && patch.status !== incident.status) {
+        if (!canTransition(incident.status, patch.status)) {
+          throw new IntakeError(409, 'invalid_transition', 'status', { from: incident.status, to: patch.status });
+        }
+        next.status = patch.status;
+        entries.push({ at: now, status: patch.status, by: actor, ...(opts.note ? { note: opts.note } : {}) });
+      }
+      const changed: string[] = [];
+      if (patch.category && patch.category !== incident.category) {
+        next.category = patch.category;
+        next.agencies = agenciesFor(patch.category);
+        changed.push('category');
+      }
+      if (patch.priority && patch.priority !== incident.priority) {
+        next.priority = patch.priority;
+        changed.push('priority');
+      }
+      if (patch.description !== undefined && patch.description !== incident.description) {
+        next.description = patch.description;
+        changed.push('description');
+      }
+      if (patch.location) {
+        next.location = resolveLocation(patch.location);
+        next.flags = incident.flags.filter((f) => f !== 'needs_location');
+        if (next.location.needsLocation) next.flags.push('needs_location');
+        changed.push('location');
+      }
+      if (changed.length) entries.push({ at: now, event: 'edited', by: actor, note: changed.join(',') });
+      // a note with nothing else is an event of its own ("caller called again")
+      if (opts.note && entries.length === 0) entries.push({ at: now, event: 'note', by: actor, note: opts.note });
+      entries.push(...(opts.history ?? []));
+      if (entries.length === 0 && !opts.dedupe) return incident;
+      return save(next, entries, opts.dedupe);
+    },
+  };
+}
+export type IncidentService = ReturnType<typeof createIncidentService>;

@@ -1,0 +1,56 @@
+// Users, bearer tokens and sessions. Secrets are never stored: tokens and session ids as sha256, passwords as scrypt.
+import type { Db } from './db.ts';
+
+export interface TokenRow {
+  id: number;
+  role: string;
+  label: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export function createAuthRepo(db: Db) {
+  const s = {
+    tokenByHash: db.prepare(`SELECT id, role, label FROM tokens WHERE hash = ? AND revoked_at IS NULL`),
+    anyTokenByHash: db.prepare(`SELECT id, role, label, revoked_at FROM tokens WHERE hash = ?`),
+    unrevoke: db.prepare(`UPDATE tokens SET revoked_at = NULL WHERE hash = ?`),
+    insertToken: db.prepare(`INSERT INTO tokens (hash, role, label, created_at) VALUES (?, ?, ?, ?)`),
+    revokeByLabel: db.prepare(`UPDATE tokens SET revoked_at = ? WHERE label = ? AND revoked_at IS NULL AND hash <> ?`),
+    revokeById: db.prepare(`UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`),
+    listTokens: db.prepare(`SELECT id, role, label, created_at, revoked_at FROM tokens ORDER BY id`),
+    userByName: db.prepare(`SELECT username, role, password_hash AS passwordHash FROM users WHERE username = ?`),
+    upsertUser: db.prepare(
+      `INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(username) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash`,
+    ),
+    insertSession: db.prepare(`INSERT INTO sessions (id_hash, username, expires_at) VALUES (?, ?, ?)`),
+    sessionByHash: db.prepare(
+      `SELECT s.username, u.role FROM sessions s JOIN users u ON u.username = s.username WHERE s.id_hash = ? AND s.expires_at > ?`,
+    ),
+    deleteSession: db.prepare(`DELETE FROM sessions WHERE id_hash = ?`),
+    purgeSessions: db.prepare(`DELETE FROM sessions WHERE expires_at <= ?`),
+  };
+  const now = () => new Date().toISOString();
+  return {
+    tokenByHash: (hash: string) => (s.tokenByHash.get(hash) as { id: number; role: string; label: string } | undefined) ?? null,
+    /** Including revoked ones (a re-configured env token comes back to life). */
+    anyTokenByHash: (hash: string) =>
+      (s.anyTokenByHash.get(hash) as { id: number; role: string; label: string; revoked_at: string | null } | undefined) ?? null,
+    unrevoke: (hash: string) => s.unrevoke.run(hash),
+    insertToken: (hash: string, role: string, label: string) => Number(s.insertToken.run(hash, role, label, now()).lastInsertRowid),
+    /** Keeps `keepHash` (if it exists), revokes every other live token with this label. */
+    revokeLabel: (label: string, keepHash = '') => s.revokeByLabel.run(now(), label, keepHash).changes,
+    revokeToken: (id: number) => s.revokeById.run(now(), id).changes > 0,
+    listTokens: () => s.listTokens.all() as TokenRow[],
+    user: (username: string) =>
+      (s.userByName.get(username) as { username: string; role: string; passwordHash: string } | undefined) ?? null,
+    upsertUser: (username: string, role: string, passwordHash: string) => s.upsertUser.run(username, role, passwordHash, now()),
+    insertSession: (idHash: string, username: string, expiresAt: string) => {
+      s.purgeSessions.run(now());
+      s.insertSession.run(idHash, username, expiresAt);
+    },
+    session: (idHash: string) => (s.sessionByHash.get(idHash, now()) as { username: string; role: string } | undefined) ?? null,
+    deleteSession: (idHash: string) => s.deleteSession.run(idHash),
+  };
+}
+export type AuthRepo = ReturnType<typeof createAuthRepo>;

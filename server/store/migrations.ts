@@ -1,0 +1,8 @@
+// Every schema change, in id order. Each capability owns its own list (ids 100-… incidents/auth, 200-… units).
+import type { Migration } from './db.ts';
+import { incidentsMigrations } from './schema/incidents.ts';
+import { unitsMigrations } from './schema/units.ts';
+import { kpisMigrations } from './schema/kpis.ts';
+
+export type { Migration };
+export const migrations: Migration[] = [...incidentsMigrations, ...unitsMigrations, ...kpisMigrations];

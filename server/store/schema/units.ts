@@ -1,0 +1,43 @@
+// Units, their AVL position history and dispatches. Ids '200-…' (incidents own '100-…').
+// Times are ISO-8601 UTC strings (toISOString) so they sort and compare as text.
+export const unitsMigrations: Array<{ id: string; sql: string }> = [
+  {
+    id: '200-units',
+    sql: `
+      CREATE TABLE units (
+        id          TEXT PRIMARY KEY,
+        callsign    TEXT NOT NULL,
+        agency      TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        device_id   TEXT NOT NULL UNIQUE,
+        created_at  TEXT NOT NULL
+      );
+      CREATE TABLE unit_positions (
+        id           INTEGER PRIMARY KEY,
+        unit_id      TEXT NOT NULL REFERENCES units(id),
+        at           TEXT NOT NULL,
+        received_at  TEXT NOT NULL,
+        lat          REAL NOT NULL,
+        lon          REAL NOT NULL,
+        speed_kmh    REAL,
+        bearing_deg  REAL,
+        altitude_m   REAL,
+        accuracy_m   REAL,
+        battery      REAL
+      );
+      CREATE INDEX unit_positions_unit_at ON unit_positions(unit_id, at);
+      CREATE TABLE dispatches (
+        id             INTEGER PRIMARY KEY,
+        incident_id    TEXT NOT NULL,
+        unit_id        TEXT NOT NULL REFERENCES units(id),
+        dispatched_at  TEXT NOT NULL,
+        moving_at      TEXT,
+        arrived_at     TEXT,
+        cleared_at     TEXT,
+        by             TEXT NOT NULL
+      );
+      CREATE INDEX dispatches_unit ON dispatches(unit_id, cleared_at);
+      CREATE INDEX dispatches_incident ON dispatches(incident_id);
+    `,
+  },
+];

@@ -1,0 +1,82 @@
+// Units repository: the only code that reads/writes the units, unit_positions and dispatches tables.
+import type { Database } from 'better-sqlite3';
+import type { Dispatch, Position, Unit } from '../units/types.ts';
+
+interface UnitRow { id: string; callsign: string; agency: string; kind: string; device_id: string }
+interface PositionRow {
+  unit_id: string; at: string; received_at: string; lat: number; lon: number; speed_kmh: number | null;
+  bearing_deg: number | null; altitude_m: number | null; accuracy_m: number | null; battery: number | null;
+}
+interface DispatchRow {
+  id: number; incident_id: string; unit_id: string; dispatched_at: string; moving_at: string | null;
+  arrived_at: string | null; cleared_at: string | null; by: string;
+}
+
+const toUnit = (r: UnitRow): Unit => ({ id: r.id, callsign: r.callsign, agency: r.agency, kind: r.kind, deviceId: r.device_id });
+const toPosition = (r: PositionRow): Position => ({
+  unitId: r.unit_id, at: r.at, lat: r.lat, lon: r.lon, speedKmh: r.speed_kmh, bearingDeg: r.bearing_deg,
+  altitudeM: r.altitude_m, accuracyM: r.accuracy_m, battery: r.battery,
+});
+const toDispatch = (r: DispatchRow): Dispatch => ({
+  id: r.id, incidentId: r.incident_id, unitId: r.unit_id, dispatchedAt: r.dispatched_at, movingAt: r.moving_at,
+  arrivedAt: r.arrived_at, clearedAt: r.cleared_at, by: r.by,
+});
+
+export function createUnitsRepo(db: Database) {
+  const s = {
+    insertUnit: db.prepare(
+      'INSERT INTO units (id, callsign, agency, kind, device_id, created_at) VALUES (@id, @callsign, @agency, @kind, @deviceId, @createdAt)'),
+    allUnits: db.prepare('SELECT id, callsign, agency, kind, device_id FROM units ORDER BY agency, callsign'),
+    unitById: db.prepare('SELECT id, callsign, agency, kind, device_id FROM units WHERE id = ?'),
+    unitByDevice: db.prepare('SELECT id, callsign, agency, kind, device_id FROM units WHERE device_id = ?'),
+    insertPosition: db.prepare(
+      `INSERT INTO unit_positions (unit_id, at, received_at, lat, lon, speed_kmh, bearing_deg, altitude_m, accuracy_m, battery)
+       VALUES (@unitId, @at, @receivedAt, @lat, @lon, @speedKmh, @bearingDeg, @altitudeM, @accuracyM, @battery)`),
+    // Latest row per unit (by insertion order = arrival order).
+    lastPositions: db.prepare(
+      `SELECT p.* FROM unit_positions p JOIN (SELECT unit_id, MAX(id) AS id FROM unit_positions GROUP BY unit_id) l ON l.id = p.id`),
+    track: db.prepare(
+      'SELECT * FROM unit_positions WHERE unit_id = ? AND at >= ? ORDER BY at, id LIMIT ?'),
+    insertDispatch: db.prepare(
+      'INSERT INTO dispatches (incident_id, unit_id, dispatched_at, by) VALUES (?, ?, ?, ?)'),
+    dispatchById: db.prepare('SELECT * FROM dispatches WHERE id = ?'),
+    activeDispatches: db.prepare('SELECT * FROM dispatches WHERE cleared_at IS NULL ORDER BY id'),
+    dispatchesForIncident: db.prepare('SELECT * FROM dispatches WHERE incident_id = ? ORDER BY id'),
+    setMoving: db.prepare('UPDATE dispatches SET moving_at = ? WHERE id = ? AND moving_at IS NULL'),
+    setArrived: db.prepare('UPDATE dispatches SET arrived_at = ? WHERE id = ? AND arrived_at IS NULL'),
+    clear: db.prepare('UPDATE dispatches SET cleared_at = ? WHERE id = ? AND cleared_at IS NULL'),
+  };
+  return {
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    insertUnit(u: Unit, createdAt: string): void {
+      s.insertUnit.run({ ...u, createdAt });
+    },
+    listUnits: (): Unit[] => (s.allUnits.all() as UnitRow[]).map(toUnit),
+    unitById: (id: string): Unit | undefined => {
+      const r = s.unitById.get(id) as UnitRow | undefined;
+      return r && toUnit(r);
+    },
+    unitByDevice: (deviceId: string): Unit | undefined => {
+      const r = s.unitByDevice.get(deviceId) as UnitRow | undefined;
+      return r && toUnit(r);
+    },
+    insertPosition(p: Position, receivedAt: string): void {
+      s.insertPosition.run({ ...p, receivedAt });
+    },
+    lastPositions: (): Array<{ position: Position; receivedAt: string }> =>
+      (s.lastPositions.all() as PositionRow[]).map((r) => ({ position: toPosition(r), receivedAt: r.received_at })),
+    track: (unitId: string, sinceIso: string, limit: number): Position[] =>
+      (s.track.all(unitId, sinceIso, limit) as PositionRow[]).map(toPosition),
+    insertDispatch(incidentId: string, unitId: string, at: string, by: string): Dispatch {
+      const id = Number(s.insertDispatch.run(incidentId, unitId, at, by).lastInsertRowid);
+      return toDispatch(s.dispatchById.get(id) as DispatchRow);
+    },
+    activeDispatches: (): Dispatch[] => (s.activeDispatches.all() as DispatchRow[]).map(toDispatch),
+    dispatchesForIncident: (incidentId: string): Dispatch[] =>
+      (s.dispatchesForIncident.all(incidentId) as DispatchRow[]).map(toDispatch),
+    setMoving: (id: number, at: string) => s.setMoving.run(at, id).changes > 0,
+    setArrived: (id: number, at: string) => s.setArrived.run(at, id).changes > 0,
+    clearDispatch: (id: number, at: string) => s.clear.run(at, id).changes > 0,
+  };
+}
+export type UnitsRepo = ReturnType<typeof createUnitsRepo>;

@@ -1,0 +1,119 @@
+// Roles, tokens, sessions, kiosk cookies and the intake rate limit over real HTTP and a real SQLite file.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuth } from '../../server/http/auth.ts';
+import { ADMIN, startIncidents, type IncidentsStack } from './incidents-harness.ts';
+
+let s: IncidentsStack;
+beforeAll(async () => {
+  s = await startIncidents({ intakeRatePerS: 5 });
+});
+afterAll(() => s?.close());
+
+const cookieOf = (headers: Headers) => headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+
+describe('tokens and roles', () => {
+  it('SIAGA_ADMIN_TOKEN is an admin; /api/me tells who is calling; bad or missing credentials → 401', async () => {
+    expect((await s.call('GET', '/api/me', 'admin')).body).toMatchObject({ role: 'admin', via: 'token' });
+    expect((await s.call('GET', '/api/me', 'viewer')).body.role).toBe('viewer');
+    expect((await s.call('GET', '/api/me', null)).status).toBe(401);
+    expect((await s.call('GET', '/api/me', null, undefined, { authorization: 'Bearer nope' })).status).toBe(401);
+  });
+
+  it('an admin issues a token that is shown once and stored only as a hash; others may not', async () => {
+    const r = await s.call('POST', '/api/tokens', 'admin', { role: 'integration', label: 'BMKG CAP feed' });
+    expect(r.status).toBe(201);
+    expect(r.body.token).toMatch(/^sg_[A-Za-z0-9_-]{40,}$/);
+    const list = await s.call('GET', '/api/tokens', 'admin');
+    expect(list.body.some((t: any) => t.label === 'BMKG CAP feed' && t.role === 'integration')).toBe(true);
+    expect(JSON.stringify(list.body)).not.toContain(r.body.token);
+    const stored = s.db.prepare('SELECT hash FROM tokens').pluck().all() as string[];
+    expect(stored.join()).not.toContain(r.body.token);
+    expect(stored.every((h) => /^[0-9a-f]{64}$/.test(h))).toBe(true);
+    expect((await s.call('POST', '/api/tokens', 'operator', { role: 'admin', label: 'x' })).status).toBe(403);
+    expect((await s.call('GET', '/api/tokens', 'viewer')).status).toBe(403);
+    expect((await s.call('POST', '/api/tokens', 'admin', { role: 'root', label: 'x' })).body.field).toBe('role');
+    // the new token works, and stops working once revoked
+    const feed = { authorization: `Bearer ${r.body.token}` };
+    expect((await s.call('GET', '/api/me', null, undefined, feed)).body.role).toBe('integration');
+    const id = (await s.call('GET', '/api/tokens', 'admin')).body.find((t: any) => t.label === 'BMKG CAP feed').id;
+    expect((await s.call('DELETE', `/api/tokens/${id}`, 'admin')).status).toBe(204);
+    expect((await s.call('GET', '/api/me', null, undefined, feed)).status).toBe(401);
+  });
+
+  it('a rotated SIAGA_ADMIN_TOKEN revokes the previous one', () => {
+    createAuth({ db: s.db, config: { adminToken: 'rotated-admin-token-xyz', demo: false, intakeRatePerS: 0 } });
+    const a2 = createAuth({ db: s.db, config: { adminToken: undefined, demo: false, intakeRatePerS: 0 } });
+    const req = (t: string) => ({ headers: { authorization: `Bearer ${t}` } }) as any;
+    expect(a2.authenticate(req('rotated-admin-token-xyz'))?.role).toBe('admin');
+    expect(a2.authenticate(req(ADMIN))).toBeNull();
+    createAuth({ db: s.db, config: { adminToken: ADMIN, demo: false, intakeRatePerS: 0 } }); // restore for the other tests
+    expect(a2.authenticate(req(ADMIN))?.role).toBe('admin');
+  });
+});
+
+describe('demo start-up', () => {
+  it('without SIAGA_ADMIN_TOKEN a demo generates an admin token and prints working wall and console URLs', () => {
+    const demo = createAuth({ db: s.db, config: { adminToken: undefined, demo: true, intakeRatePerS: 0 } });
+    let printed = '';
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stdout.write;
+    try {
+      demo.announce(4321);
+    } finally {
+      process.stdout.write = write;
+    }
+    const tokenIn = (re: RegExp) => re.exec(printed)?.[1] ?? '';
+    const req = (t: string) => ({ headers: { authorization: `Bearer ${t}` } }) as any;
+    expect(demo.authenticate(req(tokenIn(/admin token[^:]*: (\S+)/)))?.role).toBe('admin');
+    expect(demo.authenticate(req(tokenIn(/http:\/\/localhost:4321\/\?token=(\S+)\n/)))?.role).toBe('viewer');
+    expect(demo.authenticate(req(tokenIn(/http:\/\/localhost:4321\/\?token=(\S+)#console/)))?.role).toBe('operator');
+  });
+});
+
+describe('sessions for people', () => {
+  it('login with a scrypt password → http-only SameSite=Strict session cookie; logout ends it', async () => {
+    expect((await s.call('POST', '/api/users', 'admin', { username: 'rina', password: 'short', role: 'operator' })).body.field).toBe('password');
+    expect((await s.call('POST', '/api/users', 'admin', { username: 'rina', password: 'correct horse battery', role: 'operator' })).status).toBe(201);
+    expect((s.db.prepare(`SELECT password_hash FROM users WHERE username='rina'`).pluck().get() as string).startsWith('scrypt$')).toBe(true);
+    expect((await s.call('POST', '/api/login', null, { username: 'rina', password: 'wrong password' })).status).toBe(401);
+    const login = await s.call('POST', '/api/login', null, { username: 'rina', password: 'correct horse battery' });
+    expect(login.status).toBe(200);
+    const setCookie = login.headers.getSetCookie().join('\n');
+    expect(setCookie).toMatch(/siaga_session=.*HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Strict/i);
+    const cookie = cookieOf(login.headers);
+    expect((await s.call('GET', '/api/me', null, undefined, { cookie })).body).toMatchObject({ id: 'user:rina', role: 'operator', via: 'session' });
+    const created = await s.call('POST', '/api/incidents', null, { description: 'tes sesi', location: { text: 'Sukajadi' } }, { cookie, 'content-type': 'application/json' });
+    expect(created.status).toBe(201);
+    expect(created.body.history[0].by).toBe('user:rina');
+    expect((await s.call('POST', '/api/logout', null, undefined, { cookie })).status).toBe(204);
+    expect((await s.call('GET', '/api/me', null, undefined, { cookie })).status).toBe(401);
+  });
+});
+
+describe('kiosk walls', () => {
+  it('?token= on a page becomes an http-only cookie and the URL is cleaned', async () => {
+    const r = await s.call('GET', `/wall?token=${s.tokens.viewer}&layout=2x2`, null);
+    expect(r.status).toBe(302);
+    expect(r.headers.get('location')).toBe('/wall?layout=2x2');
+    const set = r.headers.getSetCookie().join('\n');
+    expect(set).toMatch(/siaga_token=.*HttpOnly.*SameSite=Strict|siaga_token=.*SameSite=Strict.*HttpOnly/i);
+    const cookie = cookieOf(r.headers);
+    expect((await s.call('GET', '/api/me', null, undefined, { cookie })).body.role).toBe('viewer');
+    expect((await s.call('GET', '/api/incidents', null, undefined, { cookie })).status).toBe(200);
+    expect((await s.call('POST', '/api/incidents', null, { description: 'x', location: { text: 'y' } }, { cookie, 'content-type': 'application/json' })).status).toBe(403);
+    expect((await s.call('GET', '/wall?token=forged', null)).status).toBe(401);
+  });
+});
+
+describe('intake rate limit', () => {
+  it('answers 429 once a token exceeds its per-second budget (here 5/s), without storing', async () => {
+    const n = s.count();
+    const statuses = await Promise.all(
+      Array.from({ length: 12 }, () => s.call('POST', '/api/intake/aml', 'integration', 'hello=world', { 'content-type': 'application/x-www-form-urlencoded' })),
+    );
+    expect(statuses.filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    expect(statuses.find((r) => r.status === 429)?.body.error).toBe('rate_limited');
+    expect(s.count()).toBe(n);
+  });
+});
