@@ -1,0 +1,180 @@
+// npm run bench:streams — 35 simulated cameras for 60 s through the real server (`server/main.ts`), then the same
+// 35 sources through bare `ffmpeg -c copy -f hls`. Reports CPU(our pipelines) ÷ CPU(bare), server RSS without
+// ffmpeg, and seconds until all 35 cameras are online. Sources: the demo camera simulator (real RTSP server).
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { loadCameras } from '../../camera-config/load.ts';
+import { startCameraSim } from '../../server/demo/camera-sim.ts';
+import { pipelineArgs } from '../../server/streams/args.ts';
+import { resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
+import { DEFAULT_TIMING } from '../../server/streams/pipeline.ts';
+import { writeSection } from './results.ts';
+
+const MEASURE_S = Number(process.env.BENCH_SECONDS || 60);
+const WARMUP_S = 10;
+const TICK = 100; // USER_HZ on Linux
+const ADMIN_TOKEN = `bench-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+const auth = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function cpuTicks(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]); // utime + stime
+  } catch {
+    return 0;
+  }
+}
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
+function childrenOf(ppid: number): number[] {
+  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid;
+    } catch {
+      return false;
+    }
+  });
+}
+/** CPU seconds used by `pids()` over `seconds` (pids re-read each second so restarts are counted). */
+async function cpuOver(seconds: number, pids: () => number[], onSample?: () => void): Promise<number> {
+  const start = new Map<number, number>();
+  const last = new Map<number, number>();
+  const end = Date.now() + seconds * 1000;
+  while (Date.now() < end) {
+    for (const pid of pids()) {
+      const t = cpuTicks(pid);
+      if (!start.has(pid)) start.set(pid, t);
+      last.set(pid, t);
+    }
+    onSample?.();
+    await sleep(1000);
+  }
+  let ticks = 0;
+  for (const [pid, t0] of start) ticks += (last.get(pid) ?? t0) - t0;
+  return ticks / TICK;
+}
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => {
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+const camerasFile = path.resolve('camera-config/cameras.json');
+const ids = loadCameras(camerasFile, { SIAGA_CCTV_HOST: 'x', SIAGA_CCTV_USER: 'x', SIAGA_CCTV_PASSWORD: 'x' }).map((c) => c.id);
+const ff = await resolveFfmpeg();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-bench-streams-'));
+const sim = await startCameraSim({ ids, workDir: path.join(os.tmpdir(), 'siaga-test-camera-sim') });
+let server: ChildProcess | undefined;
+const bare: ChildProcess[] = [];
+try {
+  // ── ours: the real server pulling all cameras ──
+  const port = await freePort();
+  const t0 = Date.now();
+  server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SIAGA_RUNTIME_DIR: path.join(tmp, 'runtime'),
+      SIAGA_DATA_DIR: path.join(tmp, 'data'),
+      SIAGA_CCTV_HOST: sim.host,
+      SIAGA_CCTV_USER: 'bench',
+      SIAGA_CCTV_PASSWORD: 'bench-secret',
+      SIAGA_LOG_LEVEL: 'warn',
+      SIAGA_ADMIN_TOKEN: ADMIN_TOKEN,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  // seconds until all cameras are online (or the best count reached within 60 s, and when)
+  let onlineS = NaN;
+  let best = 0;
+  let bestS = NaN;
+  for (let i = 0; i < 240; i++) {
+    await sleep(250);
+    const views = await fetch(`http://127.0.0.1:${port}/api/cameras`, auth).then((r) => r.json() as Promise<Array<{ health: { status: string } }>>, () => undefined);
+    const n = Array.isArray(views) ? views.filter((v) => v.health.status === 'online').length : 0;
+    if (n > best) [best, bestS] = [n, (Date.now() - t0) / 1000];
+    if (n === ids.length) {
+      onlineS = bestS;
+      break;
+    }
+  }
+  await sleep(WARMUP_S * 1000);
+  const serverPid = server.pid!;
+  let rssMax = 0;
+  const oursCpu = await cpuOver(MEASURE_S, () => childrenOf(serverPid), () => (rssMax = Math.max(rssMax, rssMb(serverPid))));
+  const serverCpu = cpuTicks(serverPid) / TICK;
+  const views = (await (await fetch(`http://127.0.0.1:${port}/api/cameras`, auth)).json()) as Array<{ health: { status: string; restarts: number } }>;
+  const onlineEnd = views.filter((v) => v.health.status === 'online').length;
+  const restarts = views.reduce((a, v) => a + v.health.restarts, 0);
+  const ffmpegRss = childrenOf(serverPid).reduce((a, pid) => a + rssMb(pid), 0);
+  await stop(server);
+  const leftovers = childrenOf(serverPid).length;
+
+  // ── bare: the same sources through plain `ffmpeg -c copy -f hls` ──
+  for (const id of ids) {
+    const dir = path.join(tmp, 'bare', id);
+    fs.mkdirSync(dir, { recursive: true });
+    bare.push(spawn(ff.path, ['-hide_banner', '-loglevel', 'error', '-rtsp_transport', 'udp', '-i', sim.url(id),
+      '-c', 'copy', '-f', 'hls', '-hls_time', '1', '-hls_flags', 'delete_segments', path.join(dir, 'index.m3u8')], { stdio: 'ignore' }));
+  }
+  await sleep(WARMUP_S * 1000);
+  const bareCpu = await cpuOver(MEASURE_S, () => bare.map((c) => c.pid!).filter(Boolean));
+  await Promise.all(bare.splice(0).map(stop));
+
+  // ── attribution: our exact HLS arguments without the snapshot output ──
+  for (const id of ids) {
+    const dir = path.join(tmp, 'hls-only', id);
+    fs.mkdirSync(dir, { recursive: true });
+    const a = pipelineArgs(ff, { url: sim.url(id), transport: 'udp', hlsDir: dir, snapshotFile: path.join(dir, 's.jpg'),
+      targetS: DEFAULT_TIMING.targetS, listSize: DEFAULT_TIMING.listSize, snapshotEveryS: DEFAULT_TIMING.snapshotEveryS,
+      readTimeoutS: DEFAULT_TIMING.readTimeoutS });
+    bare.push(spawn(ff.path, [...a.inputOptions, '-i', a.input, ...a.hlsOptions, '-y', a.hlsTarget], { stdio: 'ignore' }));
+  }
+  await sleep(WARMUP_S * 1000);
+  const hlsOnlyCpu = await cpuOver(MEASURE_S, () => bare.map((c) => c.pid!).filter(Boolean));
+  const ratio = oursCpu / bareCpu;
+  const pct = (s: number) => `${((s / MEASURE_S) * 100).toFixed(1)} %`;
+  writeSection('streams', `
+35 simulated cameras (demo camera simulator: rtsp-streaming-server + looping publishers, 640×360 H.264 15 fps, 1 s GOP),
+pulled over RTSP/UDP by the real server (\`server/main.ts\`), ${MEASURE_S} s measured after ${WARMUP_S} s warm-up.
+ffmpeg: ${ff.version} (${ff.path}).
+
+| metric | value | goal |
+|---|---|---|
+| CPU of our 35 pipelines (HLS copy + keyframe JPEG every 5 s) | ${oursCpu.toFixed(1)} s = ${pct(oursCpu)} of one core | |
+| CPU of 35 bare \`ffmpeg -c copy -f hls\` | ${bareCpu.toFixed(1)} s = ${pct(bareCpu)} of one core | |
+| ratio ours ÷ bare | **${ratio.toFixed(2)}** | ≤ 1.15 |
+| attribution: our HLS arguments alone (no snapshot output) ÷ bare | ${(hlsOnlyCpu / bareCpu).toFixed(2)} (${pct(hlsOnlyCpu)}) | |
+| server RSS excluding ffmpeg (max) | **${rssMax.toFixed(0)} MB** | ≤ 250 MB |
+| ffmpeg RSS, sum of 35 | ${ffmpegRss.toFixed(0)} MB | |
+| server process CPU, whole run | ${serverCpu.toFixed(1)} s | |
+| seconds from server spawn to all 35 online | **${Number.isNaN(onlineS) ? `not reached in 60 s (best ${best}/35 at ${bestS.toFixed(1)} s)` : `${onlineS.toFixed(1)} s`}** | |
+| online at the end / restarts during run | ${onlineEnd}/35 / ${restarts} | |
+| ffmpeg children left after SIGTERM | ${leftovers} | 0 |
+`);
+} finally {
+  if (server) await stop(server);
+  await Promise.all(bare.map(stop));
+  await sim.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
