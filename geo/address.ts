@@ -34,7 +34,18 @@ const MARKERS: Record<string, Marker> = {
   kec: 'kec', kecamatan: 'kec', kcmtn: 'kec', camat: 'kec',
   simp: 'junction', spg: 'junction', smpg: 'junction', simpang: 'junction', simpangan: 'junction', persimpangan: 'junction',
   perempatan: 'junction', prapatan: 'junction', pertigaan: 'junction', bundaran: 'junction', bunderan: 'junction',
+  bundaren: 'junction', perapatan: 'junction', pertelon: 'junction',
+  // Typed slips of the markers (doubled letters are collapsed before this lookup: "kelurahaan" → "kelurahan").
+  jlm: 'street', jaln: 'street', jaaln: 'street', kelurhan: 'kel', kelurahn: 'kel', kelurah: 'kel', kecamatn: 'kec', kecmatan: 'kec', kecamtan: 'kec',
+  // English, as typed by some operators and in app-forwarded reports.
+  street: 'street', st: 'street', road: 'street', rd: 'street', lane: 'street', alley: 'street', avenue: 'street', ave: 'street',
+  village: 'kel', district: 'kec', subdistrict: 'kec',
+  junction: 'junction', intersection: 'junction', crossroad: 'junction', crossroads: 'junction', crossing: 'junction', roundabout: 'junction',
 };
+/** Markers that may be glued to the next word without a space or dot: "jlsudirman", "jlnkartini", "gg.mawar". */
+const GLUED_MARKER = /^(jalan|jln|jl|gang|gg)([a-z]{4,})$/;
+/** Compass-word abbreviations after a name: "Sidomulyo Bar." = Sidomulyo Barat, "Tangkerang Sel." = … Selatan. */
+const COMPASS: Record<string, string> = { bar: 'barat', brt: 'barat', tim: 'timur', tmr: 'timur', sel: 'selatan', slt: 'selatan', sltn: 'selatan', ut: 'utara', utr: 'utara', tgh: 'tengah', teng: 'tengah' };
 
 /** Facility words: the phrase they start names a place (matched against POIs only, never as a street). */
 const FACILITY: Record<string, FacilityGroup> = {};
@@ -43,7 +54,11 @@ addFacility('health', 'rs rsu rsud rsia rsj rsb rsau rsal rsud puskesmas pustu k
 addFacility('school', 'sekolah sd sdn sdit smp smpn smpit sma sman smas smk smkn smait ma man mts mtsn tk paud pesantren ponpes universitas univ kampus akademi politeknik poltekkes stikes sekolah');
 addFacility('fire', 'damkar pemadam');
 addFacility('office', 'kantor dinas polsek polres polresta polda koramil kodim korem lanud kejaksaan pengadilan samsat bpjs lapas rutan bappeda bpn');
-addFacility('worship', 'masjid mesjid musholla mushola musala surau gereja vihara klenteng pura');
+addFacility('worship', 'masjid mesjid musholla mushola musala surau gereja vihara klenteng pura mosque church temple');
+addFacility('health', 'clinic pharmacy');
+addFacility('school', 'school university college madrasah');
+addFacility('office', 'office police polisi kantor bank');
+addFacility('other', 'market mal supermarket hotel station gas restaurant shop store apartment apartemen');
 addFacility('other', 'hotel wisma mal mall plaza pasar toko swalayan supermarket minimarket indomaret alfamart spbu pom bank atm bandara terminal stasiun gor stadion lapangan taman pabrik gudang bengkel showroom cafe kafe warung rm restoran resto gedung yayasan panti ruko kos kost asrama hypermart transmart lottemart');
 
 /** The facility group of a (raw or canonical) word, or null. */
@@ -60,9 +75,12 @@ const STOP = new Set(
     'kawasan area daerah lokasi tkp alamat di ke dari dan atau yg yang ada dengan dgn dekatnya tepat pinggir tepi arahnya menuju ' +
     'kecelakaan laka lantas tabrakan kebakaran terbakar api asap banjir genangan pohon tumbang longsor rumah warga igd korban pasien orang ' +
     'motor mobil truk bus angkot sepeda tolong mohon bantuan segera cepat ular sapi anjing hewan liar jatuh pingsan kdrt narkoba maling ' +
-    'pencurian begal perkelahian tawuran pju padam lampu mati terjadi laporan lapor pelapor bpk bapak ibu pak bu sdr an komp komplek kompleks ' +
+    'pencurian begal perkelahian tawuran pju padam lampu mati terjadi laporan lapor pelapor bpk bapak ibu pak bu sdr komp komplek kompleks ' +
     'perum perumahan pku pekanbaru riau kota prov provinsi indonesia wilayah rumahnya kantornya sebelum sesudah setelah lewat simpangnya ' +
-    'ruas jalur lajur km0 ttk titik'
+    'ruas jalur lajur km0 ttk titik ' +
+    // English relation and incident words.
+    'near nearby in front of at the on behind beside next to opposite across from around between and area accident crash fire flood ' +
+    'house home building car motorcycle victim help please fallen tree'
   ).split(' '),
 );
 // "kota" and "pekanbaru" are STOP only when they are not part of an area name (Pekanbaru Kota, Kota Baru, Kota Tinggi):
@@ -86,8 +104,13 @@ function pieces(text: string): string[] {
       .replace(/\s+x\s+/g, ' / ')
       .replace(/[,;:()|\\/&+–—-]/g, ' , ')
       .match(/[a-z0-9']+|,/g) ?? []
-  ).map((p) => p.replace(/'/g, ''));
+  )
+    .map((p) => p.replace(/'/g, ''))
+    .map((p, i, all) => (ROMAN[p] && i > 0 && /^[a-z]{2,}$/.test(all[i - 1]) && !WITH_NUMBER.has(all[i - 1]) ? ROMAN[p] : p));
 }
+
+/** Roman numerals after a name word are numbers: "Gg. Mawar II" = "gg mawar 2" (the road file uses both). */
+const ROMAN: Record<string, string> = { i: '1', ii: '2', iii: '3', iv: '4', v: '5', vi: '6', vii: '7', viii: '8', ix: '9', x: '10' };
 
 const MAX_QUERY_CHARS = 300;
 
@@ -99,6 +122,13 @@ export function tokenize(query: string): Token[] {
     if (!p) continue;
     if (p === ',') {
       if (out.length && out[out.length - 1].t !== 'sep') out.push({ t: 'sep' });
+      continue;
+    }
+    const glued = GLUED_MARKER.exec(p);
+    if (glued && !MARKERS[p]) {
+      // "jlsudirman" → [street] sudirman (no Indonesian word starts with jl/gg; "jalan" needs ≥ 4 more letters).
+      raw.splice(i + 1, 0, glued[2]);
+      out.push({ t: 'marker', v: 'street' });
       continue;
     }
     if (/^\d+$/.test(p)) {
@@ -122,7 +152,7 @@ export function tokenize(query: string): Token[] {
     }
     // "Kantor Lurah X" is an office, not a kelurahan marker.
     if (p === 'lurah' && out[out.length - 1]?.t === 'facility') continue;
-    const marker = MARKERS[p];
+    const marker = MARKERS[p] ?? MARKERS[canonWord(p)];
     // "simpang tiga/empat/baru" are kelurahan names, not junction markers.
     if (marker && !(marker === 'junction' && /^(tiga|empat|baru|3|4)$/.test(raw[i + 1] ?? ''))) {
       out.push({ t: 'marker', v: marker });
@@ -139,6 +169,10 @@ export function tokenize(query: string): Token[] {
       continue;
     }
     if (TITLES.has(p) || p.length === 1) continue; // "Jend.", "H.", "T.", initials: transparent
+    if (COMPASS[p] && prev?.t === 'word') {
+      out.push({ t: 'word', v: COMPASS[p], raw: p });
+      continue;
+    }
     out.push({ t: 'word', v: canonWord(p), raw: p });
   }
   while (out.length && out[out.length - 1].t === 'sep') out.pop();

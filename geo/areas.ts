@@ -12,6 +12,7 @@ export interface Kelurahan extends KelurahanRecord {
   polygons: LonLat[][][];
   /** Distance from the centroid to the farthest vertex: a circle that surely holds the whole kelurahan. */
   coverRadiusM: number;
+  bbox: [number, number, number, number];
   ref: AreaRef;
   kecRef: AreaRef;
 }
@@ -42,6 +43,7 @@ export class AreaIndex {
         ...rec,
         polygons,
         coverRadiusM,
+        bbox: bboxOf(polygons.flatMap((p) => p[0])),
         ref: { code: rec.kode, name: rec.nama },
         kecRef: { code: rec.kecamatan_kode, name: kec?.nama ?? rec.kecamatan },
       });
@@ -80,6 +82,16 @@ export class AreaIndex {
       if (d <= GAP_TOLERANCE_M && (!best || d < best.gapM)) best = { kel: k, gapM: d };
     }
     return best;
+  }
+
+  /** Whether the point lies within maxM of the kelurahan's polygon (inside counts as 0 m). */
+  isNear(code: string, lon: number, lat: number, maxM: number): boolean {
+    const k = this.kelByCode.get(code);
+    if (!k) return false;
+    const pad = metresToDegLat(maxM) * 1.1;
+    const [minX, minY, maxX, maxY] = k.bbox;
+    if (lon < minX - pad || lon > maxX + pad || lat < minY - pad || lat > maxY + pad) return false;
+    return k.polygons.some((rings) => pointInRings(lon, lat, rings) || distanceToRings(lon, lat, rings) <= maxM);
   }
 
   /** A circle covering all the given kelurahan (centroid of the most central one, radius to the farthest vertex). */

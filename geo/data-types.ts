@@ -44,6 +44,8 @@ export interface PlaceRecord {
   aliases: string[];
   category: string;
   street: string | null;
+  /** OSM addr:full when tagged: its neighbourhood words ("… Soebrantas Panam No.63 …") locate other queries. */
+  address?: string;
   lat: number;
   lon: number;
   kelurahan_kode: string;
@@ -68,4 +70,20 @@ export interface GeoData {
   roads: Collection<LineFeature<{ name?: string; display_name?: string; class: RoadClass }>>[];
   /** gazetteer.json */
   gazetteer: Gazetteer;
+  /** geocode-index.json (optional): street facts precomputed by build:geo so createGeo skips ~0.5 s of work.
+   *  Ignored (and recomputed) when it does not match the roads it was built from. */
+  geocodeIndex?: GeocodeIndexData;
+}
+
+/** Precomputed street facts, keyed by the StreetIndex's street order (see geo/streets.ts). */
+export interface GeocodeIndexData {
+  version: 1;
+  /** Fingerprint of the named-street keys and sample count the index was built for. */
+  fingerprint: string;
+  /** Kelurahan codes referenced by sampleKel (index into this list; -1 = outside every kelurahan). */
+  kelCodes: string[];
+  /** Per street: run-length encoded kelurahan of its samples, [kelIdx, count, kelIdx, count, …]. */
+  sampleKel: number[][];
+  /** Every junction of two named streets: flat [streetA, streetB, lonE5 − 10,100,000, latE5, gapM, …], A < B. */
+  junctions: number[];
 }

@@ -13,6 +13,10 @@ import type { Candidate, CandidateKind } from './types.ts';
 /** How far a real address can sit from the register's road centre line (setbacks, gang entrances). */
 const ROAD_BUFFER_M = 75;
 const POI_RADIUS_M = 100;
+/** A street this close to the named kelurahan counts as in it (border roads, simplified polygons). */
+const AREA_EDGE_M = 150;
+/** A neighbourhood learnt from a few addresses may reach past the kelurahan of those addresses: widen by this. */
+const LOCALITY_MARGIN_M = 1000;
 const CONFIDENCE_FLOOR = 0.2;
 const MAX_SPAN = 5;
 
@@ -32,14 +36,21 @@ interface Place extends PlaceRecord {
   groups: Set<FacilityGroup>;
   /** All distinctive words are also street/area words: only a facility word in the query makes it a POI. */
   needsFacilityWord: boolean;
+  /** Only numbers tell it from its peers ("SMA Negeri 2"): the facility kind must match too. */
+  numberOnly: boolean;
+  nameWords: Set<string>;
 }
 
-type AreaHit = { kind: 'kel' | 'kelLama' | 'kec' | 'kecOld'; codes: string[]; text: string; inFacilityName: boolean };
+type AreaHit = { kind: 'kel' | 'kelLama' | 'kec' | 'kecOld' | 'postcode' | 'locality'; codes: string[]; text: string; inFacilityName: boolean };
 interface Parsed {
   streets: { street: Street; hint: Marker | null; text: string }[];
   areas: AreaHit[];
   words: Set<string>;
+  /** Words not introduced by a street/kelurahan/kecamatan/junction marker (facility phrases and bare words). */
+  unmarkedWords: Set<string>;
   facilityGroups: Set<FacilityGroup>;
+  /** Facility words as typed, expanded (sman → sma, negeri). */
+  facilityKinds: string[];
   /** Words of facility phrases ("rs awal bros panam" → awal, bros, panam). */
   facilityWords: string[];
   hasJunctionMarker: boolean;
@@ -51,12 +62,20 @@ export class Geocoder {
   private kecKeys = new Map<string, Set<string>>();
   private kecOldKeys = new Map<string, Set<string>>();
   private streetCompact = new Map<string, Street>();
+  private streetPhrases = new Set<string>();
   private places: Place[] = [];
   private vocab = new Set<string>();
   private areaOrStreetWords = new Set<string>();
   private corrector: MiniSearch<{ id: number; term: string }>;
   private corrections = new Map<string, string | null>();
+  private phraseCorrector: MiniSearch<{ id: number; term: string }> | null = null;
+  private phraseCorrections = new Map<string, string>();
   private kelWords = new Map<string, Set<string>>();
+  /** Postal code → kelurahan codes (a postcode covers 1–6 kelurahan; "…, Riau 28291" in copied addresses). */
+  private postcodes = new Map<string, string[]>();
+  /** Neighbourhood names that are neither street nor kelurahan ("Panam", "UNRI"), learnt from the OSM addresses of
+   *  the places in the data → the kelurahan of those places. Only a source-backed, area-level hint. */
+  private localityKeys = new Map<string, Set<string>>();
 
   constructor(private areas: AreaIndex, private streets: StreetIndex, gaz: Gazetteer) {
     const add = (map: Map<string, Set<string>>, name: string, code: string) => {
@@ -75,10 +94,13 @@ export class Geocoder {
       for (const n of [k.nama, ...k.aliases]) add(this.kecKeys, n, k.kode);
       for (const old of k.kecamatan_2018_asal) add(this.kecOldKeys, old, k.kode);
     }
+    for (const k of areas.kelurahan) if (k.kodepos) this.postcodes.set(k.kodepos, [...(this.postcodes.get(k.kodepos) ?? []), k.kode]);
     for (const a of gaz.streetAliases) streets.addAlias(nameKey(a.alias, { dropTitles: true }), nameKey(a.name, { dropTitles: true }));
     for (const [key, s] of streets.byKey) {
       this.streetCompact.set(compact(key), s);
       key.split(' ').forEach((w) => (this.vocab.add(w), this.areaOrStreetWords.add(w)));
+      // Compact multi-word names let a typo in a short word ("Part Indah") be corrected on the whole name.
+      if (key.includes(' ') && compact(key).length >= 8) this.streetPhrases.add(compact(key));
     }
     for (const p of gaz.places) {
       const words = [p.name, ...p.aliases].map((n) => nameKey(n, { dropTitles: true })).join(' ').split(' ').filter(Boolean);
@@ -89,10 +111,22 @@ export class Geocoder {
         const g = facilityGroupOf(w);
         if (g) groups.add(g);
       }
-      const needsFacilityWord = distinctive.every((w) => /^\d+$/.test(w) || this.areaOrStreetWords.has(w));
-      this.places.push({ ...p, distinctive, groups, needsFacilityWord });
+      // Prefixes count too: the 2016 office "Kantor Lurah Tangkerang Selata" must not answer "kel. Tangkerang Selatan".
+      const needsFacilityWord = distinctive.every((w) => /^\d+$/.test(w) || hasWord(this.areaOrStreetWords, w));
+      const numberOnly = distinctive.every((w) => /^\d+$/.test(w));
+      this.places.push({ ...p, distinctive, groups, needsFacilityWord, numberOnly, nameWords: new Set(words.flatMap((w) => [w, ...(FACILITY_EXPANSION[w] ?? [])])) });
       distinctive.forEach((w) => this.vocab.add(w));
     }
+    for (const p of gaz.places) {
+      for (const text of [p.street, p.address]) {
+        for (const t of text ? tokenize(text) : []) {
+          if (t.t !== 'word' || t.v.length < 4 || this.vocab.has(t.v) || GENERIC_PLACE_WORDS.has(t.v)) continue;
+          if (!this.localityKeys.has(t.v)) this.localityKeys.set(t.v, new Set());
+          this.localityKeys.get(t.v)!.add(p.kelurahan_kode);
+        }
+      }
+    }
+    for (const w of this.localityKeys.keys()) this.vocab.add(w);
     this.corrector = new MiniSearch({ fields: ['term'], storeFields: ['term'] });
     this.corrector.addAll([...this.vocab].filter((t) => t.length >= 3 && !/^\d+$/.test(t)).map((term, id) => ({ id, term })));
   }
@@ -133,21 +167,40 @@ export class Geocoder {
     return fixed ?? word;
   }
 
+  /** Spelling correction of a compact multi-word street name against the compact street names. */
+  private correctPhrase(ck: string): string {
+    const cached = this.phraseCorrections.get(ck);
+    if (cached !== undefined) return cached;
+    this.phraseCorrector ??= new MiniSearch({ fields: ['term'], storeFields: ['term'] });
+    if (this.phraseCorrector.documentCount === 0) this.phraseCorrector.addAll([...this.streetPhrases].map((term, id) => ({ id, term })));
+    const hit = this.phraseCorrector.search(ck, { fuzzy: ck.length >= 10 ? 2 : 1, maxFuzzy: 2 }).find((h) => Math.abs((h.term as string).length - ck.length) <= 2);
+    const fixed = hit ? (hit.term as string) : ck;
+    if (this.phraseCorrections.size > 5000) this.phraseCorrections.clear();
+    this.phraseCorrections.set(ck, fixed);
+    return fixed;
+  }
+
   private parse(tokens: Token[]): Parsed {
-    const parsed: Parsed = { streets: [], areas: [], words: new Set(), facilityGroups: new Set(), facilityWords: [], hasJunctionMarker: false };
+    const parsed: Parsed = { streets: [], areas: [], words: new Set(), unmarkedWords: new Set(), facilityGroups: new Set(), facilityKinds: [], facilityWords: [], hasJunctionMarker: false };
     // Cut the token stream into runs of words; each run remembers the marker before it and whether it is a facility phrase.
     type Run = { hint: Marker | null; facility: boolean; words: string[] };
     const runs: Run[] = [];
     let cur: Run | null = null;
     for (const t of tokens) {
+      if (t.t === 'num' && this.postcodes.has(t.v)) {
+        parsed.areas.push({ kind: 'postcode', codes: this.postcodes.get(t.v)!, text: t.v, inFacilityName: false });
+        cur = null;
+        continue;
+      }
       if (t.t === 'word' || t.t === 'num') {
         parsed.words.add(t.v);
         if (!cur) runs.push((cur = { hint: null, facility: false, words: [] }));
         cur.words.push(t.v);
         if (cur.facility) parsed.facilityWords.push(t.v);
+        if (cur.hint === null) parsed.unmarkedWords.add(t.v);
       } else if (t.t === 'facility') {
         parsed.facilityGroups.add(t.group);
-        for (const w of FACILITY_EXPANSION[t.v] ?? [t.v]) parsed.words.add(w);
+        for (const w of FACILITY_EXPANSION[t.v] ?? [t.v]) parsed.words.add(w), parsed.facilityKinds.push(w);
         runs.push((cur = { hint: null, facility: true, words: [] }));
       } else if (t.t === 'marker') {
         if (t.v === 'junction') parsed.hasJunctionMarker = true;
@@ -166,18 +219,22 @@ export class Geocoder {
       for (let len = Math.min(MAX_SPAN, w.length - i); len >= 1 && !matched; len--) {
         const key = w.slice(i, i + len).join(' ');
         const ck = compact(key);
-        const facilityName = run.facility && i < 2;
+        // In a facility phrase, a street is only a long name after the first two words ("RS Awal Bros Sudirman"):
+        // "Masjid Raya An Nur" is not on Jl. M. Nur, "RSUD Arifin Achmad" not on Jl. Arifin Ahmad.
+        const facilityName = run.facility && (i < 2 || ck.length < 6);
         const lookups = this.lookupOrder(run.hint, facilityName);
         for (const kind of lookups) {
           if (kind === 'street') {
-            const s = this.streets.byKey.get(key) ?? (len > 1 || key.length >= 6 ? this.streetCompact.get(ck) : undefined);
+            let s = this.streets.byKey.get(key) ?? (len > 1 || key.length >= 6 ? this.streetCompact.get(ck) : undefined);
+            // Only after a street marker: a whole-name correction of two or more words ("jalan part indah").
+            if (!s && len > 1 && run.hint === 'street' && ck.length >= 8) s = this.streetCompact.get(this.correctPhrase(ck));
             if (s && !/^\d+$/.test(key)) {
               parsed.streets.push({ street: s, hint: run.hint, text: key });
               matched = len;
               break;
             }
           } else {
-            const map = { kel: this.kelKeys, kelLama: this.kelLamaKeys, kec: this.kecKeys, kecOld: this.kecOldKeys }[kind];
+            const map = { kel: this.kelKeys, kelLama: this.kelLamaKeys, kec: this.kecKeys, kecOld: this.kecOldKeys, locality: this.localityKeys }[kind];
             const codes = map.get(key) ?? map.get(ck);
             if (codes) {
               parsed.areas.push({ kind, codes: [...codes], text: key, inFacilityName: run.facility });
@@ -193,35 +250,47 @@ export class Geocoder {
 
   /** Which gazetteers a run is looked up in, in order. Facility names (first words after "RS", "Masjid"…) never
    *  count as streets: "RSUD Arifin Achmad" is not on Jl. Arifin Achmad. */
-  private lookupOrder(hint: Marker | null, facilityName: boolean): Array<'street' | 'kel' | 'kelLama' | 'kec' | 'kecOld'> {
-    if (facilityName) return ['kel', 'kec'];
+  private lookupOrder(hint: Marker | null, facilityName: boolean): Array<'street' | 'kel' | 'kelLama' | 'kec' | 'kecOld' | 'locality'> {
+    if (facilityName) return ['kel', 'kelLama', 'kec', 'locality'];
     switch (hint) {
       case 'street':
       case 'junction':
-        return ['street', 'kel', 'kec'];
+        return ['street', 'kel', 'kec', 'locality'];
       case 'kel':
         return ['kel', 'kelLama', 'kec', 'kecOld'];
       case 'kec':
         return ['kec', 'kecOld', 'kel', 'kelLama'];
       default:
-        return ['kel', 'kec', 'kecOld', 'kelLama', 'street'];
+        return ['kel', 'kec', 'kecOld', 'kelLama', 'street', 'locality'];
     }
   }
 
-  /** Kelurahan codes the place must be in, from the named kelurahan/kecamatan (old names resolved), or null. */
+  /** Kelurahan codes the place must be in, from the named kelurahan/kecamatan (old names resolved) and postcode, or null. */
   private allowedKelurahan(areas: AreaHit[]): Set<string> | null {
     const kelHits = areas.filter((a) => a.kind === 'kel');
     const kels = new Set((kelHits.length ? kelHits : areas.filter((a) => a.kind === 'kelLama')).flatMap((a) => a.codes));
     const kecHits = areas.filter((a) => a.kind === 'kec');
     const kecs = new Set((kecHits.length ? kecHits : areas.filter((a) => a.kind === 'kecOld')).flatMap((a) => a.codes));
-    const inKec = new Set(this.areas.kelurahan.filter((k) => kecs.has(k.kecamatan_kode)).map((k) => k.kode));
+    const inKec = new Set([...kecs].flatMap((c) => this.areas.kecByCode.get(c)?.kelurahan.map((k) => k.kode) ?? []));
+    let base: Set<string> | null = null;
+    // A neighbourhood name stands in for a kelurahan only when none is named; inside a named kecamatan it narrows it.
+    const locality = new Set(areas.filter((a) => a.kind === 'locality').flatMap((a) => a.codes));
+    if (!kels.size && locality.size) {
+      const both = [...locality].filter((c) => !inKec.size || inKec.has(c));
+      if (both.length) for (const c of both) kels.add(c);
+    }
     if (kels.size && inKec.size) {
       const both = new Set([...kels].filter((c) => inKec.has(c)));
-      return both.size ? both : kels;
+      base = both.size ? both : kels; // a wrong kecamatan is a commoner slip than a wrong kelurahan
+    } else if (kels.size) base = kels;
+    else if (inKec.size) base = inKec;
+    // A postcode narrows what the names say (or stands in for them); a contradicting postcode is ignored.
+    const post = new Set(areas.filter((a) => a.kind === 'postcode').flatMap((a) => a.codes));
+    if (post.size) {
+      const both = base ? new Set([...base].filter((c) => post.has(c))) : post;
+      if (both.size) base = both;
     }
-    if (kels.size) return kels;
-    if (inKec.size) return inKec;
-    return null;
+    return base;
   }
 
   private poi(p: Parsed, allowed: Set<string> | null): Candidate | null {
@@ -231,6 +300,10 @@ export class Geocoder {
       if (place.needsFacilityWord && !p.facilityGroups.size) continue;
       if (p.facilityGroups.size && ![...p.facilityGroups].some((g) => place.groups.has(g))) continue;
       if (!place.distinctive.every((d) => hasWord(p.words, d))) continue;
+      // "Jl. Aulia" names a street, not "Rumah Sakit Aulia": without a facility word, the name must be typed bare.
+      if (!p.facilityGroups.size && !place.distinctive.every((d) => /^\d+$/.test(d) || hasWord(p.unmarkedWords, d))) continue;
+      // "SMA Negeri 2" is told from "SMK 2" / "SMP 2" only by its kind word: every facility word typed must be in the name.
+      if (place.numberOnly && p.facilityKinds.some((k) => !place.nameWords.has(k))) continue;
       // Words of the facility phrase that this place does not explain mean another facility ("RS Awal Bros Panam").
       const unexplained = p.facilityWords.filter((w) => !GENERIC_PLACE_WORDS.has(w) && !place.distinctive.some((d) => sameWord(w, d)) && !this.explainsArea(w, place));
       if (unexplained.length) continue;
@@ -296,22 +369,29 @@ export class Geocoder {
     const matched = [`street:${s.label}`];
     let confidence = 0.55;
     if (allowed) {
-      samples = samples.filter((sm) => sm.kel && allowed.has(sm.kel));
-      if (!samples.length) return null; // the street does not run through the named area: trust the area
+      const inside = samples.filter((sm) => sm.kel && allowed.has(sm.kel));
       confidence = 0.7;
+      if (onlyLocality(p.areas)) {
+        const codes = [...allowed];
+        samples = samples.filter((sm) => (sm.kel && allowed.has(sm.kel)) || codes.some((c) => this.areas.isNear(c, sm.p[0], sm.p[1], LOCALITY_MARGIN_M)));
+        if (!samples.length) return null;
+        confidence = 0.45;
+      } else if (inside.length) samples = inside;
+      else {
+        // Kelurahan borders often run along the street itself, and the polygons are simplified: a street just
+        // outside the named kelurahan still is the address. Farther away, trust the area.
+        const codes = [...allowed];
+        samples = samples.filter((sm) => codes.some((c) => this.areas.isNear(c, sm.p[0], sm.p[1], AREA_EDGE_M)));
+        if (!samples.length) return null;
+        confidence = 0.6;
+      }
       matched.push(...p.areas.map((a) => `${a.kind}:${a.text}`));
     }
     // A second named street that does not meet the first still narrows it: keep the stretch near it.
     const other = p.streets.find((o) => o.street.id !== s.id);
     if (other) {
-      // Grid of ~400 m cells around the other street: linear time instead of samples × samples.
-      const cell = 0.0036;
-      const cells = new Set(other.street.samples.map((o) => `${Math.floor(o.p[0] / cell)},${Math.floor(o.p[1] / cell)}`));
-      const near = samples.filter((sm) => {
-        const cx = Math.floor(sm.p[0] / cell), cy = Math.floor(sm.p[1] / cell);
-        for (let dx = -1; dx <= 1; dx++) for (let dy = -1; dy <= 1; dy++) if (cells.has(`${cx + dx},${cy + dy}`)) return true;
-        return false;
-      });
+      const cells = this.streets.cellsOf(other.street);
+      const near = samples.filter((sm) => this.streets.nearCells(cells, sm.p));
       if (near.length) samples = near;
     }
     if (!samples.length) return null;
@@ -325,7 +405,7 @@ export class Geocoder {
     const kels = [...allowed].map((c) => this.areas.kelByCode.get(c)).filter((k): k is Kelurahan => !!k);
     if (!kels.length) return null;
     const matched = p.areas.map((a) => `${a.kind}:${a.text}`);
-    const hasKel = p.areas.some((a) => a.kind === 'kel' || a.kind === 'kelLama');
+    const hasKel = p.areas.some((a) => a.kind === 'kel' || a.kind === 'kelLama' || a.kind === 'postcode' || a.kind === 'locality');
     if (!hasKel) {
       // Kecamatan only (or an old kecamatan name resolved to its 2025 successors).
       const kecCodes = [...new Set(kels.map((k) => k.kecamatan_kode))];
@@ -338,6 +418,7 @@ export class Geocoder {
     }
     const cover = this.areas.coverOf(kels);
     const label = kels.map((k) => `Kel. ${k.nama}`).join(' / ');
+    if (onlyLocality(p.areas)) return this.candidate('kelurahan', cover.point, cover.radiusM + LOCALITY_MARGIN_M, 0.25, label, matched);
     return this.candidate('kelurahan', cover.point, cover.radiusM, kels.length === 1 ? 0.5 : 0.3, label, matched);
   }
 
@@ -362,6 +443,10 @@ export class Geocoder {
   }
 }
 
+/** The only place words are a learnt neighbourhood name (no kelurahan, old kelurahan or postcode). */
+function onlyLocality(areas: AreaHit[]): boolean {
+  return areas.some((a) => a.kind === 'locality') && !areas.some((a) => a.kind === 'kel' || a.kind === 'kelLama' || a.kind === 'postcode');
+}
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }

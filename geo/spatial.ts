@@ -110,12 +110,18 @@ export function medoidCover(points: LonLat[]): { point: LonLat; radiusM: number 
   for (const [x, y] of points) (mx += x), (my += y);
   mx /= points.length;
   my /= points.length;
+  // One local scale for the whole set (a city-sized set spans < 0.3° of latitude): no cosine per point.
+  const kx = metersPerDegLon(my);
   let best = points[0], bestD = Infinity;
   for (const p of points) {
-    const d = distanceM(mx, my, p[0], p[1]);
+    const dx = (p[0] - mx) * kx, dy = (p[1] - my) * M_PER_DEG_LAT;
+    const d = dx * dx + dy * dy;
     if (d < bestD) (bestD = d), (best = p);
   }
-  let radiusM = 0;
-  for (const p of points) radiusM = Math.max(radiusM, distanceM(best[0], best[1], p[0], p[1]));
-  return { point: best, radiusM };
+  let r2 = 0;
+  for (const p of points) {
+    const dx = (p[0] - best[0]) * kx, dy = (p[1] - best[1]) * M_PER_DEG_LAT;
+    r2 = Math.max(r2, dx * dx + dy * dy);
+  }
+  return { point: best, radiusM: Math.sqrt(r2) };
 }

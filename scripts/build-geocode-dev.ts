@@ -147,6 +147,40 @@ for (const r of data.gazetteer.kelurahanLama.filter((x) => x.share_pct >= 90 && 
   add('kelurahan-old-name', `kel. ${r.kelurahan_lama} kec. ${r.kecamatan_lama}`, kel.centroid[0], kel.centroid[1], 1000);
 }
 
+// 9. Harder operator phrasing (appended so earlier records keep their ids). Truth as in 5/6: a vertex of the street
+// inside the kelurahan. All caps, glued markers, house/RT/RW/KM numbers, English, copied addresses with compass
+// abbreviations and postcodes ("Sidomulyo Bar., … 28294"), facilities not in the data.
+const compassAbbrev = (name: string) => name.replace(/ (Barat|Timur|Selatan|Utara)$/, (_, w: string) => ` ${{ Barat: 'Bar.', Timur: 'Tim.', Selatan: 'Sel.', Utara: 'Utr.' }[w]}`);
+const fakeEn = ['Mosque Al Falah', 'Alfamart', 'the police post', 'Hotel Grand Zuri', 'the market', 'Klinik Sehat Bersama', 'SD Negeri 47', 'Kantor Notaris'];
+for (let n = 0; n < 24; ) {
+  const f = pick(named.filter((x) => x.properties.class !== 'perumahan'));
+  const coords = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates.flat();
+  const [lon, lat] = pick(coords);
+  const k = kelOf(lon, lat);
+  if (!k) continue;
+  const kel = kelRec.get(k.kode)!;
+  const kec = kecRec.get(kel.kecamatan_kode)!;
+  const name = f.properties.name!;
+  const house = 1 + Math.floor(rand() * 150);
+  const forms = [
+    `${pick(['JL.', 'JLN.', 'JALAN '])}${name.toUpperCase()} NO.${house} RT.0${1 + Math.floor(rand() * 9)}/RW.0${1 + Math.floor(rand() * 9)} KEL.${kel.nama.toUpperCase()} KEC.${kec.nama.toUpperCase()}`,
+    `jl${name.toLowerCase()} no${house} kel ${spaced(k.kode)}`,
+    `${pick(['near', 'in front of', 'behind'])} ${pick(fakeEn)}, ${name} street, ${spaced(k.kode)} village`,
+    `${pick(fakeEn)} Jalan ${name} No.${house}, ${compassAbbrev(kel.nama)}, Kec. ${kec.kecamatan_2018_asal[0] ?? kec.nama}, Kota Pekanbaru, Riau ${kel.kodepos ?? ''}`.trim(),
+    `${pick(['dpn', 'dkt', 'sblh', 'sebrang'])} ${pick(fake)} jl ${name} km ${1 + Math.floor(rand() * 15)} kel ${kel.nama} kec ${kec.nama}`,
+    `${pick(['Jl', 'Jln', 'Gg'])}. ${name} ${compassAbbrev(kel.nama)} ${kel.kodepos ?? ''}`.trim(),
+  ];
+  add('hard-street+area', forms[n % forms.length], lon, lat, 500);
+  n++;
+}
+// Junction points of section 1/2 again, in English and with other junction words.
+for (const r of out.filter((x) => x.shape === 'junction').slice(0, 12)) {
+  const m = /^(?:simp\. |spg |simpang |perempatan |lampu merah |kecelakaan di |laka lantas )?(.+?)(?: - | x | \/ )(.+)$/i.exec(r.query);
+  if (!m) continue;
+  const [a, b] = [m[1], m[2]];
+  add('hard-junction', pick([`${a} and ${b} intersection`, `bundaran ${a} ${b}`.toUpperCase(), `pertigaan ${a}/${b}`, `crash at ${a} & ${b} junction`, `spg.${a}-${b}`]), r.lon, r.lat, 150);
+}
+
 fs.writeFileSync('test/fixtures/geocode-dev.json', JSON.stringify(out, null, 1) + '\n');
 const byShape = out.reduce<Record<string, number>>((m, r) => ((m[r.shape] = (m[r.shape] ?? 0) + 1), m), {});
 console.log(`wrote ${out.length} records`, byShape);

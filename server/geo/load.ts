@@ -10,9 +10,14 @@ const readJson = (dir: string, rel: string) => JSON.parse(fs.readFileSync(path.j
 export const GEO_DATA_DIR = fileURLToPath(new URL('../../geo/data', import.meta.url));
 
 export function loadGeoData(dir = GEO_DATA_DIR): GeoData {
-  return {
+  const data: GeoData = {
     kelurahanShapes: readJson(dir, 'basemap/kelurahan.geojson'),
     roads: [readJson(dir, 'basemap/roads-major.geojson'), readJson(dir, 'basemap/roads-minor.geojson')],
     gazetteer: readJson(dir, 'gazetteer.json'),
   };
+  // Optional precomputed street index (build:geo); geo/ recomputes it when absent or stale.
+  if (fs.existsSync(path.join(dir, GEOCODE_INDEX_FILE))) data.geocodeIndex = readJson(dir, GEOCODE_INDEX_FILE);
+  return data;
 }
+
+export const GEOCODE_INDEX_FILE = 'geocode-index.json';

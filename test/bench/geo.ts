@@ -1,25 +1,52 @@
 // npm run bench:geo — geocode queries/s, reverse/s, camerasFor latency at 35 and 10,000 cameras (one core).
 import fs from 'node:fs';
+import os from 'node:os';
 import { createGeo, createCoverageIndex, type CameraGeometry } from '../../geo/index.ts';
 import { destination } from '../../geo/spatial.ts';
 import { loadGeoData } from '../../server/geo/load.ts';
 import { writeSection } from './results.ts';
 
-const t0 = performance.now();
-const geo = createGeo(loadGeoData());
-const initMs = performance.now() - t0;
+// The machine is often shared: report CPU time of this process (what one core spends) next to wall time, and
+// the best of several rounds. createGeo is timed with the precomputed geocode-index.json and without it.
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const data = loadGeoData();
+const withoutIndex = { ...data, geocodeIndex: undefined };
+let t0 = cpuMs();
+createGeo(data); // cold: what a server start pays
+const initColdMs = cpuMs() - t0;
+t0 = cpuMs();
+createGeo(withoutIndex);
+const initColdNoIndexMs = cpuMs() - t0;
+let initMs = Infinity, initNoIndexMs = Infinity;
+for (let r = 0; r < 3; r++) {
+  let t = cpuMs();
+  createGeo(withoutIndex);
+  initNoIndexMs = Math.min(initNoIndexMs, cpuMs() - t);
+  t = cpuMs();
+  createGeo(data);
+  initMs = Math.min(initMs, cpuMs() - t);
+}
+const geo = createGeo(data);
 const queries: string[] = JSON.parse(fs.readFileSync('test/fixtures/geocode-dev.json', 'utf8')).map((r: { query: string }) => r.query);
 
-function rate(fn: (i: number) => void, minMs = 1500): { perS: number; usEach: number } {
+function rate(fn: (i: number) => void, minMs = 1500): { perS: number; usEach: number; cpuPerS: number } {
   for (let i = 0; i < 200; i++) fn(i);
   let n = 0;
   const start = performance.now();
+  const cpu0 = cpuMs();
   while (performance.now() - start < minMs) for (let k = 0; k < 50; k++) fn(n++);
   const ms = performance.now() - start;
-  return { perS: (n / ms) * 1000, usEach: (ms * 1000) / n };
+  const cpu = cpuMs() - cpu0;
+  return { perS: (n / ms) * 1000, usEach: (ms * 1000) / n, cpuPerS: (n / cpu) * 1000 };
 }
 
-const geocode = rate((i) => geo.geocode(queries[i % queries.length]));
+const rounds = Array.from({ length: 5 }, () => rate((i) => geo.geocode(queries[i % queries.length]), 800));
+const geocode = rounds.reduce((a, b) => (b.perS > a.perS ? b : a));
+const geocodeCpu = Math.max(...rounds.map((r) => r.cpuPerS));
+const load = os.loadavg()[0];
 const kel = geo.kelurahanList();
 const reverse = rate((i) => {
   const k = kel[i % kel.length];
@@ -46,10 +73,14 @@ writeSection(
   'geo',
   `| measure | result | goal |
 |---|---|---|
-| geocode (dev-set queries, ${queries.length} distinct, correction cache warm) | ${f(geocode.perS)} q/s (${f(geocode.usEach, 1)} µs each) | ≥ 2,000 q/s |
+| geocode (dev-set queries, ${queries.length} distinct, correction cache warm), best of 5 rounds, wall clock | ${f(geocode.perS)} q/s (${f(geocode.usEach, 1)} µs each) | ≥ 2,000 q/s |
+| geocode, same rounds, per CPU-second of this process (robust to a loaded machine) | ${f(geocodeCpu)} q/s | |
 | reverse | ${f(reverse.perS)} /s (${f(reverse.usEach, 1)} µs each) | |
 | camerasFor, 35 cameras | ${f(cov35.usEach / 1000, 4)} ms | ≤ 0.05 ms |
 | camerasFor, 10,000 cameras (index cached per array) | ${f(cov10k.usEach / 1000, 4)} ms | ≤ 1 ms |
 | build coverage index, 10,000 cameras (once per camera list) | ${f(idxMs, 2)} ms | |
-| createGeo (parse-free init: indexes, street sampling) | ${f(initMs)} ms | |`,
+| createGeo with geo/data/geocode-index.json, CPU ms: first call (cold JIT) / best of 3 | ${f(initColdMs)} / ${f(initMs)} ms | |
+| createGeo without it (kelurahan of 43k street samples computed at start, junctions per query) | ${f(initColdNoIndexMs)} / ${f(initNoIndexMs)} ms | |
+
+Load average during the run: ${load.toFixed(1)} on ${os.cpus().length} cores (wall-clock figures are pessimistic when it is high).`,
 );

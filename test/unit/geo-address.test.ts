@@ -30,6 +30,15 @@ describe('address normaliser', () => {
     expect(nameKey('HR. Subrantas', { dropTitles: true })).toBe('subrantas');
     expect(nameKey('Jend. Sudirman', { dropTitles: true })).toBe('sudirman');
   });
+  it('glued markers, typed marker slips, English words and compass abbreviations', () => {
+    expect(normalizeQuery('jlsudirman no12')).toBe('[street] sudirman');
+    expect(normalizeQuery('JLN.KARTINI RT.03/RW.05')).toBe('[street] kartini');
+    expect(normalizeQuery('kelurahaan tuah madani')).toBe('[kel] tuah madani');
+    expect(normalizeQuery('near the mosque on sudirman street')).toBe('<mosque> , sudirman [street]');
+    expect(normalizeQuery('sudirman and tambusai intersection')).toBe('sudirman , tambusai [junction]');
+    expect(normalizeQuery('Sidomulyo Bar., Kec. Tampan')).toBe('sidomulyo barat , [kec] tampan');
+    expect(normalizeQuery('jalanan rusak')).toBe('jalanan rusak'); // "jalan"+word needs ≥ 4 letters and a non-marker
+  });
   it('survives hostile input', () => {
     expect(tokenize('')).toEqual([]);
     expect(tokenize('x'.repeat(10_000)).length).toBeLessThanOrEqual(1);
