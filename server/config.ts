@@ -22,6 +22,8 @@ export interface Config {
   noStreams: boolean;
   /** SIAGA_INTAKE_RATE: intake requests per second per token (or per IP without one); 0 = no limit. Default 300. */
   intakeRatePerS: number;
+  /** A dispatched unit within this many metres (+ the incident's uncertainty) of its incident is on scene. */
+  arrivalRadiusM: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -53,5 +55,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     logLevel: level,
     noStreams: env.SIAGA_NO_STREAMS === '1',
     intakeRatePerS: int(env, 'SIAGA_INTAKE_RATE', 300),
+    arrivalRadiusM: int(env, 'SIAGA_ARRIVAL_RADIUS_M', 100),
   };
 }

@@ -1,0 +1,151 @@
+// Realtime hub: one WebSocket endpoint (/ws) on the main HTTP server.
+// On connect: {type:'snapshot', seq, clientId, data:{cameras, incidents, units}}; then deltas {type, seq, data}
+// with one monotonic seq for all types. A client that sees a gap sends {type:'resync'} and gets a fresh snapshot.
+// {type:'select', data:{incidentId}} from a wall is relayed to every client as a 'select' delta (follow mode) —
+// to the sender too, so nobody sees a seq gap. Each delta is serialised once; a client whose send buffer passes
+// maxBufferedBytes is terminated so it never slows the others; dead clients are dropped by ping/pong.
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { EventBus } from '../events.ts';
+import { logger } from '../log.ts';
+
+const log = logger('realtime');
+
+/** viewer and above; an 'integration' (intake-only) token may not watch. */
+const WATCH_ROLES = new Set(['viewer', 'operator', 'admin']);
+
+export type DeltaType = 'incident' | 'unit' | 'camera' | 'select';
+
+export interface Snapshot {
+  cameras: unknown[];
+  incidents: unknown[];
+  units: unknown[];
+}
+
+export interface HubOptions {
+  server: http.Server;
+  bus: EventBus;
+  /** null → 401. Any authenticated role (viewer or higher) may watch. */
+  authenticate: (req: http.IncomingMessage) => { role: string; subject?: string } | null;
+  snapshot: () => Snapshot;
+  path?: string;
+  maxBufferedBytes?: number;
+  heartbeatMs?: number;
+}
+
+interface Client {
+  ws: WebSocket;
+  id: number;
+  alive: boolean;
+  lastSelectAt: number;
+}
+
+export function createHub(opts: HubOptions) {
+  const path = opts.path ?? '/ws';
+  const maxBuffered = opts.maxBufferedBytes ?? 2 * 1024 * 1024;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const clients = new Set<Client>();
+  let seq = 0;
+  let nextId = 1;
+  let dropped = 0;
+
+  function sendSnapshot(c: Client): void {
+    const msg = JSON.stringify({ type: 'snapshot', seq, clientId: c.id, data: opts.snapshot() });
+    c.ws.send(msg);
+  }
+
+  function broadcast(type: DeltaType, data: unknown): number {
+    seq += 1;
+    // Serialise once; the same Buffer goes to every socket.
+    const frame = Buffer.from(JSON.stringify({ type, seq, data }));
+    for (const c of clients) {
+      if (c.ws.readyState !== c.ws.OPEN) continue;
+      if (c.ws.bufferedAmount > maxBuffered) {
+        dropped += 1;
+        log.warn('slow client cut loose', { client: c.id, bufferedBytes: c.ws.bufferedAmount });
+        c.ws.terminate();
+        clients.delete(c);
+        continue;
+      }
+      c.ws.send(frame, { binary: false });
+    }
+    return seq;
+  }
+
+  function onMessage(c: Client, raw: unknown): void {
+    let msg: { type?: unknown; data?: any };
+    try {
+      msg = JSON.parse(String(raw));
+    } catch {
+      return;
+    }
+    if (msg?.type === 'resync') sendSnapshot(c);
+    else if (msg?.type === 'select') {
+      const incidentId = msg.data?.incidentId;
+      if (incidentId !== null && (typeof incidentId !== 'string' || incidentId.length > 128)) return;
+      // A wall follows an operator's pick; a client spamming selects must not flood every screen.
+      const now = Date.now();
+      if (now - c.lastSelectAt < 200) return;
+      c.lastSelectAt = now;
+      broadcast('select', { incidentId, from: c.id });
+    }
+  }
+
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== path) return; // someone else's upgrade
+    // Cookie (kiosk/session) or Bearer header; browsers cannot set headers on a WebSocket, so ?token= too.
+    let who = opts.authenticate(req);
+    const queryToken = url.searchParams.get('token');
+    if (!who && queryToken) {
+      who = opts.authenticate({ headers: { ...req.headers, authorization: `Bearer ${queryToken}` } } as http.IncomingMessage);
+    }
+    if (!who || !WATCH_ROLES.has(who.role)) {
+      const status = who ? '403 Forbidden' : '401 Unauthorized';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const c: Client = { ws, id: nextId++, alive: true, lastSelectAt: 0 };
+      clients.add(c);
+      ws.on('pong', () => (c.alive = true));
+      ws.on('message', (data) => onMessage(c, data));
+      ws.on('close', () => clients.delete(c));
+      ws.on('error', () => clients.delete(c));
+      sendSnapshot(c);
+    });
+  };
+  opts.server.on('upgrade', onUpgrade);
+
+  const heartbeat = setInterval(() => {
+    for (const c of clients) {
+      if (!c.alive) {
+        c.ws.terminate();
+        clients.delete(c);
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }, opts.heartbeatMs ?? 15_000);
+  heartbeat.unref();
+
+  const unsubscribe = (['incident', 'unit', 'camera'] as const).map((type) =>
+    opts.bus.subscribe(type, (data) => broadcast(type, data)),
+  );
+
+  return {
+    broadcast,
+    stats: () => ({ clients: clients.size, seq, slowClientsDropped: dropped }),
+    async close(): Promise<void> {
+      clearInterval(heartbeat);
+      unsubscribe.forEach((off) => off());
+      opts.server.off('upgrade', onUpgrade);
+      for (const c of clients) c.ws.terminate();
+      clients.clear();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+export type Hub = ReturnType<typeof createHub>;

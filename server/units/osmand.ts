@@ -1,0 +1,176 @@
+// OsmAnd / Traccar Client protocol adapter. Mirrors Traccar's OsmAndProtocolDecoder:
+//  - query string (GET or POST) or form body: id|deviceid, lat, lon | location=lat,lon, timestamp (unix s, ms or
+//    ISO / "yyyy-MM-dd HH:mm:ss"), speed in KNOTS, bearing|heading, altitude, accuracy, batt (percent);
+//  - JSON body (newer Traccar Client, Content-Type application/json): {device_id, location: {timestamp (ISO),
+//    coords: {latitude, longitude, speed (m/s, -1 = unknown), heading, accuracy, altitude}, battery: {level 0..1}}}.
+// An unknown device id is a 400, as in Traccar.
+import http from 'node:http';
+import express from 'express';
+import type { Position } from './types.ts';
+
+export interface OsmandFix extends Omit<Position, 'unitId'> {
+  deviceId: string;
+}
+export type ParseResult = { ok: true; fix: OsmandFix } | { ok: false; error: string; field: string };
+
+const KNOT_KMH = 1.852;
+const MPS_KMH = 3.6;
+
+function fail(field: string, error = `invalid ${field}`): ParseResult {
+  return { ok: false, error, field };
+}
+
+/** Optional finite number; undefined when absent, NaN when present but not a number. */
+function num(v: unknown): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  return Number.isFinite(n) ? n : NaN;
+}
+
+/** Traccar's rule: an integer below 2^31 is seconds, else ms; otherwise ISO or "yyyy-MM-dd HH:mm:ss" (UTC here). */
+export function parseTimestamp(raw: unknown, nowMs: number): number | undefined {
+  if (raw === undefined || raw === null || raw === '') return nowMs;
+  const s = String(raw).trim();
+  if (/^\d+(\.\d+)?$/.test(s)) {
+    const n = Number(s);
+    return n < 2 ** 31 - 1 ? Math.round(n * 1000) : Math.round(n);
+  }
+  const iso = s.includes('T') ? s : /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(s) ? s.replace(' ', 'T') + 'Z' : '';
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(t) ? t : undefined;
+}
+
+function checkRanges(fix: OsmandFix): ParseResult {
+  if (!Number.isFinite(fix.lat) || fix.lat < -90 || fix.lat > 90) return fail('lat', 'lat must be a number in -90..90');
+  if (!Number.isFinite(fix.lon) || fix.lon < -180 || fix.lon > 180) return fail('lon', 'lon must be a number in -180..180');
+  const optional: Array<[keyof OsmandFix, string, number, number]> = [
+    ['speedKmh', 'speed', 0, 2000],
+    ['bearingDeg', 'bearing', 0, 360],
+    ['altitudeM', 'altitude', -1000, 20000],
+    ['accuracyM', 'accuracy', 0, 1e6],
+    ['battery', 'batt', 0, 100],
+  ];
+  for (const [key, field, min, max] of optional) {
+    const v = fix[key] as number | null;
+    if (v !== null && (Number.isNaN(v) || v < min || v > max)) return fail(field, `${field} must be a number in ${min}..${max}`);
+  }
+  return { ok: true, fix };
+}
+
+/** Query-string / form parameters (already decoded; first value of each). */
+export function parseOsmandParams(p: Record<string, unknown>, nowMs: number): ParseResult {
+  const first = (k: string): unknown => (Array.isArray(p[k]) ? (p[k] as unknown[])[0] : p[k]);
+  const deviceId = String(first('id') ?? first('deviceid') ?? '').trim();
+  if (!deviceId) return fail('id', 'id (device identifier) is required');
+  let lat = num(first('lat'));
+  let lon = num(first('lon'));
+  const location = first('location');
+  if ((lat === undefined || lon === undefined) && typeof location === 'string') {
+    const [a, b] = location.split(',');
+    lat = num(a);
+    lon = num(b);
+  }
+  if (lat === undefined) return fail('lat', 'lat is required');
+  if (lon === undefined) return fail('lon', 'lon is required');
+  const at = parseTimestamp(first('timestamp'), nowMs);
+  if (at === undefined) return fail('timestamp', 'timestamp must be unix seconds, ms or ISO-8601');
+  const speedKn = num(first('speed'));
+  return checkRanges({
+    deviceId,
+    at: new Date(at).toISOString(),
+    lat,
+    lon,
+    speedKmh: speedKn === undefined ? null : speedKn * KNOT_KMH,
+    bearingDeg: num(first('bearing') ?? first('heading')) ?? null,
+    altitudeM: num(first('altitude')) ?? null,
+    accuracyM: num(first('accuracy')) ?? null,
+    battery: num(first('batt')) ?? null,
+  });
+}
+
+/** JSON body of Traccar Client 9+ (transistorsoft background-geolocation location object). */
+export function parseOsmandJson(body: unknown, nowMs: number): ParseResult {
+  if (!body || typeof body !== 'object') return fail('body', 'JSON object expected');
+  const root = body as Record<string, any>;
+  const deviceId = typeof root.device_id === 'string' || typeof root.device_id === 'number' ? String(root.device_id).trim() : '';
+  if (!deviceId) return fail('device_id', 'device_id is required');
+  const loc = root.location;
+  if (!loc || typeof loc !== 'object' || Array.isArray(loc)) return fail('location', 'location object expected');
+  const coords = loc.coords;
+  if (!coords || typeof coords !== 'object') return fail('location.coords', 'location.coords is required');
+  const at = parseTimestamp(loc.timestamp, nowMs);
+  if (at === undefined) return fail('location.timestamp', 'location.timestamp must be ISO-8601');
+  const lat = num(coords.latitude);
+  const lon = num(coords.longitude);
+  if (lat === undefined) return fail('lat', 'location.coords.latitude is required');
+  if (lon === undefined) return fail('lon', 'location.coords.longitude is required');
+  const speed = num(coords.speed);
+  const heading = num(coords.heading);
+  const level = num(loc.battery?.level);
+  // -1 means "unknown" in this format.
+  return checkRanges({
+    deviceId,
+    at: new Date(at).toISOString(),
+    lat,
+    lon,
+    speedKmh: speed === undefined || speed < 0 ? null : speed * MPS_KMH,
+    bearingDeg: heading === undefined || heading < 0 ? null : heading,
+    altitudeM: num(coords.altitude) ?? null,
+    accuracyM: num(coords.accuracy) ?? null,
+    battery: level === undefined || level < 0 ? null : Math.round(level * 100),
+  });
+}
+
+export type IngestOutcome = { ok: true } | { ok: false; error: string; field: string };
+export type Ingest = (fix: OsmandFix) => IngestOutcome | Promise<IngestOutcome>;
+
+/** Router handling `/` (mounted at /api/osmand on the main app and at / on the device port). */
+export function createOsmandRouter(deps: { ingest: Ingest; now?: () => number }): express.Router {
+  const now = deps.now ?? Date.now;
+  const router = express.Router();
+  router.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  router.use(express.json({ limit: '64kb' }));
+  router.all('/', async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      res.status(405).json({ error: 'method_not_allowed' });
+      return;
+    }
+    const isJson = req.is('application/json') && req.body && typeof req.body === 'object';
+    const query = req.query as Record<string, unknown>;
+    const parsed = isJson && !query.id
+      ? parseOsmandJson(req.body, now())
+      : parseOsmandParams({ ...(typeof req.body === 'object' && !isJson ? req.body : {}), ...query }, now());
+    if (!parsed.ok) {
+      res.status(400).json({ error: parsed.error, field: parsed.field });
+      return;
+    }
+    const out = await deps.ingest(parsed.fix); // resolves after the commit
+    if (!out.ok) {
+      res.status(400).json({ error: out.error, field: out.field });
+      return;
+    }
+    res.status(200).end();
+  });
+  // Malformed JSON from body-parser: still a 400 naming the body.
+  router.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (err?.type === 'entity.parse.failed') res.status(400).json({ error: 'malformed JSON', field: 'body' });
+    else next(err);
+  });
+  return router;
+}
+
+/** The device port Traccar Client expects (default 5055, path `/`): a second tiny HTTP server. */
+export async function startOsmandServer(router: express.Router, port: number, host: string): Promise<http.Server> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/', router);
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not_found' });
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}

@@ -1,0 +1,100 @@
+// HTTP surface of units: list, register, track, dispatch. Auth is injected (requireRole), never hard-coded.
+import express, { type Request } from 'express';
+import { z } from 'zod';
+import type { RequireRole } from '../http/roles.ts';
+import { UnitsError, type UnitService } from './service.ts';
+
+const RegisterUnit = z.object({
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  callsign: z.string().trim().min(1).max(64),
+  agency: z.string().trim().min(1).max(64),
+  kind: z.string().trim().min(1).max(64),
+  deviceId: z.string().trim().min(1).max(128),
+});
+const DispatchBody = z.object({ unitId: z.string().min(1).max(64) });
+
+function zodFail(err: z.ZodError) {
+  const issue = err.issues[0];
+  return { error: issue?.message ?? 'invalid body', field: issue?.path.join('.') || 'body' };
+}
+
+export interface UnitsRouterDeps {
+  units: UnitService;
+  requireRole: RequireRole;
+  /** Who is acting (for the dispatch record); provided by auth. */
+  actorOf?: (req: Request) => string;
+}
+
+export function createUnitsRouter(deps: UnitsRouterDeps): express.Router {
+  const { units, requireRole } = deps;
+  const actorOf = deps.actorOf ?? (() => 'operator');
+  const router = express.Router();
+  const json = express.json({ limit: '16kb' });
+
+  router.get('/api/units', requireRole('viewer'), (_req, res) => {
+    res.json({ units: units.list() });
+  });
+
+  router.post('/api/units', requireRole('admin'), json, (req, res) => {
+    const parsed = RegisterUnit.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      res.status(400).json(zodFail(parsed.error));
+      return;
+    }
+    try {
+      const unit = units.register(parsed.data);
+      res.status(201).json({ unit: { ...units.get(unit.id), deviceId: unit.deviceId } });
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+
+  router.get('/api/units/:id/track', requireRole('viewer'), (req, res) => {
+    const id = String(req.params.id);
+    if (!units.get(id)) {
+      res.status(404).json({ error: 'unit not found', field: 'id' });
+      return;
+    }
+    const raw = typeof req.query.since === 'string' ? req.query.since : '';
+    const sinceMs = raw === '' ? Date.now() - 30 * 60_000 : /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+    if (!Number.isFinite(sinceMs)) {
+      res.status(400).json({ error: 'since must be ISO-8601 or epoch ms', field: 'since' });
+      return;
+    }
+    const points = units.track(id, new Date(sinceMs).toISOString());
+    res.json({ unitId: id, since: new Date(sinceMs).toISOString(), points });
+  });
+
+  router.get('/api/incidents/:id/dispatches', requireRole('viewer'), (req, res) => {
+    res.json({ dispatches: units.dispatchesForIncident(String(req.params.id)) });
+  });
+
+  router.post('/api/incidents/:id/dispatch', requireRole('operator'), json, (req, res) => {
+    const parsed = DispatchBody.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      res.status(400).json(zodFail(parsed.error));
+      return;
+    }
+    try {
+      // Committed (better-sqlite3 is synchronous) before the response goes out.
+      const dispatch = units.dispatch(String(req.params.id), parsed.data.unitId, actorOf(req));
+      res.status(201).json({ dispatch });
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+
+  return router;
+}
+
+function sendError(res: express.Response, err: unknown): void {
+  if (err instanceof UnitsError) res.status(err.status).json({ error: err.message, field: err.field });
+  // The incidents service refuses with its own 4xx error (e.g. 409 invalid_transition): pass it on.
+  else if (isClientError(err)) res.status(err.status).json({ error: err.error ?? err.message, field: err.field ?? null });
+  else throw err;
+}
+
+function isClientError(err: unknown): err is { status: number; error?: string; message: string; field?: string | null } {
+  const status = (err as { status?: unknown })?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}

@@ -1,0 +1,48 @@
+// The Unit, Position and Dispatch shapes (one each, here).
+export interface Unit {
+  id: string;
+  callsign: string;
+  /** Agency id as in server/incidents/routing.json (damkar, polisi, psc, bpbd, basarnas, pln, dinas_pu…). */
+  agency: string;
+  kind: string;
+  /** Traccar/OsmAnd device identifier: the device proves who it is with it, so it never reaches a wall view. */
+  deviceId: string;
+}
+
+export interface Position {
+  unitId: string;
+  /** Fix time reported by the device (ISO). */
+  at: string;
+  lat: number;
+  lon: number;
+  speedKmh: number | null;
+  bearingDeg: number | null;
+  altitudeM: number | null;
+  accuracyM: number | null;
+  /** Battery level, percent. */
+  battery: number | null;
+}
+
+export interface Dispatch {
+  id: number;
+  incidentId: string;
+  unitId: string;
+  dispatchedAt: string;
+  movingAt: string | null;
+  arrivedAt: string | null;
+  clearedAt: string | null;
+  by: string;
+}
+
+/** What walls and the units API see: no deviceId. */
+export interface PublicUnit {
+  id: string;
+  callsign: string;
+  agency: string;
+  kind: string;
+  position: Omit<Position, 'unitId'> | null;
+  /** Server time the last position arrived (ISO), null if never heard from. */
+  lastSeenAt: string | null;
+  stale: boolean;
+  dispatch: Dispatch | null;
+}

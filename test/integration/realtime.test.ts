@@ -1,0 +1,170 @@
+// Realtime hub over real ws clients: snapshot then ordered deltas, gap → resync, select relay, auth on upgrade,
+// and a slow client cut loose while another keeps receiving.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { roadLine, startStack, type Stack } from './units-harness.ts';
+
+const [LON, LAT] = roadLine('Sudirman')[0];
+let s: Stack;
+
+/** A ws client that queues every message and lets a test await the next one matching a predicate. */
+function client(stack: Stack, query = `?token=${stack.tokens.viewer}`) {
+  const ws = new WebSocket(`ws://127.0.0.1:${stack.port}/ws${query}`);
+  const queue: any[] = [];
+  const waiters: Array<{ pred: (m: any) => boolean; resolve: (m: any) => void }> = [];
+  ws.on('message', (raw) => {
+    const m = JSON.parse(String(raw));
+    const w = waiters.findIndex((x) => x.pred(m));
+    if (w >= 0) waiters.splice(w, 1)[0].resolve(m);
+    else queue.push(m);
+  });
+  return {
+    ws,
+    next(pred: (m: any) => boolean = () => true, timeoutMs = 10_000): Promise<any> {
+      const i = queue.findIndex(pred);
+      if (i >= 0) return Promise.resolve(queue.splice(i, 1)[0]);
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('timed out waiting for a message')), timeoutMs);
+        waiters.push({ pred, resolve: (m) => (clearTimeout(t), resolve(m)) });
+      });
+    },
+    send: (m: unknown) => ws.send(JSON.stringify(m)),
+    close: () => ws.close(),
+  };
+}
+const newIncident = (description: string) =>
+  s.incidents.create({ source: 'form', category: 'kecelakaan', description, location: { lat: LAT, lon: LON, method: 'gps' } }, 'test').incident;
+
+beforeAll(async () => {
+  s = await startStack();
+  await s.call('POST', '/api/units', 'admin', { id: 'amb-01', callsign: 'AMBULANS PSC 119-01', agency: 'psc', kind: 'ambulans', deviceId: 'dev-amb1' });
+});
+afterAll(() => s?.close());
+
+describe('realtime hub', () => {
+  it('refuses an upgrade without a token, and an intake-only token', async () => {
+    const status = (q: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws${q}`);
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => (ws.close(), resolve(101)));
+        ws.on('error', () => {});
+      });
+    expect(await status('')).toBe(401);
+    expect(await status('?token=wrong')).toBe(401);
+    expect(await status(`?token=${s.tokens.integration}`)).toBe(403);
+  });
+
+  it('accepts a Bearer header too and sends a snapshot first', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws`, { headers: { authorization: `Bearer ${s.tokens.viewer}` } });
+    const first = await new Promise<any>((r) => ws.once('message', (m) => r(JSON.parse(String(m)))));
+    expect(first.type).toBe('snapshot');
+    expect(first.data.units.map((u: any) => u.id)).toContain('amb-01');
+    ws.close();
+  });
+
+  it('snapshot, then deltas in seq order; a client that misses one resyncs and has everything again', async () => {
+    const c = client(s);
+    const snap = await c.next();
+    expect(snap).toMatchObject({ type: 'snapshot', data: { cameras: [], incidents: [], units: [expect.objectContaining({ id: 'amb-01' })] } });
+    let seq = snap.seq as number;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(newIncident(`tabrakan ${i}`).id);
+    for (const id of ids) {
+      const d = await c.next();
+      expect(d).toMatchObject({ type: 'incident', seq: seq + 1, data: { id } });
+      expect(d.data.caller).toBeDefined();
+      seq = d.seq;
+    }
+    // Forced gap: the client "loses" the next delta (drops it on the floor), notices at the following one.
+    const lost = newIncident('hilang di jalan');
+    const dropped = await c.next();
+    expect(dropped.data.id).toBe(lost.id);
+    const after = newIncident('sesudah celah');
+    const d2 = await c.next();
+    expect(d2.seq).toBe(dropped.seq + 1);
+    expect(d2.seq).not.toBe(seq + 1); // the gap the client detects
+    c.send({ type: 'resync' });
+    const fresh = await c.next((m) => m.type === 'snapshot');
+    expect(fresh.seq).toBeGreaterThanOrEqual(d2.seq);
+    const openIds = fresh.data.incidents.map((i: any) => i.id);
+    expect(openIds).toEqual(expect.arrayContaining([...ids, lost.id, after.id]));
+    // …and continues from the snapshot's seq.
+    const later = newIncident('lanjut');
+    expect(await c.next((m) => m.type === 'incident')).toMatchObject({ seq: fresh.seq + 1, data: { id: later.id } });
+    c.close();
+  });
+
+  it('unit positions arrive as unit deltas', async () => {
+    const c = client(s);
+    await c.next();
+    const res = await fetch(`http://127.0.0.1:${s.osmandPort}/?id=dev-amb1&lat=${LAT}&lon=${LON}&timestamp=${Math.floor(Date.now() / 1000)}&speed=0`);
+    expect(res.status).toBe(200);
+    const d = await c.next((m) => m.type === 'unit');
+    expect(d.data).toMatchObject({ id: 'amb-01', position: { lat: LAT, lon: LON }, stale: false });
+    expect(d.data.deviceId).toBeUndefined();
+    c.close();
+  });
+
+  it('relays a select (follow mode) to every wall, without a seq gap', async () => {
+    const a = client(s);
+    const b = client(s);
+    const [sa, sb] = [await a.next(), await b.next()];
+    const inc = newIncident('ikuti ini');
+    await a.next((m) => m.type === 'incident');
+    await b.next((m) => m.type === 'incident');
+    a.send({ type: 'select', data: { incidentId: inc.id } });
+    const gotB = await b.next((m) => m.type === 'select');
+    const gotA = await a.next((m) => m.type === 'select');
+    expect(gotB).toMatchObject({ data: { incidentId: inc.id, from: sa.clientId } });
+    expect(gotA.seq).toBe(gotB.seq);
+    expect(sb.clientId).not.toBe(sa.clientId);
+    a.send({ type: 'select', data: { incidentId: 42 } }); // not a valid id: ignored
+    a.send({ type: 'select', data: { incidentId: 'spam' } }); // within 200 ms of the last select: dropped
+    await new Promise((r) => setTimeout(r, 250));
+    a.send({ type: 'select', data: { incidentId: null } }); // unfollow
+    expect(await b.next((m) => m.type === 'select')).toMatchObject({ seq: gotB.seq + 1, data: { incidentId: null } });
+    a.close();
+    b.close();
+  });
+});
+
+describe('slow clients', () => {
+  let t: Stack;
+  beforeAll(async () => {
+    t = await startStack({ hub: { maxBufferedBytes: 256 * 1024 } });
+  });
+  afterAll(() => t?.close());
+
+  it('a client that stops reading is terminated; the others receive every delta', async () => {
+    const fast = client(t);
+    const slow = client(t);
+    await fast.next();
+    await slow.next();
+    const slowClosed = new Promise<number>((r) => slow.ws.on('close', (code) => r(code)));
+    (slow.ws as any)._socket.pause(); // stops reading: its TCP window fills, then the server's send buffer
+    const big = 'x'.repeat(100 * 1024);
+    const N = 300; // 30 MB: far more than loopback socket buffers hold
+    let received = 0;
+    let lastSeq = 0;
+    const gotAll = new Promise<void>((resolve) => {
+      fast.ws.on('message', (raw) => {
+        const m = JSON.parse(String(raw));
+        if (m.type !== 'camera') return;
+        if (lastSeq) expect(m.seq).toBe(lastSeq + 1);
+        lastSeq = m.seq;
+        if (++received === N) resolve();
+      });
+    });
+    for (let i = 0; i < N; i++) {
+      t.bus.publish('camera', { id: `cam-${i}`, padding: big });
+      if (i % 10 === 9) await new Promise((r) => setImmediate(r)); // let the fast client drain
+    }
+    await gotAll;
+    expect(received).toBe(N);
+    expect(t.hub.stats().slowClientsDropped).toBe(1);
+    (slow.ws as any)._socket.resume();
+    expect(await slowClosed).toBe(1006); // terminated, no close handshake
+    fast.close();
+  });
+});

@@ -1,0 +1,110 @@
+// Dispatch and automatic "moving" / "on scene" from a simulated drive along a real road (geo/data), over real HTTP,
+// with real auth and the real incidents service on a real SQLite file.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distanceM } from '../../geo/spatial.ts';
+import { roadLine, startStack, type Stack } from './units-harness.ts';
+
+const road = roadLine('Tuanku Tambusai'); // ~3.4 km
+const [SCENE_LON, SCENE_LAT] = road[road.length - 1];
+const UNCERTAINTY_M = 30;
+let s: Stack;
+let incidentId: string;
+
+/** Points every ~stepM metres along the polyline (interpolated between real vertices). */
+function drive(line: Array<[number, number]>, stepM: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [line[0]];
+  for (let i = 1; i < line.length; i++) {
+    const [a, b] = [line[i - 1], line[i]];
+    const len = distanceM(a[0], a[1], b[0], b[1]);
+    for (let d = stepM; d < len; d += stepM) out.push([a[0] + ((b[0] - a[0]) * d) / len, a[1] + ((b[1] - a[1]) * d) / len]);
+    out.push(b);
+  }
+  return out;
+}
+async function fix(lon: number, lat: number, speedKmh: number) {
+  const q = `id=dev-dk2&timestamp=${Math.floor(Date.now() / 1000)}&lat=${lat.toFixed(6)}&lon=${lon.toFixed(6)}&speed=${(speedKmh / 1.852).toFixed(2)}&bearing=250&accuracy=6&batt=90`;
+  const res = await fetch(`http://127.0.0.1:${s.osmandPort}/?${q}`);
+  expect(res.status).toBe(200);
+}
+const dispatchOf = async () => (await s.call('GET', '/api/units', 'viewer')).body.units.find((u: any) => u.id === 'dk-02').dispatch;
+
+beforeAll(async () => {
+  s = await startStack();
+  expect((await s.call('POST', '/api/units', 'admin', { id: 'dk-02', callsign: 'DAMKAR 02', agency: 'damkar', kind: 'pemadam', deviceId: 'dev-dk2' })).status).toBe(201);
+  incidentId = s.incidents.create(
+    { source: 'form', category: 'kebakaran', description: 'ruko terbakar', location: { lat: SCENE_LAT, lon: SCENE_LON, uncertaintyM: UNCERTAINTY_M, method: 'gps' } },
+    'test',
+  ).incident.id;
+  await fix(road[0][0], road[0][1], 0); // parked at the start of the road
+});
+afterAll(() => s?.close());
+
+describe('dispatch', () => {
+  it('a viewer token cannot dispatch; nothing is stored', async () => {
+    expect((await s.call('POST', `/api/incidents/${incidentId}/dispatch`, 'viewer', { unitId: 'dk-02' })).status).toBe(403);
+    expect((await s.call('POST', `/api/incidents/${incidentId}/dispatch`, null, { unitId: 'dk-02' })).status).toBe(401);
+    expect(s.db.prepare('SELECT COUNT(*) FROM dispatches').pluck().get()).toBe(0);
+    expect(s.incidents.get(incidentId)!.status).toBe('baru');
+  });
+
+  it('bad requests name the field', async () => {
+    expect(await s.call('POST', `/api/incidents/${incidentId}/dispatch`, 'operator', {})).toMatchObject({ status: 400, body: { field: 'unitId' } });
+    expect(await s.call('POST', `/api/incidents/${incidentId}/dispatch`, 'operator', { unitId: 'nope' })).toMatchObject({ status: 400, body: { field: 'unitId' } });
+    expect((await s.call('POST', '/api/incidents/INC-NOPE/dispatch', 'operator', { unitId: 'dk-02' })).status).toBe(404);
+  });
+
+  it('operator dispatch → dispatch row, incident didisposisikan with history, unit shows the dispatch', async () => {
+    const r = await s.call('POST', `/api/incidents/${incidentId}/dispatch`, 'operator', { unitId: 'dk-02' });
+    expect(r.status).toBe(201);
+    expect(r.body.dispatch).toMatchObject({ incidentId, unitId: 'dk-02', movingAt: null, arrivedAt: null });
+    expect(r.body.dispatch.by).toMatch(/test-operator/);
+    const inc = s.incidents.get(incidentId)!;
+    expect(inc.status).toBe('didisposisikan');
+    expect(inc.history.some((h) => h.event === 'unit_dispatched')).toBe(true);
+    expect(inc.history.some((h) => h.status === 'didisposisikan')).toBe(true);
+    expect(await dispatchOf()).toMatchObject({ incidentId, dispatchedAt: r.body.dispatch.dispatchedAt });
+    // Same dispatch again is idempotent.
+    const again = await s.call('POST', `/api/incidents/${incidentId}/dispatch`, 'operator', { unitId: 'dk-02' });
+    expect(again.body.dispatch.id).toBe(r.body.dispatch.id);
+  });
+
+  it('a slow creep is not movement; driving is; arrival triggers at the first fix inside 100 m + uncertainty', async () => {
+    await fix(road[0][0], road[0][1], 3); // GPS jitter at the station
+    expect((await dispatchOf()).movingAt).toBeNull();
+    const radius = 100 + UNCERTAINTY_M;
+    let arrivedAtFix: number | null = null;
+    const points = drive(road, 80);
+    for (let i = 1; i < points.length; i++) {
+      const [lon, lat] = points[i];
+      await fix(lon, lat, 40);
+      const d = await dispatchOf();
+      expect(d.movingAt).not.toBeNull();
+      const dist = distanceM(lon, lat, SCENE_LON, SCENE_LAT);
+      if (dist > radius) expect(d.arrivedAt).toBeNull();
+      else {
+        expect(d.arrivedAt).not.toBeNull();
+        arrivedAtFix = i;
+        break;
+      }
+    }
+    expect(arrivedAtFix).not.toBeNull();
+    const inc = s.incidents.get(incidentId)!;
+    expect(inc.status).toBe('dalam_penanganan');
+    expect(inc.history.filter((h) => h.event === 'unit_moving')).toHaveLength(1);
+    expect(inc.history.filter((h) => h.event === 'unit_on_scene')).toHaveLength(1);
+    const d = await dispatchOf();
+    expect(Date.parse(d.dispatchedAt)).toBeLessThanOrEqual(Date.parse(d.movingAt));
+    expect(Date.parse(d.movingAt)).toBeLessThanOrEqual(Date.parse(d.arrivedAt));
+    // More fixes on scene change nothing.
+    await fix(SCENE_LON, SCENE_LAT, 0);
+    expect(s.incidents.get(incidentId)!.history.filter((h) => h.event === 'unit_on_scene')).toHaveLength(1);
+  });
+
+  it('closing the incident releases the unit; a closed incident cannot get units', async () => {
+    s.incidents.transition(incidentId, 'selesai', 'test');
+    expect(await dispatchOf()).toBeNull();
+    const row = s.db.prepare('SELECT cleared_at FROM dispatches WHERE incident_id = ?').get(incidentId) as { cleared_at: string | null };
+    expect(row.cleared_at).not.toBeNull();
+    expect(await s.call('POST', `/api/incidents/${incidentId}/dispatch`, 'operator', { unitId: 'dk-02' })).toMatchObject({ status: 409 });
+  });
+});

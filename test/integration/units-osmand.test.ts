@@ -1,0 +1,177 @@
+// OsmAnd / Traccar Client AVL over real HTTP (main port /api/osmand and the device port /), real SQLite.
+// Messages are written exactly as the clients send them; coordinates are vertices of a real road in geo/data.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, openDb } from '../../server/store/db.ts';
+import { createUnitService } from '../../server/units/service.ts';
+import { EventBus } from '../../server/events.ts';
+import { roadLine, startStack, type Stack } from './units-harness.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const road = roadLine('Tuanku Tambusai');
+const [LON0, LAT0] = road[0];
+const [LON1, LAT1] = road[1];
+let s: Stack;
+
+async function device(url: string, init?: RequestInit) {
+  const res = await fetch(`http://127.0.0.1:${s.osmandPort}${url}`, init);
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+const positions = () => s.db.prepare('SELECT COUNT(*) FROM unit_positions').pluck().get() as number;
+
+beforeAll(async () => {
+  s = await startStack();
+  const r = await s.call('POST', '/api/units', 'admin', { id: 'dk-01', callsign: 'DAMKAR 01', agency: 'damkar', kind: 'pemadam', deviceId: '123456' });
+  expect(r.status).toBe(201);
+});
+afterAll(() => s?.close());
+
+describe('units registration', () => {
+  it('only an admin registers units; bad bodies name the field', async () => {
+    const unit = { callsign: 'X', agency: 'polisi', kind: 'patroli', deviceId: 'zzz' };
+    expect((await s.call('POST', '/api/units', 'operator', unit)).status).toBe(403);
+    expect((await s.call('POST', '/api/units', null, unit)).status).toBe(401);
+    const bad = await s.call('POST', '/api/units', 'admin', { ...unit, callsign: '' });
+    expect(bad).toMatchObject({ status: 400, body: { field: 'callsign' } });
+    const dup = await s.call('POST', '/api/units', 'admin', { ...unit, deviceId: '123456' });
+    expect(dup).toMatchObject({ status: 409, body: { field: 'deviceId' } });
+  });
+});
+
+describe('OsmAnd protocol', () => {
+  it('Traccar Client (Android ≤ 8) query string on the device port: speed in knots, timestamp in seconds', async () => {
+    const ts = Math.floor(Date.now() / 1000);
+    const url = `/?id=123456&timestamp=${ts}&lat=${LAT0}&lon=${LON0}&speed=10.8&bearing=245.3&altitude=21.0&accuracy=8.0&batt=87.0`;
+    const r = await device(url, { method: 'POST' }); // the Android client POSTs with an empty body
+    expect(r.status).toBe(200);
+    const { body } = await s.call('GET', '/api/units', 'viewer');
+    const u = body.units.find((x: any) => x.id === 'dk-01');
+    expect(u.position).toMatchObject({ lat: LAT0, lon: LON0, bearingDeg: 245.3, altitudeM: 21, accuracyM: 8, battery: 87 });
+    expect(u.position.speedKmh).toBeCloseTo(10.8 * 1.852, 6);
+    expect(u.position.at).toBe(new Date(ts * 1000).toISOString());
+    expect(u.stale).toBe(false);
+    expect(JSON.stringify(body)).not.toContain('123456'); // the device id is the device's credential
+  });
+
+  it('OsmAnd app GET on /api/osmand with ms and ISO timestamps and hdop', async () => {
+    const tMs = Date.now();
+    expect((await s.call('GET', `/api/osmand?id=123456&lat=${LAT1}&lon=${LON1}&timestamp=${tMs}&hdop=1.2&altitude=20&speed=0`, null)).status).toBe(200);
+    const iso = new Date(tMs + 1000).toISOString();
+    expect((await s.call('GET', `/api/osmand?id=123456&lat=${LAT1}&lon=${LON1}&timestamp=${encodeURIComponent(iso)}`, null)).status).toBe(200);
+    const u = (await s.call('GET', '/api/units', 'viewer')).body.units.find((x: any) => x.id === 'dk-01');
+    expect(u.position.at).toBe(iso);
+  });
+
+  it('form-urlencoded body (POST without a query string)', async () => {
+    const body = `id=123456&lat=${LAT0}&lon=${LON0}&timestamp=${Math.floor(Date.now() / 1000) + 2}&speed=5.4&bearing=90&batt=80`;
+    const r = await device('/', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    expect(r.status).toBe(200);
+    const u = (await s.call('GET', '/api/units', 'viewer')).body.units.find((x: any) => x.id === 'dk-01');
+    expect(u.position).toMatchObject({ lat: LAT0, lon: LON0, battery: 80, bearingDeg: 90 });
+  });
+
+  it('JSON body of Traccar Client 9 (speed in m/s, battery level 0..1)', async () => {
+    const at = new Date(Date.now() + 3000).toISOString();
+    const msg = {
+      location: {
+        timestamp: at,
+        coords: { latitude: LAT1, longitude: LON1, accuracy: 5.2, speed: 12.5, heading: 251.7, altitude: 22.4 },
+        is_moving: true, odometer: 1520, event: 'motionchange',
+        battery: { level: 0.62, is_charging: false }, activity: { type: 'in_vehicle' }, extras: {},
+      },
+      device_id: '123456',
+    };
+    const r = await device('/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(msg) });
+    expect(r.status).toBe(200);
+    const u = (await s.call('GET', '/api/units', 'viewer')).body.units.find((x: any) => x.id === 'dk-01');
+    expect(u.position).toMatchObject({ at, lat: LAT1, lon: LON1, accuracyM: 5.2, bearingDeg: 251.7, battery: 62 });
+    expect(u.position.speedKmh).toBeCloseTo(45, 6);
+  });
+
+  it('unknown device → 400 naming id, nothing stored (as Traccar)', async () => {
+    const before = positions();
+    const r = await device(`/?id=999999&lat=${LAT0}&lon=${LON0}&timestamp=${Math.floor(Date.now() / 1000)}`);
+    expect(r).toMatchObject({ status: 400, body: { field: 'id' } });
+    const j = await device('/', { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ device_id: 'nope', location: { timestamp: new Date().toISOString(), coords: { latitude: LAT0, longitude: LON0 } } }) });
+    expect(j.status).toBe(400);
+    expect(positions()).toBe(before);
+  });
+
+  it('bad coordinates and fields → 400 naming the field, nothing stored', async () => {
+    const before = positions();
+    const ts = Math.floor(Date.now() / 1000);
+    expect(await device(`/?id=123456&lat=91.5&lon=${LON0}&timestamp=${ts}`)).toMatchObject({ status: 400, body: { field: 'lat' } });
+    expect(await device(`/?id=123456&lat=abc&lon=${LON0}&timestamp=${ts}`)).toMatchObject({ status: 400, body: { field: 'lat' } });
+    expect(await device(`/?id=123456&lat=${LAT0}&lon=181&timestamp=${ts}`)).toMatchObject({ status: 400, body: { field: 'lon' } });
+    expect(await device(`/?id=123456&lat=${LAT0}&timestamp=${ts}`)).toMatchObject({ status: 400, body: { field: 'lon' } });
+    expect(await device(`/?id=123456&lat=${LAT0}&lon=${LON0}&timestamp=yesterday`)).toMatchObject({ status: 400, body: { field: 'timestamp' } });
+    expect(await device(`/?id=123456&lat=${LAT0}&lon=${LON0}&speed=-3`)).toMatchObject({ status: 400, body: { field: 'speed' } });
+    expect(await device(`/?lat=${LAT0}&lon=${LON0}`)).toMatchObject({ status: 400, body: { field: 'id' } });
+    const malformed = await device('/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"device_id":' });
+    expect(malformed).toMatchObject({ status: 400, body: { field: 'body' } });
+    expect(positions()).toBe(before);
+  });
+
+  it('concurrent reports share a commit: each answered after it, an unknown device in the batch only fails itself', async () => {
+    const before = positions();
+    const ts = Math.floor(Date.now() / 1000) + 10;
+    const sends = Array.from({ length: 30 }, (_, i) =>
+      device(`/?id=${i === 7 ? 'stranger' : '123456'}&timestamp=${ts + i}&lat=${road[i % road.length][1]}&lon=${road[i % road.length][0]}&speed=20`, { method: 'POST' }),
+    );
+    const results = await Promise.all(sends);
+    expect(results.map((r) => r.status)).toEqual(Array.from({ length: 30 }, (_, i) => (i === 7 ? 400 : 200)));
+    expect(positions()).toBe(before + 29);
+  });
+
+  it('history is kept and served as a trail for the wall', async () => {
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const r = await s.call('GET', `/api/units/dk-01/track?since=${encodeURIComponent(since)}`, 'viewer');
+    expect(r.status).toBe(200);
+    expect(r.body.points.length).toBe(positions());
+    const ats = r.body.points.map((p: any) => p.at);
+    expect([...ats].sort()).toEqual(ats);
+    expect((await s.call('GET', '/api/units/dk-01/track?since=kemarin', 'viewer')).body.field).toBe('since');
+    expect((await s.call('GET', '/api/units/nope/track', 'viewer')).status).toBe(404);
+    expect((await s.call('GET', '/api/units/dk-01/track', null)).status).toBe(401);
+  });
+});
+
+describe('staleness', () => {
+  it('a unit not heard from for 2 minutes is flagged stale, with one delta when it turns stale', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-stale-'));
+    const db = openDb(dir);
+    migrate(db);
+    const bus = new EventBus();
+    let clock = Date.parse('2026-11-20T01:00:00Z');
+    const deltas: any[] = [];
+    bus.subscribe('unit', (u) => deltas.push(u));
+    const svc = createUnitService({
+      db, bus, now: () => clock, staleCheckMs: 3_600_000,
+      incidents: { get: () => null, transition: () => {}, addEvent: () => {} },
+    });
+    try {
+      svc.register({ id: 'p1', callsign: 'SABHARA 1', agency: 'polisi', kind: 'patroli', deviceId: 'dev-p1' });
+      const fix = { deviceId: 'dev-p1', at: new Date(clock).toISOString(), lat: LAT0, lon: LON0, speedKmh: 0, bearingDeg: null, altitudeM: null, accuracyM: null, battery: null };
+      expect(svc.ingest(fix).ok).toBe(true);
+      expect(svc.get('p1')!.stale).toBe(false);
+      clock += 119_000;
+      svc.checkStale();
+      expect(svc.get('p1')!.stale).toBe(false);
+      const n = deltas.length;
+      clock += 2_000;
+      svc.checkStale();
+      svc.checkStale(); // only one delta for the change
+      expect(deltas.length).toBe(n + 1);
+      expect(deltas.at(-1)).toMatchObject({ id: 'p1', stale: true });
+      expect(svc.ingest({ ...fix, at: new Date(clock).toISOString() }).ok).toBe(true);
+      expect(deltas.at(-1)).toMatchObject({ id: 'p1', stale: false });
+    } finally {
+      svc.close();
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
