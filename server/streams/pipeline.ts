@@ -27,13 +27,14 @@ export interface CameraHealth {
   /** Redacted: never a credential. */
   lastError: string | null;
   lastErrorAt: string | null;
-  /** When the current snapshot.jpg was taken (kept after the camera goes offline). */
+  /** Time of the frame in the current snapshot JPEG (kept, with the image, after the camera goes offline). */
   snapshotAt: string | null;
 }
 
 export interface PipelineTiming {
   targetS: number;
   listSize: number;
+  /** The shared snapshotter's period (snapshotter.ts). */
   snapshotEveryS: number;
   /** No new segment for this long while running → stalled → kill and restart. */
   stallAfterS: number;
@@ -131,7 +132,7 @@ export class CameraPipeline extends EventEmitter {
     fs.rmSync(this.hlsDir, { recursive: true, force: true });
     fs.mkdirSync(this.hlsDir, { recursive: true });
     fs.mkdirSync(path.dirname(this.snapshotFile), { recursive: true });
-    this.snapshotAt = statMtime(this.snapshotFile);
+    this.snapshotAt = statMtime(this.snapshotFile); // the snapshotter stamps the frame's time as mtime
     try {
       // rename of index.m3u8.tmp → index.m3u8 fires here: players waiting on _HLS_msn hear of it at once
       this.watcher = fs.watch(this.hlsDir, (_event, name) => {
@@ -191,6 +192,11 @@ export class CameraPipeline extends EventEmitter {
     };
   }
 
+  /** Called by the snapshotter once it has replaced snapshotFile. */
+  snapshotTaken(atMs: number): void {
+    this.snapshotAt = atMs;
+  }
+
   private spawn(): void {
     if (this.stopping) return;
     const t = this.timing;
@@ -198,19 +204,15 @@ export class CameraPipeline extends EventEmitter {
       url: typeof this.opts.url === 'function' ? this.opts.url() : this.opts.url,
       transport: this.opts.transport,
       hlsDir: this.hlsDir,
-      snapshotFile: this.snapshotFile,
       targetS: t.targetS,
       listSize: t.listSize,
-      snapshotEveryS: t.snapshotEveryS,
       readTimeoutS: t.readTimeoutS,
     });
     const cmd = ffmpeg(a.input)
       .setFfmpegPath(this.opts.ffmpeg.path)
       .inputOptions(a.inputOptions)
       .output(a.hlsTarget)
-      .outputOptions(a.hlsOptions)
-      .output(a.snapshotTarget)
-      .outputOptions(a.snapshotOptions);
+      .outputOptions(a.hlsOptions);
     this.command = cmd;
     this.running = true;
     this.runStartedAt = Date.now();
@@ -296,8 +298,6 @@ export class CameraPipeline extends EventEmitter {
     const now = Date.now();
     const mtime = statMtime(path.join(this.hlsDir, PLAYLIST));
     if (mtime !== undefined && mtime !== this.playlistMtimeMs) this.reloadPlaylist();
-    const snap = statMtime(this.snapshotFile);
-    if (snap !== undefined) this.snapshotAt = snap;
     if (this.running && !this.killReason) {
       const t = this.timing;
       if (this.runFirstSegmentAt !== undefined && this.lastSegmentAt !== undefined) {

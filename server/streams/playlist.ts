@@ -1,8 +1,10 @@
-// Just enough of an HLS media playlist to know what ffmpeg has written: media sequence, segments, durations.
+// Just enough of an HLS media playlist to know what ffmpeg has written: media sequence, segments, durations, times.
 export interface PlaylistSegment {
   seq: number;
   uri: string;
   durationS: number;
+  /** EXT-X-PROGRAM-DATE-TIME of the segment's first frame, epoch ms (ffmpeg's `program_date_time` flag). */
+  programDateMs?: number;
 }
 
 export interface MediaPlaylist {
@@ -18,6 +20,7 @@ export function parsePlaylist(text: string): MediaPlaylist | undefined {
   let targetDurationS = 0;
   let mediaSequence = 0;
   let pending: number | undefined;
+  let pendingDate: number | undefined;
   const segments: PlaylistSegment[] = [];
   for (const raw of text.split('\n')) {
     const line = raw.trim();
@@ -25,9 +28,10 @@ export function parsePlaylist(text: string): MediaPlaylist | undefined {
     if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDurationS = Number(line.slice(22));
     else if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) mediaSequence = Number(line.slice(22));
     else if (line.startsWith('#EXTINF:')) pending = parseFloat(line.slice(8));
+    else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pendingDate = Date.parse(line.slice(25)) || undefined;
     else if (!line.startsWith('#') && pending !== undefined) {
-      segments.push({ seq: mediaSequence + segments.length, uri: line, durationS: pending });
-      pending = undefined;
+      segments.push({ seq: mediaSequence + segments.length, uri: line, durationS: pending, programDateMs: pendingDate });
+      pending = pendingDate = undefined;
     }
   }
   if (!Number.isFinite(mediaSequence)) return undefined;

@@ -1,13 +1,14 @@
-// All camera pipelines of this process and the ONE public camera view (config without secrets + health + URLs)
-// that the API, the realtime hub and the incidents routes share.
+// All camera pipelines of this process, their one shared snapshotter, and the ONE public camera view (config
+// without secrets + health + URLs) that the API, the realtime hub and the incidents routes share.
 import path from 'node:path';
 import { publicCamera, redact, type PublicCamera } from '../../camera-config/redact.ts';
 import type { Camera } from '../../camera-config/schema.ts';
 import type { EventBus } from '../events.ts';
 import { logger } from '../log.ts';
 import type { FfmpegInfo } from './ffmpeg.ts';
-import { CameraPipeline, type CameraHealth, type PipelineTiming } from './pipeline.ts';
+import { CameraPipeline, DEFAULT_TIMING, type CameraHealth, type PipelineTiming } from './pipeline.ts';
 import type { RtmpIngest } from './rtmp.ts';
+import { Snapshotter } from './snapshotter.ts';
 
 const log = logger('streams');
 const START_STAGGER_MS = 50;
@@ -43,6 +44,7 @@ export class StreamSupervisor {
   readonly snapshotRoot: string;
   private cameras = new Map<string, Camera>();
   private pipelines = new Map<string, CameraPipeline>();
+  private snapshotter: Snapshotter;
   private startTimers: NodeJS.Timeout[] = [];
 
   constructor(private opts: SupervisorOptions) {
@@ -70,6 +72,13 @@ export class StreamSupervisor {
       this.cameras.set(cam.id, cam);
       this.pipelines.set(cam.id, pipeline);
     }
+    this.snapshotter = new Snapshotter({
+      cameras: [...this.pipelines.values()],
+      ffmpegPath: opts.ffmpeg.path,
+      workDir: path.join(this.snapshotRoot, '.work'),
+      everyS: opts.timing?.snapshotEveryS ?? DEFAULT_TIMING.snapshotEveryS,
+      log,
+    });
   }
 
   start(): void {
@@ -81,6 +90,7 @@ export class StreamSupervisor {
       timer.unref();
       this.startTimers.push(timer);
     }
+    this.snapshotter.start();
   }
 
   has(id: string): boolean {
@@ -103,6 +113,6 @@ export class StreamSupervisor {
 
   async close(): Promise<void> {
     this.startTimers.forEach(clearTimeout);
-    await Promise.all([...this.pipelines.values()].map((p) => p.stop()));
+    await Promise.all([...this.pipelines.values()].map((p) => p.stop()).concat(this.snapshotter.close()));
   }
 }

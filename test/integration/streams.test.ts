@@ -14,6 +14,8 @@ import { createApp, finishApp } from '../../server/http/app.ts';
 import { trackedChildCount } from '../../server/streams/children.ts';
 import { resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
 import { startStreams, type CameraView, type Streams } from '../../server/streams/index.ts';
+import { logger } from '../../server/log.ts';
+import { Snapshotter } from '../../server/streams/snapshotter.ts';
 
 const run = promisify(execFile);
 const USER = 'wall-user';
@@ -39,12 +41,12 @@ async function until<T>(what: string, fn: () => Promise<T | undefined> | T | und
 }
 const getJson = async (p: string) => (await fetch(base + p)).json() as Promise<CameraView>;
 const statusOf = async (id: string) => (await getJson(`/api/cameras/${id}`)).health.status;
-/** pids of processes whose command line mentions our temp dir (our ffmpeg pulls write there). */
-function ffmpegPidsFor(dir: string): number[] {
+/** pids of ffmpeg processes whose command line mentions `text` (our pulls and the snapshotter work in the temp dir). */
+function ffmpegPidsFor(dir: string, text = ''): number[] {
   return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return cmd.includes('ffmpeg') && cmd.includes(dir);
+      return cmd.includes('ffmpeg') && cmd.includes(dir) && cmd.includes(text);
     } catch {
       return false;
     }
@@ -130,16 +132,54 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
     expect(view.health.restarts).toBe(0);
   });
 
-  it('takes a keyframe snapshot (JPEG) per camera', async () => {
-    const id = cams[1].id;
-    const res = await until('snapshot', async () => {
-      const r = await fetch(`${base}/api/cameras/${id}/snapshot.jpg`);
-      return r.status === 200 ? r : undefined;
-    }, 20_000);
-    expect(res.headers.get('content-type')).toBe('image/jpeg');
-    const buf = Buffer.from(await res.arrayBuffer());
-    expect(buf.subarray(0, 3).toString('hex')).toBe('ffd8ff');
-    expect(res.headers.get('x-snapshot-time')).toMatch(/^\d{4}-\d\d-\d\dT/);
+  it('takes a keyframe snapshot (JPEG) per camera, stamped with the frame time', async () => {
+    for (const { id } of cams) {
+      const res = await until(`${id} snapshot`, async () => {
+        const r = await fetch(`${base}/api/cameras/${id}/snapshot.jpg`);
+        return r.status === 200 ? r : undefined;
+      }, 20_000);
+      expect(res.headers.get('content-type')).toBe('image/jpeg');
+      const buf = Buffer.from(await res.arrayBuffer());
+      expect(buf.subarray(0, 3).toString('hex')).toBe('ffd8ff');
+      const at = res.headers.get('x-snapshot-time')!;
+      expect(at).toMatch(/^\d{4}-\d\d-\d\dT/);
+      // the frame's time (PROGRAM-DATE-TIME of its segment): recent, not in the future, and kept as the file's mtime
+      expect(Date.parse(at)).toBeLessThanOrEqual(Date.now());
+      expect(Date.now() - Date.parse(at)).toBeLessThan(60_000);
+      const file = path.join(tmp, 'snapshots', `${id}.jpg`);
+      expect(Math.abs(fs.statSync(file).mtimeMs - Date.parse(at))).toBeLessThan(1000);
+    }
+    // ONE snapshotter, no decoding in the pipelines: their command lines carry no image output
+    for (const pid of ffmpegPidsFor(tmp, 'index.m3u8')) expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toContain('.jpg');
+  });
+
+  it('snapshots the good cameras even when one camera\'s segment is garbage', async () => {
+    const dir = path.join(tmp, 'snapshotter-check');
+    fs.mkdirSync(path.join(dir, 'bad'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'bad', 'seg-1.ts'), Buffer.alloc(4000, 0x47)); // not a stream ffmpeg can open
+    const taken: Record<string, number> = {};
+    const real = cams.slice(0, 2).map(({ id }) => {
+      const p = streams.supervisor.pipeline(id)!;
+      return { id, hlsDir: p.hlsDir, playlist: p.playlist, snapshotFile: path.join(dir, `${id}.jpg`), snapshotTaken: (t: number) => (taken[id] = t) };
+    });
+    const bad = {
+      id: 'bad-cam', hlsDir: path.join(dir, 'bad'), snapshotFile: path.join(dir, 'bad-cam.jpg'),
+      playlist: { targetDurationS: 1, mediaSequence: 1, lastSeq: 1, segments: [{ seq: 1, uri: 'seg-1.ts', durationS: 1 }] },
+      snapshotTaken: (t: number) => (taken['bad-cam'] = t),
+    };
+    const ff = await resolveFfmpeg();
+    const snapper = new Snapshotter({ cameras: [bad, ...real], ffmpegPath: ff.path, workDir: path.join(dir, '.work'), everyS: 60, log: logger('test') });
+    expect(await snapper.takeAll()).toBe(2);
+    for (const { id } of real) {
+      expect(fs.readFileSync(path.join(dir, `${id}.jpg`)).subarray(0, 3).toString('hex')).toBe('ffd8ff');
+      expect(taken[id]).toBeGreaterThan(0);
+    }
+    expect(fs.existsSync(bad.snapshotFile)).toBe(false);
+    expect(taken['bad-cam']).toBeUndefined();
+    // nothing new since: no run, nothing rewritten; the scratch links are gone
+    expect(await snapper.takeAll()).toBe(0);
+    expect(fs.existsSync(path.join(dir, '.work'))).toBe(false);
+    await snapper.close();
   });
 
   it('rejects path tricks with 400/404 and never shows credentials', async () => {
@@ -171,6 +211,10 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
 
   it('marks a camera whose source dies offline while the others keep producing, and recovers it', async () => {
     const [a, dead, c] = cams.map((x) => x.id);
+    const snapshotOf = async () => {
+      const r = await fetch(`${base}/api/cameras/${dead}/snapshot.jpg`);
+      return { status: r.status, at: r.headers.get('x-snapshot-time'), bytes: Buffer.from(await r.arrayBuffer()) };
+    };
     const seqOf = () => Object.fromEntries(cams.map((x) => [x.id, streams.supervisor.pipeline(x.id)!.playlist!.lastSeq]));
     await sim.stop(dead);
     const stoppedAt = Date.now();
@@ -186,9 +230,22 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
     expect(view.health.restarts).toBeGreaterThan(0);
     expect(view.health.lastError).toBeTruthy();
     expect(view.health.lastError).not.toContain(PASSWORD);
-    expect(view.health.snapshotAt).toBeTruthy(); // snapshot kept while offline
-    expect((await fetch(`${base}/api/cameras/${dead}/snapshot.jpg`)).status).toBe(200);
     expect(events.some((e) => e.id === dead && e.health.status === 'offline')).toBe(true);
+    // the snapshot is kept while offline, with the time of its frame (taken before the source died). Wait one
+    // snapshot period first: the killed run's last (flushed) segment may still be snapshotted just after 'offline'.
+    await sleep(6000);
+    const kept = await snapshotOf();
+    expect(kept.status).toBe(200);
+    expect(kept.bytes.subarray(0, 3).toString('hex')).toBe('ffd8ff');
+    expect(kept.at).toBe((await getJson(`/api/cameras/${dead}`)).health.snapshotAt);
+    expect(Date.parse(kept.at!)).toBeLessThan(stoppedAt + 1000);
+    await sleep(6000); // more than one snapshot period: still the same image and time
+    const later = await snapshotOf();
+    expect(await statusOf(dead)).toBe('offline');
+    expect(later.status).toBe(200);
+    expect(later.at).toBe(kept.at);
+    expect(later.bytes.equals(kept.bytes)).toBe(true);
+    expect((await getJson(`/api/cameras/${dead}`)).health.snapshotAt).toBe(kept.at);
 
     await sim.resume(dead);
     await until(`${dead} online again`, async () => (await statusOf(dead)) === 'online', 45_000);
@@ -196,7 +253,7 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
   }, 90_000);
 
   it('leaves no ffmpeg behind when stopped', async () => {
-    expect(ffmpegPidsFor(tmp).length).toBe(3);
+    expect(ffmpegPidsFor(tmp, 'index.m3u8').length).toBe(3);
     await streams.close();
     expect(trackedChildCount()).toBe(0);
     await sleep(200);
