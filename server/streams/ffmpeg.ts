@@ -13,8 +13,6 @@ export interface FfmpegInfo {
   major: number;
   /** RTSP read timeout option: 4.x `-stimeout` (there `-timeout` means LISTEN), 5.x+ `-timeout`. */
   rtspTimeoutFlag: '-stimeout' | '-timeout';
-  /** Variable-frame-rate output option: 5.1+ `-fps_mode vfr`, older `-vsync vfr`. */
-  vfrArgs: string[];
   filters: Set<string>;
 }
 
@@ -36,7 +34,6 @@ async function probe(path: string): Promise<FfmpegInfo> {
     version: /^\d/.test(named ?? '') ? named! : `${major}.x (${named})`,
     major,
     rtspTimeoutFlag: major >= 5 ? '-timeout' : '-stimeout',
-    vfrArgs: major >= 5 ? ['-fps_mode', 'vfr'] : ['-vsync', 'vfr'],
     filters,
   };
 }
