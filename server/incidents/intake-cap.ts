@@ -185,13 +185,26 @@ export type CapOutcome = { status: 200 | 201 | 202; incident: Incident | null; a
 
 /** Applies one CAP message: new alert, update/cancel of an earlier one, or a duplicate of something seen before. */
 export function handleCap(service: IncidentService, xml: string, actor: string): CapOutcome {
+  const prepared = prepareCap(xml);
+  return 'outcome' in prepared ? prepared.outcome : prepared.apply(service, actor);
+}
+
+/**
+ * Parses and validates (no store access): either the final outcome (ignored message types) or the store step,
+ * which the route runs as one item of the group commit (its lookups and writes see earlier items of the batch).
+ */
+export function prepareCap(xml: string): { outcome: CapOutcome } | { apply: (service: IncidentService, actor: string) => CapOutcome } {
   const alert = parseCapXml(xml);
   if (alert.status === 'Test' || alert.status === 'System' || alert.status === 'Draft' || alert.msgType === 'Ack' || alert.msgType === 'Error') {
-    return { status: 202, incident: null, action: `ignored_${alert.status === 'Actual' || alert.status === 'Exercise' ? alert.msgType : alert.status}`.toLowerCase() };
+    return { outcome: { status: 202, incident: null, action: `ignored_${alert.status === 'Actual' || alert.status === 'Exercise' ? alert.msgType : alert.status}`.toLowerCase() } };
   }
   // geometry is validated before de-duplication: an invalid message is a 400 even if its identifier is known
   const input = alert.msgType === 'Cancel' ? null : capToInput(alert);
   const dedupe: Dedupe = { kind: 'cap', ref: `${alert.sender},${alert.identifier}`, bodyHash: hashBody(alert) };
+  return { apply: (service, actor) => applyCap(service, alert, input, dedupe, actor) };
+}
+
+function applyCap(service: IncidentService, alert: CapAlert, input: IncidentInput | null, dedupe: Dedupe, actor: string): CapOutcome {
   const seen = service.findDuplicate(dedupe);
   if (seen) return { status: 200, incident: seen, action: 'duplicate' };
 

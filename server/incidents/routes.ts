@@ -5,7 +5,7 @@ import type { Principal } from '../http/auth.ts';
 import { ROLE_RANK, type RequireRole } from '../http/roles.ts';
 import { IntakeError } from './errors.ts';
 import { amlToInput, parseAml, verifyAmlHmac } from './intake-aml.ts';
-import { handleCap } from './intake-cap.ts';
+import { prepareCap } from './intake-cap.ts';
 import { parseIncidentJson, parseIncidentPatch } from './intake-json.ts';
 import { publicIncident, STATUSES, type Incident, type Status } from './model.ts';
 import type { IncidentService } from './service.ts';
@@ -67,12 +67,13 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     d.rateLimitIntake,
     requireType(JSON_TYPES),
     express.json({ limit: BODY_LIMIT, strict: false }),
-    (req, res) => {
+    // async: the answer waits for the group commit that holds this incident (server/store/group-commit.ts)
+    async (req, res) => {
       try {
         const key = req.get('Idempotency-Key');
         if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) throw new IntakeError(400, 'invalid_idempotency_key', 'Idempotency-Key');
         const input = parseIncidentJson(req.body);
-        const { incident, created } = d.service.create(input, actorOf(res), key);
+        const { incident, created } = await d.service.createQueued(input, actorOf(res), key);
         res.status(created ? 201 : 200).location(`/api/incidents/${incident.id}`).json(viewFor(res)(incident));
       } catch (err) {
         fail(res, err);
@@ -112,10 +113,10 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     d.requireRole('operator'),
     requireType(JSON_TYPES),
     express.json({ limit: BODY_LIMIT, strict: false }),
-    (req, res) => {
+    async (req, res) => {
       try {
         const { note, ...patch } = parseIncidentPatch(req.body);
-        const incident = d.service.update(String(req.params.id), patch, actorOf(res), { note });
+        const incident = await d.service.updateQueued(String(req.params.id), patch, actorOf(res), { note });
         res.json(incident);
       } catch (err) {
         fail(res, err);
@@ -141,10 +142,12 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     d.rateLimitIntake,
     requireType(CAP_TYPES),
     express.text({ type: CAP_TYPES, limit: BODY_LIMIT }),
-    (req, res) => {
+    async (req, res) => {
       try {
         if (typeof req.body !== 'string' || !req.body.trim()) throw new IntakeError(400, 'empty_body', 'body');
-        const out = handleCap(d.service, req.body, actorOf(res));
+        const prepared = prepareCap(req.body);
+        const actor = actorOf(res);
+        const out = 'outcome' in prepared ? prepared.outcome : await d.service.queued(() => prepared.apply(d.service, actor));
         res.status(out.status).json({ action: out.action, incident: out.incident && publicIncident(out.incident) });
       } catch (err) {
         fail(res, err);
@@ -158,14 +161,14 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     d.rateLimitIntake,
     requireType(AML_TYPES),
     express.text({ type: AML_TYPES, limit: BODY_LIMIT }),
-    (req, res) => {
+    async (req, res) => {
       try {
         if (typeof req.body !== 'string' || !req.body.trim()) throw new IntakeError(400, 'empty_body', 'body');
         const payload = d.amlHmacKey ? verifyAmlHmac(req.body.trim(), d.amlHmacKey) : req.body.replace(/[&;]hmac=[0-9a-fA-F]*\s*$/, '');
         // SMS gateways pass the sender's number beside the text (the SMS body does not carry it)
         const from = typeof req.query.from === 'string' ? req.query.from : (req.get('X-Sms-From') ?? null);
         const { input, dedupe } = amlToInput(parseAml(payload, from));
-        const { incident, created } = d.service.create(input, actorOf(res), dedupe);
+        const { incident, created } = await d.service.createQueued(input, actorOf(res), dedupe);
         res.status(created ? 201 : 200).json({ action: created ? 'created' : 'duplicate', incident: publicIncident(incident) });
       } catch (err) {
         fail(res, err);

@@ -4,6 +4,7 @@ import type { Candidate, ReverseResult } from '../../geo/types.ts';
 import type { EventBus } from '../events.ts';
 import { logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
+import { transactorFor } from '../store/group-commit.ts';
 import { createIncidentsRepo } from '../store/incidents-repo.ts';
 import { IntakeError } from './errors.ts';
 import {
@@ -46,6 +47,12 @@ export interface IncidentPatch {
   location?: LocationInput;
 }
 
+export interface UpdateOptions {
+  note?: string;
+  history?: HistoryEntry[];
+  dedupe?: Dedupe;
+}
+
 /** sha256 of a canonical JSON form (keys sorted), so the same body with its keys reordered is the same body. */
 export function hashBody(value: unknown): string {
   const canonical = (v: unknown): unknown =>
@@ -59,6 +66,17 @@ export function hashBody(value: unknown): string {
 
 export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus; geo: IncidentGeo }) {
   const repo = createIncidentsRepo(db);
+  // Shared with the units service on the same db: one transaction (one fsync) for what arrives in one loop turn.
+  const tx = transactorFor(db);
+  // listOpen() feeds every ws snapshot/resync: cached while the connection's change counter stands still. The
+  // counter also moves for writes made by other code on this db (e.g. the demo history's own service instance).
+  const changeCounter = db.prepare('SELECT total_changes()').pluck();
+  let openCache: { changes: unknown; list: Incident[] } | null = null;
+
+  /** After the commit (dropped if it rolls back): tell the hub. */
+  function announce(saved: Incident): void {
+    tx.afterCommit(() => bus.publish('incident', publicIncident(saved)));
+  }
 
   function resolveLocation(input: LocationInput): IncidentLocation {
     const text = input.text?.trim() ?? '';
@@ -115,13 +133,13 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
 
   /** Commits the change and its history entries, then tells the hub. */
   function save(incident: Incident, added: HistoryEntry[], dedupe?: Dedupe): Incident {
-    db.transaction(() => {
+    return tx.transaction(() => {
       repo.update(incident, added);
       if (dedupe) repo.putRef(dedupe.kind, dedupe.ref, dedupe.bodyHash, incident.id, incident.updatedAt);
-    })();
-    const saved = mustGet(incident.id);
-    bus.publish('incident', publicIncident(saved));
-    return saved;
+      const saved = mustGet(incident.id);
+      announce(saved);
+      return saved;
+    });
   }
 
   function findExisting(dedupe: Dedupe): Incident | null {
@@ -135,46 +153,64 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
     return mustGet(ref.incidentId);
   }
 
-  return {
-    /**
-     * Validated input → stored Incident. With a dedupe key (string = an Idempotency-Key), a repeat returns the
-     * original with created=false. Synchronous: the commit has happened when this returns.
-     */
-    create(input: IncidentInput, actor: string, dedupeOrKey?: Dedupe | string, receivedAt?: string): { incident: Incident; created: boolean } {
-      const dedupe =
-        typeof dedupeOrKey === 'string' ? { kind: 'idempotency-key', ref: dedupeOrKey, bodyHash: hashBody(input) } : dedupeOrKey;
+  function create(input: IncidentInput, actor: string, dedupeOrKey?: Dedupe | string, receivedAt?: string): { incident: Incident; created: boolean } {
+    const dedupe =
+      typeof dedupeOrKey === 'string' ? { kind: 'idempotency-key', ref: dedupeOrKey, bodyHash: hashBody(input) } : dedupeOrKey;
+    // `receivedAt` (optional): receive time for back-dated demo history (server/demo/history.ts); default now
+    const now = receivedAt ? new Date(receivedAt) : new Date();
+    const at = now.toISOString();
+    // the dedupe lookup is inside the transaction: two identical requests in one group commit → one incident
+    return tx.transaction(() => {
       if (dedupe) {
         const existing = findExisting(dedupe);
         if (existing) return { incident: existing, created: false };
       }
-      // `at` (optional): receive time for back-dated demo history (server/demo/history.ts); default now
-      const now = receivedAt ? new Date(receivedAt) : new Date();
-      const at = now.toISOString();
-      const incident = db.transaction((): Incident => {
-        const created: Incident = {
-          id: repo.nextId(now),
-          source: input.source,
-          sourceRef: input.sourceRef ?? null,
-          category: input.category,
-          agencies: agenciesFor(input.category),
-          priority: input.priority ?? 2,
-          status: 'baru',
-          reportedAt: input.reportedAt ?? at,
-          updatedAt: at,
-          caller: { name: input.caller?.name ?? null, phone: input.caller?.phone ?? null },
-          description: input.description,
-          location: resolveLocation(input.location),
-          flags: [...(input.flags ?? [])],
-          history: [{ at, status: 'baru', event: 'created', by: actor, note: `source ${input.source}` }],
-        };
-        if (created.location.needsLocation) created.flags.push('needs_location');
-        repo.insert(created);
-        if (dedupe) repo.putRef(dedupe.kind, dedupe.ref, dedupe.bodyHash, created.id, at);
-        return created;
-      })();
-      const saved = mustGet(incident.id);
-      bus.publish('incident', publicIncident(saved));
+      const created: Incident = {
+        id: repo.nextId(now),
+        source: input.source,
+        sourceRef: input.sourceRef ?? null,
+        category: input.category,
+        agencies: agenciesFor(input.category),
+        priority: input.priority ?? 2,
+        status: 'baru',
+        reportedAt: input.reportedAt ?? at,
+        updatedAt: at,
+        caller: { name: input.caller?.name ?? null, phone: input.caller?.phone ?? null },
+        description: input.description,
+        location: resolveLocation(input.location),
+        flags: [...(input.flags ?? [])],
+        history: [{ at, status: 'baru', event: 'created', by: actor, note: `source ${input.source}` }],
+      };
+      if (created.location.needsLocation) created.flags.push('needs_location');
+      repo.insert(created);
+      if (dedupe) repo.putRef(dedupe.kind, dedupe.ref, dedupe.bodyHash, created.id, at);
+      const saved = mustGet(created.id);
+      announce(saved);
       return { incident: saved, created: true };
+    });
+  }
+
+  const service = {
+    /**
+     * Validated input → stored Incident. With a dedupe key (string = an Idempotency-Key), a repeat returns the
+     * original with created=false. Synchronous: the commit has happened when this returns (unless called inside an
+     * enclosing transaction, e.g. queued(); then the hub hears of it after that one commits).
+     */
+    create(input: IncidentInput, actor: string, dedupeOrKey?: Dedupe | string, receivedAt?: string): { incident: Incident; created: boolean } {
+      return create(input, actor, dedupeOrKey, receivedAt);
+    },
+
+    /**
+     * create() through the group commit: shares one transaction with whatever else arrives in this event-loop turn;
+     * resolves after that COMMIT (so the 2xx may be sent), rejects alone if this item fails (IntakeError → 4xx).
+     */
+    createQueued(input: IncidentInput, actor: string, dedupeOrKey?: Dedupe | string): Promise<{ incident: Incident; created: boolean }> {
+      return tx.enqueue(() => create(input, actor, dedupeOrKey));
+    },
+
+    /** Any composite of this service's writes (e.g. a CAP Update/Cancel) as one item of the group commit. */
+    queued<T>(fn: () => T): Promise<T> {
+      return tx.enqueue(fn);
     },
 
     /** The incident a source message (kind 'cap': "sender,identifier") created or changed, if any. */
@@ -195,9 +231,24 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
       return repo.list({ status, since: filter.since, limit: filter.limit });
     },
 
-    /** Open incidents, public (caller masked): for the ws snapshot. */
+    /** Open incidents, public (caller masked): for the ws snapshot. Cached until the next committed change. */
     listOpen(): Incident[] {
-      return repo.list({ status: [...OPEN_STATUSES], limit: 10_000 }).map(publicIncident);
+      const changes = changeCounter.get();
+      if (openCache && openCache.changes === changes && !db.inTransaction) return openCache.list;
+      const list = repo.list({ status: [...OPEN_STATUSES], limit: 10_000 }).map(publicIncident);
+      // never cache what an open transaction might still roll back
+      openCache = db.inTransaction ? null : { changes, list };
+      return list;
+    },
+
+    /** transition() through the group commit (resolves after the COMMIT; 404/409 reject this item only). */
+    transitionQueued(id: string, status: Status, actor: string, note?: string): Promise<Incident> {
+      return tx.enqueue(() => service.transition(id, status, actor, note));
+    },
+
+    /** update() through the group commit. */
+    updateQueued(id: string, patch: IncidentPatch, actor: string, opts: UpdateOptions = {}): Promise<Incident> {
+      return tx.enqueue(() => service.update(id, patch, actor, opts));
     },
 
     /**
@@ -229,7 +280,7 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
       id: string,
       patch: IncidentPatch,
       actor: string,
-      opts: { note?: string; history?: HistoryEntry[]; dedupe?: Dedupe } = {},
+      opts: UpdateOptions = {},
     ): Incident {
       const incident = mustGet(id);
       const now = new Date().toISOString();
@@ -270,5 +321,6 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
       return save(next, entries, opts.dedupe);
     },
   };
+  return service;
 }
 export type IncidentService = ReturnType<typeof createIncidentService>;

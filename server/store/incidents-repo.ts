@@ -1,4 +1,5 @@
-// Incident persistence. Callers wrap multi-step writes in db.transaction(); every write here is synchronous.
+// Incident persistence. Callers wrap multi-step writes in a transaction (server/store/group-commit.ts); every write here is synchronous.
+import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
 import type { HistoryEntry, Incident, Status } from '../incidents/model.ts';
 
@@ -70,15 +71,21 @@ export function createIncidentsRepo(db: Db) {
       }),
     };
   }
-  function hydrateMany(rows: Row[]): Incident[] {
-    if (rows.length === 0) return [];
-    const byId = new Map<string, HistoryRow[]>(rows.map((r) => [r.id, []]));
-    // one query for all histories (json_each keeps the id list a single bound parameter)
-    const all = db
-      .prepare(`SELECT * FROM incident_history WHERE incident_id IN (SELECT value FROM json_each(?)) ORDER BY seq`)
-      .all(JSON.stringify(rows.map((r) => r.id))) as HistoryRow[];
-    for (const h of all) byId.get(h.incident_id)?.push(h);
-    return rows.map((r) => hydrate(r, byId.get(r.id) ?? []));
+  // Lists: ONE query, each incident's history aggregated beside it as a JSON array (read through the
+  // (incident_id, seq) index), instead of a second query over the history table.
+  const HISTORY_JSON = `(SELECT json_group_array(json_array(h.at, h.status, h.event, h.by, h.note) ORDER BY h.seq)
+      FROM incident_history h WHERE h.incident_id = i.id) AS history_json`;
+  const listStmts = new Map<string, Database.Statement>();
+  const listStmt = (sql: string) => {
+    let st = listStmts.get(sql);
+    if (!st) listStmts.set(sql, (st = db.prepare(sql)));
+    return st;
+  };
+  function hydrateListed(row: Row & { history_json: string }): Incident {
+    const history = (JSON.parse(row.history_json) as Array<[string, string | null, string | null, string, string | null]>).map(
+      ([at, status, event, by, note]) => ({ incident_id: row.id, at, status, event, by, note }),
+    );
+    return hydrate(row, history);
   }
 
   return {
@@ -104,16 +111,16 @@ export function createIncidentsRepo(db: Db) {
       const where: string[] = [];
       const params: unknown[] = [];
       if (filter.status?.length) {
-        where.push(`status IN (SELECT value FROM json_each(?))`);
+        where.push(`i.status IN (SELECT value FROM json_each(?))`);
         params.push(JSON.stringify(filter.status));
       }
       if (filter.since) {
-        where.push(`updated_at >= ?`);
+        where.push(`i.updated_at >= ?`);
         params.push(filter.since);
       }
-      const sql = `SELECT * FROM incidents ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ?`;
+      const sql = `SELECT i.*, ${HISTORY_JSON} FROM incidents i ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY i.seq DESC LIMIT ?`;
       params.push(filter.limit ?? 1000);
-      return hydrateMany(db.prepare(sql).all(...params) as Row[]);
+      return (listStmt(sql).all(...params) as Array<Row & { history_json: string }>).map(hydrateListed);
     },
     findRef(kind: string, ref: string): { bodyHash: string; incidentId: string } | null {
       return (refGet.get(kind, ref) as { bodyHash: string; incidentId: string } | undefined) ?? null;

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { distanceM } from '../../geo/spatial.ts';
 import type { EventBus } from '../events.ts';
 import { logger } from '../log.ts';
+import { transactorFor } from '../store/group-commit.ts';
 import { createUnitsRepo } from '../store/units-repo.ts';
 import type { IngestOutcome, OsmandFix } from './osmand.ts';
 import type { Dispatch, Position, PublicUnit, Unit } from './types.ts';
@@ -47,6 +48,9 @@ export function createUnitService(opts: UnitServiceOptions) {
   const now = opts.now ?? Date.now;
   const iso = () => new Date(now()).toISOString();
   const repo = createUnitsRepo(db);
+  // Shared with the incidents service (same db): nested incident events publish after OUR commit, and queued
+  // fixes share one group commit with incident intake (server/store/group-commit.ts).
+  const tx = transactorFor(db);
 
   // In-memory view, rebuilt from the store at start (the store stays the truth).
   const units = new Map<string, Unit>();
@@ -152,7 +156,7 @@ export function createUnitService(opts: UnitServiceOptions) {
     const touched = new Set<Unit>();
     let out: IngestOutcome;
     try {
-      out = repo.transaction(() => ingestOne(fix, touched));
+      out = tx.transaction(() => ingestOne(fix, touched));
     } catch (err) {
       reloadState();
       throw err;
@@ -162,28 +166,20 @@ export function createUnitService(opts: UnitServiceOptions) {
   }
 
   // Group commit for the HTTP endpoint: fixes arriving in the same event-loop turn share one transaction (one
-  // fsync), and each request is answered only after that commit. A fleet reporting at once costs one disk flush.
-  let queue: Array<{ fix: OsmandFix; resolve: (o: IngestOutcome) => void; reject: (e: unknown) => void }> = [];
-  function flushQueue(): void {
-    const batch = queue;
-    queue = [];
-    const touched = new Set<Unit>();
-    let outcomes: IngestOutcome[];
-    try {
-      outcomes = repo.transaction(() => batch.map((b) => ingestOne(b.fix, touched)));
-    } catch (err) {
-      reloadState();
-      log.error('position batch not stored', { fixes: batch.length, err: String(err) });
-      batch.forEach((b) => b.reject(err));
-      return;
-    }
-    touched.forEach(publish);
-    batch.forEach((b, i) => b.resolve(outcomes[i]));
-  }
+  // fsync; each fix in its own savepoint), and each request is answered only after that commit.
   function ingestQueued(fix: OsmandFix): Promise<IngestOutcome> {
-    return new Promise((resolve, reject) => {
-      if (queue.push({ fix, resolve, reject }) === 1) setImmediate(flushQueue);
-    });
+    return tx
+      .enqueue(() => {
+        const touched = new Set<Unit>();
+        const out = ingestOne(fix, touched);
+        tx.afterCommit(() => touched.forEach(publish));
+        return out;
+      })
+      .catch((err: unknown) => {
+        reloadState(); // memory follows the store again
+        log.error('position not stored', { err: String(err) });
+        throw err;
+      });
   }
 
   /** Inside the ingest transaction. Times are server receive times, comparable with dispatchedAt. */
@@ -223,7 +219,7 @@ export function createUnitService(opts: UnitServiceOptions) {
     const current = active.get(unitId);
     if (current?.incidentId === incidentId) return current; // idempotent
     const at = iso();
-    const d = repo.transaction(() => {
+    const d = tx.transaction(() => {
       if (current) repo.clearDispatch(current.id, at); // re-tasked: the old assignment ends now
       const created = repo.insertDispatch(incidentId, unitId, at, by);
       incidents.addEvent(incidentId, { event: 'unit_dispatched', by, note: `${unit.callsign} (${unit.agency}) didisposisikan`, at });
