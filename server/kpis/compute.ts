@@ -112,63 +112,175 @@ export interface ComputeOptions {
 }
 
 /** Percentile p ∈ [0,1] of an ascending array, linear interpolation; +∞ entries propagate as +∞. */
-export function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = p * (sorted.length - 1);
   const lo = Math.floor(rank);
-  const frac = rank - lo;
-  const a = sorted[lo];
+  return interpolate(sorted[lo], rank - lo === 0 ? sorted[lo] : sorted[lo + 1], rank - lo);
+}
+
+function interpolate(a: number, b: number, frac: number): number {
   if (frac === 0) return a;
-  const b = sorted[lo + 1];
   if (!Number.isFinite(a) || !Number.isFinite(b)) return Infinity;
   return a + (b - a) * frac;
 }
 
+/**
+ * The same percentile as `percentile` over `values` plus `missed` × +∞, without sorting: quickselect puts the rank-lo
+ * element in place (O(n)); rank lo+1 is then the minimum of the part above it. Reorders `values`.
+ */
+export function percentileUnsorted(values: Float64Array, missed: number, p: number): number | null {
+  const n = values.length + missed;
+  if (n === 0) return null;
+  const rank = p * (n - 1);
+  const lo = Math.floor(rank);
+  const frac = rank - lo;
+  if (lo >= values.length) return Infinity;
+  select(values, lo);
+  const a = values[lo];
+  if (frac === 0) return a;
+  let b = Infinity; // a miss, unless a finite value lies above rank lo
+  for (let k = lo + 1; k < values.length; k++) if (values[k] < b) b = values[k];
+  return interpolate(a, b, frac);
+}
+
+/** Hoare quickselect (median-of-three pivot): afterwards xs[k] is the k-th smallest, smaller ones before it. */
+function select(xs: Float64Array, k: number): void {
+  let left = 0;
+  let right = xs.length - 1;
+  while (right > left) {
+    const mid = (left + right) >>> 1;
+    const pivot = median3(xs[left], xs[mid], xs[right]);
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (xs[i] < pivot) i++;
+      while (xs[j] > pivot) j--;
+      if (i <= j) {
+        const t = xs[i];
+        xs[i] = xs[j];
+        xs[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return;
+  }
+}
+const median3 = (a: number, b: number, c: number) => Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+
+const HOUR = 3_600_000;
+/** Hour of day in WIB (arithmetic, not a Date per incident: this runs 100k times per query). */
 export function hourOfDayWib(epochMs: number): number {
-  return new Date(epochMs + WIB_OFFSET_MS).getUTCHours();
+  return ((Math.floor((epochMs + WIB_OFFSET_MS) / HOUR) % 24) + 24) % 24;
 }
 
 export function slaFor(table: SlaTable, agency: string): SlaRule {
   return table.byAgency[agency] ?? table.default;
 }
 
-/** Is the incident open (not in a terminal status) at time t? */
-export function isOpenAt(inc: Pick<TimelineIncident, 'reportedAt' | 'closedAt'>, t: number): boolean {
-  return inc.reportedAt <= t && (inc.closedAt === null || inc.closedAt > t);
+// ---- Columnar facts: the one input of the maths (the SQL projection reads straight into it; a timeline converts) ----
+
+/**
+ * Incidents of the period as parallel columns. Names are dictionary ids into `KpiFacts.names`; -1 = none.
+ */
+export interface IncidentColumns {
+  n: number;
+  reportedAt: Float64Array;
+  category: Int32Array;
+  source: Int32Array;
+  kecamatan: Int32Array;
+  kelurahan: Int32Array;
+  prank: Uint8Array;
+  /** Closing time (NaN = open); only needed when ComputeOptions.openBacklog is not given. */
+  closedAt?: Float64Array;
+}
+/**
+ * One row per (incident, agency) with ≥ 1 dispatch of that agency, for incidents NOT excluded from response times
+ * (prank / cancelled). Times epoch ms; NaN = never happened / still open.
+ */
+export interface ResponseColumns {
+  n: number;
+  agency: Int32Array;
+  reportedAt: Float64Array;
+  closedAt: Float64Array;
+  /** The agency's first dispatch / first movement / first arrival. */
+  dispatchedAt: Float64Array;
+  movingAt: Float64Array;
+  arrivedAt: Float64Array;
+}
+export interface KpiFacts {
+  /** Dictionary: id → name (categories, sources, areas, agencies share one id space). */
+  names: readonly string[];
+  incidents: IncidentColumns;
+  responses: ResponseColumns;
 }
 
-function stageTime(d: TimelineDispatch[], stage: Stage): number | null {
-  let best: number | null = null;
-  for (const x of d) {
-    const t = stage === 'dispatch' ? x.dispatchedAt : stage === 'moving' ? x.movingAt : x.arrivedAt;
-    if (t !== null && (best === null || t < best)) best = t;
-  }
-  return best;
-}
-
-type Outcome = { kind: 'done'; s: number } | { kind: 'missed' } | { kind: 'pending' };
-
-function outcome(inc: TimelineIncident, d: TimelineDispatch[], stage: Stage, rule: SlaRule, asOf: number): Outcome {
-  const t = stageTime(d, stage);
-  if (t !== null) return { kind: 'done', s: Math.max(0, (t - inc.reportedAt) / 1000) };
-  const closed = inc.closedAt !== null && inc.closedAt <= asOf;
-  if (closed || asOf - inc.reportedAt > rule.minutes * 60_000) return { kind: 'missed' };
-  return { kind: 'pending' };
+/** The plain timeline as columnar facts: the agency's first time per stage (the public waits for the first unit). */
+export function factsFromTimeline(timeline: readonly TimelineIncident[]): KpiFacts {
+  const names: string[] = [];
+  const ids = new Map<string, number>();
+  const id = (name: string | null) => {
+    if (name === null) return -1;
+    let x = ids.get(name);
+    if (x === undefined) ids.set(name, (x = names.push(name) - 1));
+    return x;
+  };
+  const n = timeline.length;
+  const incidents: IncidentColumns = {
+    n, reportedAt: new Float64Array(n), category: new Int32Array(n), source: new Int32Array(n), kecamatan: new Int32Array(n),
+    kelurahan: new Int32Array(n), prank: new Uint8Array(n), closedAt: new Float64Array(n),
+  };
+  const rows: Array<[agency: number, inc: TimelineIncident, d: number, m: number, a: number]> = [];
+  const first = (a: number, b: number | null) => (b === null ? a : Number.isNaN(a) ? b : Math.min(a, b));
+  timeline.forEach((i, k) => {
+    incidents.reportedAt[k] = i.reportedAt;
+    incidents.category[k] = id(i.category);
+    incidents.source[k] = id(i.source);
+    incidents.kecamatan[k] = id(i.kecamatan);
+    incidents.kelurahan[k] = id(i.kelurahan);
+    incidents.prank[k] = i.status === 'iseng' ? 1 : 0;
+    incidents.closedAt![k] = i.closedAt ?? NaN;
+    if (EXCLUDED_FROM_RESPONSE.has(i.status)) return;
+    const byAgency = new Map<number, (typeof rows)[number]>();
+    for (const d of i.dispatches) {
+      const a = id(d.agency);
+      const r = byAgency.get(a) ?? [a, i, NaN, NaN, NaN];
+      r[2] = first(r[2], d.dispatchedAt);
+      r[3] = first(r[3], d.movingAt);
+      r[4] = first(r[4], d.arrivedAt);
+      byAgency.set(a, r);
+    }
+    rows.push(...byAgency.values());
+  });
+  const m = rows.length;
+  const responses: ResponseColumns = {
+    n: m, agency: new Int32Array(m), reportedAt: new Float64Array(m), closedAt: new Float64Array(m),
+    dispatchedAt: new Float64Array(m), movingAt: new Float64Array(m), arrivedAt: new Float64Array(m),
+  };
+  rows.forEach(([a, i, d, mv, ar], k) => {
+    responses.agency[k] = a;
+    responses.reportedAt[k] = i.reportedAt;
+    responses.closedAt[k] = i.closedAt ?? NaN;
+    responses.dispatchedAt[k] = d;
+    responses.movingAt[k] = mv;
+    responses.arrivedAt[k] = ar;
+  });
+  return { names, incidents, responses };
 }
 
 function stats(values: number[], missed: number): StageStats {
-  const all = values.concat(Array(missed).fill(Infinity)).sort((a, b) => a - b);
+  const xs = Float64Array.from(values);
   const fin = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 10) / 10);
-  return { n: all.length, missed, medianS: fin(percentile(all, 0.5)), p90S: fin(percentile(all, 0.9)) };
+  return { n: xs.length + missed, missed, medianS: fin(percentileUnsorted(xs, missed, 0.5)), p90S: fin(percentileUnsorted(xs, missed, 0.9)) };
 }
 
-function inc(map: Record<string, number>, key: string): void {
-  map[key] = (map[key] ?? 0) + 1;
-}
-
-function areaCounts(counts: Record<string, number>, pop: Record<string, number> | undefined): AreaCount[] {
-  return Object.entries(counts)
-    .map(([name, count]) => {
+function areaCounts(counts: Map<number, number>, names: readonly string[], pop: Record<string, number> | undefined): AreaCount[] {
+  return [...counts]
+    .map(([id, count]) => {
+      const name = names[id];
       const p = pop?.[name];
       const out: AreaCount = { name, count };
       if (typeof p === 'number' && p > 0) out.ratePer10k = Math.round((count / p) * 10_000 * 100) / 100;
@@ -177,65 +289,71 @@ function areaCounts(counts: Record<string, number>, pop: Record<string, number> 
     .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
 }
 
-/** Dispatches per agency; the common single-dispatch incident allocates no Map (100k incidents per query). */
-function groupByAgency(ds: TimelineDispatch[], only: string | undefined): Array<[string, TimelineDispatch[]]> {
-  if (ds.length === 0) return [];
-  if (ds.length === 1) return only && ds[0].agency !== only ? [] : [[ds[0].agency, ds]];
-  const m = new Map<string, TimelineDispatch[]>();
-  for (const d of ds) {
-    if (only && d.agency !== only) continue;
-    const list = m.get(d.agency);
-    if (list) list.push(d);
-    else m.set(d.agency, [d]);
+function countBy(ids: Int32Array, n: number): Map<number, number> {
+  const m = new Map<number, number>();
+  for (let k = 0; k < n; k++) {
+    const id = ids[k];
+    if (id >= 0) m.set(id, (m.get(id) ?? 0) + 1);
   }
-  return [...m.entries()];
+  return m;
 }
+const named = (counts: Map<number, number>, names: readonly string[]) => Object.fromEntries([...counts].map(([id, c]) => [names[id], c]));
 
 export function computeKpis(timeline: readonly TimelineIncident[], opts: ComputeOptions): Kpis {
-  const byCategory: Record<string, number> = {};
-  const bySource: Record<string, number> = {};
+  return computeKpisFromFacts(factsFromTimeline(timeline), opts);
+}
+
+export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpis {
+  const { names, incidents: I, responses: R } = facts;
   const byHourWib = Array<number>(24).fill(0);
-  const kec: Record<string, number> = {};
-  const kel: Record<string, number> = {};
   let prank = 0;
-  type Acc = { incidents: number; values: Record<Stage, number[]>; missed: Record<Stage, number>; slaN: number; within: number };
-  const agencies = new Map<string, Acc>();
+  for (let k = 0; k < I.n; k++) {
+    byHourWib[hourOfDayWib(I.reportedAt[k])]++;
+    prank += I.prank[k];
+  }
 
-  for (const i of timeline) {
-    inc(byCategory, i.category);
-    inc(bySource, i.source);
-    byHourWib[hourOfDayWib(i.reportedAt)]++;
-    if (i.kecamatan) inc(kec, i.kecamatan);
-    if (i.kelurahan) inc(kel, i.kelurahan);
-    if (i.status === 'iseng') prank++;
-    if (EXCLUDED_FROM_RESPONSE.has(i.status)) continue;
-
-    for (const [agency, ds] of groupByAgency(i.dispatches, opts.agency)) {
-      let acc = agencies.get(agency);
-      if (!acc) {
-        acc = { incidents: 0, values: { dispatch: [], moving: [], arrival: [] }, missed: { dispatch: 0, moving: 0, arrival: 0 }, slaN: 0, within: 0 };
-        agencies.set(agency, acc);
-      }
-      acc.incidents++;
-      const rule = slaFor(opts.sla, agency);
-      for (const stage of STAGES) {
-        const o = outcome(i, ds, stage, rule, opts.asOf);
-        if (o.kind === 'done') acc.values[stage].push(o.s);
-        else if (o.kind === 'missed') acc.missed[stage]++;
-        if (stage === rule.stage && o.kind !== 'pending') {
-          acc.slaN++;
-          if (o.kind === 'done' && o.s <= rule.minutes * 60) acc.within++;
-        }
+  type Acc = { incidents: number; values: Record<Stage, number[]>; missed: Record<Stage, number>; slaN: number; within: number; rule: SlaRule };
+  const agencies = new Map<number, Acc>();
+  const only = opts.agency;
+  const asOf = opts.asOf;
+  const stageCols: Record<Stage, Float64Array> = { dispatch: R.dispatchedAt, moving: R.movingAt, arrival: R.arrivedAt };
+  for (let k = 0; k < R.n; k++) {
+    const agencyId = R.agency[k];
+    let acc = agencies.get(agencyId);
+    if (!acc) {
+      if (only !== undefined && names[agencyId] !== only) continue;
+      acc = {
+        incidents: 0, values: { dispatch: [], moving: [], arrival: [] }, missed: { dispatch: 0, moving: 0, arrival: 0 }, slaN: 0, within: 0,
+        rule: slaFor(opts.sla, names[agencyId]),
+      };
+      agencies.set(agencyId, acc);
+    }
+    acc.incidents++;
+    const reported = R.reportedAt[k];
+    const closed = R.closedAt[k] <= asOf; // NaN (open) compares false
+    const slaMs = acc.rule.minutes * 60_000;
+    for (const stage of STAGES) {
+      // reached → seconds since the report; never reached → a MISS once closed or past the SLA, else PENDING
+      const t = stageCols[stage][k];
+      const done = !Number.isNaN(t);
+      const s = done ? Math.max(0, (t - reported) / 1000) : 0;
+      const missed = !done && (closed || asOf - reported > slaMs);
+      if (done) acc.values[stage].push(s);
+      else if (missed) acc.missed[stage]++;
+      if (stage === acc.rule.stage && (done || missed)) {
+        acc.slaN++;
+        if (done && s <= acc.rule.minutes * 60) acc.within++;
       }
     }
   }
 
   const byAgency: AgencyKpis[] = [...agencies.entries()]
+    .map(([id, a]) => [names[id], a] as const)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([agency, a]) => ({
       agency,
       incidents: a.incidents,
-      sla: slaFor(opts.sla, agency),
+      sla: a.rule,
       stages: {
         dispatch: stats(a.values.dispatch, a.missed.dispatch),
         moving: stats(a.values.moving, a.missed.moving),
@@ -246,15 +364,22 @@ export function computeKpis(timeline: readonly TimelineIncident[], opts: Compute
       slaShare: a.slaN ? Math.round((a.within / a.slaN) * 10_000) / 10_000 : null,
     }));
 
+  let openBacklog = opts.openBacklog;
+  if (openBacklog === undefined) {
+    if (!I.closedAt) throw new Error('computeKpisFromFacts: give openBacklog or incidents.closedAt');
+    openBacklog = 0;
+    for (let k = 0; k < I.n; k++) if (I.reportedAt[k] <= asOf && !(I.closedAt[k] <= asOf)) openBacklog++;
+  }
+
   return {
-    total: timeline.length,
-    byCategory,
-    bySource,
+    total: I.n,
+    byCategory: named(countBy(I.category, I.n), names),
+    bySource: named(countBy(I.source, I.n), names),
     byHourWib,
     byAgency,
-    byKecamatan: areaCounts(kec, opts.population?.kecamatan),
-    byKelurahan: areaCounts(kel, opts.population?.kelurahan),
-    prank: { count: prank, share: timeline.length ? Math.round((prank / timeline.length) * 10_000) / 10_000 : null },
-    openBacklog: opts.openBacklog ?? timeline.filter((i) => isOpenAt(i, opts.asOf)).length,
+    byKecamatan: areaCounts(countBy(I.kecamatan, I.n), names, opts.population?.kecamatan),
+    byKelurahan: areaCounts(countBy(I.kelurahan, I.n), names, opts.population?.kelurahan),
+    prank: { count: prank, share: I.n ? Math.round((prank / I.n) * 10_000) / 10_000 : null },
+    openBacklog,
   };
 }

@@ -98,6 +98,9 @@ try {
     cpu.sort((a, b) => a - b);
     return { median: xs[Math.floor(xs.length / 2)], max: xs[xs.length - 1], cpu: cpu[Math.floor(cpu.length / 2)] };
   };
+  // Cold: no closed-day cache, every query reads the whole period from the facts projection.
+  const qCold = createKpiQuery(db, { sla: loadSla(), dayCache: false });
+  const cold = time(() => qCold.kpis({ from, to: now }));
   const full = time(() => q.kpis({ from, to: now }));
   const result = q.kpis({ from, to: now });
   const byAgency = time(() => q.kpis({ from, to: now, agency: 'damkar' }));
@@ -117,15 +120,18 @@ try {
   const perFrameUs = ((performance.now() - s) / frames) * 1000;
   const replayMs = time(() => q.replay({ from, to: now }), 3);
 
-  const ok = full.cpu <= 200;
+  const ok = cold.cpu <= 200;
   writeSection(
     'KPIs (bench:kpis)',
-    `${N.toLocaleString('en')} incidents over ${DAYS} days (${result.total} in the queried period, ${Object.keys(unitIds).length * 3} units,
+    `KPIs read the trigger-maintained "response facts" projection (kpi_incident_facts / kpi_response_facts) into typed-array
+columns; closed WIB days are cached and re-read only when their kpi_day_versions row moves (filtered rows: cached path).
+${N.toLocaleString('en')} incidents over ${DAYS} days (${result.total} in the queried period, ${Object.keys(unitIds).length * 3} units,
 ${result.byAgency.reduce((a, x) => a + x.incidents, 0).toLocaleString('en')} agency responses), SQLite file, warm cache; median of 7 runs (the goal is judged on CPU time, see below).
 
 | query | CPU time (median) | wall median | wall max |
 |---|---|---|---|
-| \`GET /api/kpis\` 30 days, all | **${full.cpu.toFixed(0)} ms** ${ok ? '(goal ≤ 200 ms: met)' : '(goal ≤ 200 ms: NOT met)'} | ${full.median.toFixed(0)} ms | ${full.max.toFixed(0)} ms |
+| \`GET /api/kpis\` 30 days, all, cold (no day cache) | **${cold.cpu.toFixed(0)} ms** ${ok ? '(goal ≤ 200 ms: met)' : '(goal ≤ 200 ms: NOT met)'} | ${cold.median.toFixed(0)} ms | ${cold.max.toFixed(0)} ms |
+| \`GET /api/kpis\` 30 days, all, closed days cached | ${full.cpu.toFixed(0)} ms | ${full.median.toFixed(0)} ms | ${full.max.toFixed(0)} ms |
 | 30 days, \`agency=damkar\` | ${byAgency.cpu.toFixed(0)} ms | ${byAgency.median.toFixed(0)} ms | ${byAgency.max.toFixed(0)} ms |
 | 30 days, \`kecamatan=${kelurahan[0].kecamatan}\` | ${byKec.cpu.toFixed(0)} ms | ${byKec.median.toFixed(0)} ms | ${byKec.max.toFixed(0)} ms |
 | 7 days, all | ${week.cpu.toFixed(0)} ms | ${week.median.toFixed(0)} ms | ${week.max.toFixed(0)} ms |

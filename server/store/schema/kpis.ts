@@ -1,5 +1,68 @@
-// Indexes the briefing's read queries need (server/kpis/query.ts). Ids '300-…'. Never edit an applied one.
+// Indexes and the derived "response facts" projection the briefing's read queries need (server/kpis/query.ts).
+// Ids '300-…'. Never edit an applied one.
 import type { Migration } from '../db.ts';
+
+/** ISO-8601 text → epoch ms (NULL stays NULL). Times in the store are toISOString() text. */
+const ms = (x: string) => `CAST(round(unixepoch(${x}, 'subsec') * 1000) AS INTEGER)`;
+const TERMINAL = `('selesai', 'iseng', 'batal')`;
+const nameId = (kind: string, x: string) => `(SELECT id FROM kpi_names WHERE kind = '${kind}' AND name = ${x})`;
+const KEC_NAME = (r: string) => `json_extract(${r}.doc, '$.location.kecamatan.name')`;
+const KEC_CODE = (r: string) => `json_extract(${r}.doc, '$.location.kecamatan.code')`;
+const KEL_NAME = (r: string) => `json_extract(${r}.doc, '$.location.kelurahan.name')`;
+
+/** Inserts the facts rows of the incidents rows `i` matching `where` (the new row in a trigger; all rows to backfill). */
+const insertIncidentFacts = (where: string) => `
+  INSERT OR IGNORE INTO kpi_names (kind, name)
+    SELECT 'category', i.category FROM incidents i WHERE ${where}
+    UNION ALL SELECT 'source', i.source FROM incidents i WHERE ${where}
+    UNION ALL SELECT 'kecamatan', ${KEC_NAME('i')} FROM incidents i WHERE (${where}) AND ${KEC_NAME('i')} IS NOT NULL
+    UNION ALL SELECT 'kelurahan', ${KEL_NAME('i')} FROM incidents i WHERE (${where}) AND ${KEL_NAME('i')} IS NOT NULL;
+  INSERT INTO kpi_incident_facts (reported_ms, seq, incident_id, category_id, source_id, kec_id, kel_id, prank, excluded,
+      closed_ms, terminal_ms, kec_name, kec_code, routed)
+    SELECT ${ms('i.reported_at')}, i.seq, i.id, ${nameId('category', 'i.category')}, ${nameId('source', 'i.source')},
+      ${nameId('kecamatan', KEC_NAME('i'))}, ${nameId('kelurahan', KEL_NAME('i'))},
+      i.status = 'iseng', i.status IN ('iseng', 'batal'),
+      CASE WHEN i.status IN ${TERMINAL} THEN ${ms('i.updated_at')} END,
+      (SELECT MIN(${ms('h.at')}) FROM incident_history h WHERE h.incident_id = i.id AND h.status IN ${TERMINAL}),
+      ${KEC_NAME('i')}, ${KEC_CODE('i')},
+      (SELECT ',' || group_concat(json_extract(a.value, '$.id'), ',') || ',' FROM json_each(i.doc, '$.agencies') a)
+      FROM incidents i WHERE ${where};`;
+
+/**
+ * Inserts the response facts of the dispatches `x` matching `where`, one row per (incident, agency): the agency's
+ * FIRST dispatched / moving / arrived time (MIN ignores NULL = never), plus copies of the incident's report and
+ * closing facts so the KPI scan reads one table. Callers delete the rows being rebuilt first.
+ */
+const insertResponseFacts = (where: string) => `
+  INSERT OR IGNORE INTO kpi_names (kind, name)
+    SELECT 'agency', COALESCE(u.agency, 'unknown') FROM dispatches x LEFT JOIN units u ON u.id = x.unit_id WHERE ${where};
+  INSERT INTO kpi_response_facts (reported_ms, incident_id, agency_id, excluded, closed_ms, dispatched_ms, moving_ms, arrived_ms)
+    SELECT f.reported_ms, f.incident_id, ${nameId('agency', 'd.agency')}, f.excluded, f.closed_ms, d.dispatched_ms, d.moving_ms, d.arrived_ms
+      FROM (SELECT x.incident_id, COALESCE(u.agency, 'unknown') AS agency, MIN(${ms('x.dispatched_at')}) AS dispatched_ms,
+                   MIN(${ms('x.moving_at')}) AS moving_ms, MIN(${ms('x.arrived_at')}) AS arrived_ms
+              FROM dispatches x LEFT JOIN units u ON u.id = x.unit_id
+             WHERE ${where}
+             GROUP BY 1, 2) d
+      JOIN kpi_incident_facts f ON f.incident_id = d.incident_id;`;
+
+/** Rebuilds one incident's response facts for one agency (the agency of the dispatch's unit). */
+const refreshResponse = (incidentId: string, unitId: string) => {
+  const agency = `(SELECT COALESCE((SELECT agency FROM units WHERE id = ${unitId}), 'unknown'))`;
+  return `
+  DELETE FROM kpi_response_facts WHERE incident_id = ${incidentId} AND agency_id = ${nameId('agency', agency)};
+  ${insertResponseFacts(`x.incident_id = ${incidentId} AND COALESCE(u.agency, 'unknown') = ${agency}`)}`;
+};
+/** Rebuilds every response facts row of one incident. */
+const refreshIncident = (incidentId: string) => `
+  DELETE FROM kpi_incident_facts WHERE incident_id = ${incidentId};
+  DELETE FROM kpi_response_facts WHERE incident_id = ${incidentId};
+  ${insertIncidentFacts(`i.id = ${incidentId}`)}
+  ${insertResponseFacts(`x.incident_id = ${incidentId}`)}`;
+/** Recomputes an incident's first terminal transition from its history. */
+const refreshTerminal = (incidentId: string) => `
+  UPDATE kpi_incident_facts SET terminal_ms =
+    (SELECT MIN(${ms('h.at')}) FROM incident_history h WHERE h.incident_id = ${incidentId} AND h.status IN ${TERMINAL})
+   WHERE incident_id = ${incidentId};`;
 
 export const kpisMigrations: Migration[] = [
   {
@@ -18,6 +81,121 @@ export const kpisMigrations: Migration[] = [
       CREATE INDEX IF NOT EXISTS kpis_incidents_period ON incidents(reported_at, category, source, status, updated_at,
         json_extract(doc, '$.location.kecamatan.name'), json_extract(doc, '$.location.kelurahan.name'), id);
       CREATE INDEX IF NOT EXISTS kpis_dispatches_period ON dispatches(dispatched_at, incident_id, unit_id, moving_at, arrived_at);
+    `,
+  },
+  {
+    id: '302-kpis-facts',
+    sql: `
+      -- Derived, exact projection of the incidents / incident_history / dispatches rows the KPIs read, kept up to date
+      -- by the triggers below inside the writer's own transaction (so it can never disagree with a committed write).
+      -- Clustered on report time (WITHOUT ROWID, reported_ms first): a period is one contiguous range read of small
+      -- integer rows. Never holds a KPI number: only time stamps, flags and dictionary ids.
+      CREATE TABLE kpi_names (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (kind, name));
+      CREATE TABLE kpi_incident_facts (
+        reported_ms  INTEGER NOT NULL,
+        seq          INTEGER NOT NULL,
+        incident_id  TEXT NOT NULL UNIQUE,
+        category_id  INTEGER NOT NULL,
+        source_id    INTEGER NOT NULL,
+        kec_id       INTEGER,
+        kel_id       INTEGER,
+        prank        INTEGER NOT NULL,   -- status = iseng
+        excluded     INTEGER NOT NULL,   -- status in (iseng, batal): left out of response times
+        closed_ms    INTEGER,            -- updated_at of an incident in a terminal status, else NULL
+        terminal_ms  INTEGER,            -- first terminal transition in incident_history (backlog at a past instant)
+        kec_name     TEXT,
+        kec_code     TEXT,
+        routed       TEXT,               -- ',damkar,polisi,' (the routing agencies in the document)
+        PRIMARY KEY (reported_ms, seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX kpi_incident_facts_open ON kpi_incident_facts(reported_ms) WHERE closed_ms IS NULL;
+      CREATE TABLE kpi_response_facts (
+        reported_ms    INTEGER NOT NULL,
+        incident_id    TEXT NOT NULL,
+        agency_id      INTEGER NOT NULL,
+        excluded       INTEGER NOT NULL,
+        closed_ms      INTEGER,
+        dispatched_ms  INTEGER,          -- the agency's FIRST dispatch / movement / arrival; NULL = never
+        moving_ms      INTEGER,
+        arrived_ms     INTEGER,
+        PRIMARY KEY (reported_ms, incident_id, agency_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX kpi_response_facts_incident ON kpi_response_facts(incident_id, agency_id);
+
+      CREATE TRIGGER kpi_facts_incident_insert AFTER INSERT ON incidents BEGIN ${refreshIncident('NEW.id')} END;
+      -- only when a fact can change (an event that just touches updated_at of an open incident rebuilds nothing)
+      CREATE TRIGGER kpi_facts_incident_update AFTER UPDATE ON incidents
+        WHEN OLD.id IS NOT NEW.id OR OLD.seq IS NOT NEW.seq OR OLD.reported_at IS NOT NEW.reported_at OR OLD.category IS NOT NEW.category
+          OR OLD.source IS NOT NEW.source OR OLD.status IS NOT NEW.status OR OLD.doc IS NOT NEW.doc
+          OR (NEW.status IN ${TERMINAL} AND OLD.updated_at IS NOT NEW.updated_at) BEGIN
+        DELETE FROM kpi_incident_facts WHERE incident_id = OLD.id;
+        DELETE FROM kpi_response_facts WHERE incident_id = OLD.id;
+        ${refreshIncident('NEW.id')}
+      END;
+      CREATE TRIGGER kpi_facts_incident_delete AFTER DELETE ON incidents BEGIN
+        DELETE FROM kpi_incident_facts WHERE incident_id = OLD.id;
+        DELETE FROM kpi_response_facts WHERE incident_id = OLD.id;
+      END;
+      CREATE TRIGGER kpi_facts_history_insert AFTER INSERT ON incident_history WHEN NEW.status IN ${TERMINAL} BEGIN
+        UPDATE kpi_incident_facts SET terminal_ms = MIN(COALESCE(terminal_ms, ${ms('NEW.at')}), ${ms('NEW.at')})
+         WHERE incident_id = NEW.incident_id;
+      END;
+      CREATE TRIGGER kpi_facts_history_update AFTER UPDATE OF incident_id, at, status ON incident_history BEGIN
+        ${refreshTerminal('OLD.incident_id')} ${refreshTerminal('NEW.incident_id')}
+      END;
+      CREATE TRIGGER kpi_facts_history_delete AFTER DELETE ON incident_history BEGIN ${refreshTerminal('OLD.incident_id')} END;
+      CREATE TRIGGER kpi_facts_dispatch_insert AFTER INSERT ON dispatches BEGIN ${refreshResponse('NEW.incident_id', 'NEW.unit_id')} END;
+      CREATE TRIGGER kpi_facts_dispatch_update AFTER UPDATE OF incident_id, unit_id, dispatched_at, moving_at, arrived_at ON dispatches BEGIN
+        ${refreshResponse('NEW.incident_id', 'NEW.unit_id')}
+      END;
+      CREATE TRIGGER kpi_facts_dispatch_moved AFTER UPDATE OF incident_id, unit_id ON dispatches
+        WHEN OLD.incident_id IS NOT NEW.incident_id OR OLD.unit_id IS NOT NEW.unit_id BEGIN
+        ${refreshResponse('OLD.incident_id', 'OLD.unit_id')}
+      END;
+      CREATE TRIGGER kpi_facts_dispatch_delete AFTER DELETE ON dispatches BEGIN ${refreshResponse('OLD.incident_id', 'OLD.unit_id')} END;
+      -- a unit moved to another agency: its incidents' responses regroup
+      CREATE TRIGGER kpi_facts_unit_agency AFTER UPDATE OF agency ON units BEGIN
+        DELETE FROM kpi_response_facts WHERE incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id);
+        ${insertResponseFacts('x.incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id)')}
+      END;
+
+      -- backfill from whatever the store already holds (the same statements the triggers run)
+      ${insertIncidentFacts('1')}
+      ${insertResponseFacts('1')}
+    `,
+  },
+  {
+    id: '303-kpis-drop-timeline-indexes',
+    sql: `
+      -- the KPI reads moved to the facts projection (302); these wide covering indexes only cost every intake write
+      DROP INDEX IF EXISTS kpis_incidents_period;
+      DROP INDEX IF EXISTS kpis_dispatches_period;
+    `,
+  },
+  {
+    id: '304-kpis-day-versions',
+    sql: `
+      -- A version per WIB day (day = floor((reported_ms + 7 h) / 24 h)), bumped by every change to that day's facts rows
+      -- (the projection writes are delete + insert, so these two triggers see every change, back-dated ones included).
+      -- The KPI query caches the facts of closed days and re-reads a day only when its version moved.
+      CREATE TABLE kpi_day_versions (day INTEGER PRIMARY KEY, version INTEGER NOT NULL);
+      CREATE TRIGGER kpi_day_incident_in AFTER INSERT ON kpi_incident_facts BEGIN
+        INSERT INTO kpi_day_versions (day, version) VALUES ((NEW.reported_ms + 25200000) / 86400000, 1)
+          ON CONFLICT (day) DO UPDATE SET version = version + 1;
+      END;
+      CREATE TRIGGER kpi_day_incident_out AFTER DELETE ON kpi_incident_facts BEGIN
+        INSERT INTO kpi_day_versions (day, version) VALUES ((OLD.reported_ms + 25200000) / 86400000, 1)
+          ON CONFLICT (day) DO UPDATE SET version = version + 1;
+      END;
+      CREATE TRIGGER kpi_day_response_in AFTER INSERT ON kpi_response_facts BEGIN
+        INSERT INTO kpi_day_versions (day, version) VALUES ((NEW.reported_ms + 25200000) / 86400000, 1)
+          ON CONFLICT (day) DO UPDATE SET version = version + 1;
+      END;
+      CREATE TRIGGER kpi_day_response_out AFTER DELETE ON kpi_response_facts BEGIN
+        INSERT INTO kpi_day_versions (day, version) VALUES ((OLD.reported_ms + 25200000) / 86400000, 1)
+          ON CONFLICT (day) DO UPDATE SET version = version + 1;
+      END;
+      -- an UPDATE in place (terminal_ms from a history row) changes no column the KPI facts read, so it needs no bump
     `,
   },
 ];
