@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { cameraFileSchema, resolvedUrlProblem, type Camera } from './schema.ts';
+import { redact } from './redact.ts';
 
 export type { Camera } from './schema.ts';
 
@@ -34,7 +35,8 @@ export function loadCameras(file: string, env: Env = process.env): Camera[] {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new CameraConfigError(label, null, null, `invalid JSON: ${(err as Error).message}`);
+    // some V8 versions quote a snippet of the file, which could hold a literal rtsp://user:pw@ URL
+    throw new CameraConfigError(label, null, null, `invalid JSON: ${redact((err as Error).message)}`);
   }
   return parseCameras(json, label, env);
 }

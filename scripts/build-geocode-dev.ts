@@ -95,14 +95,21 @@ for (const p of data.gazetteer.places.filter((x) => x.category === 'kantor_lurah
   add('poi', pick(['kantor lurah ', 'depan kantor lurah ']) + p.name.replace(/^Kantor Lurah /, ''), p.lon, p.lat, 150);
 }
 
-// 5. Street + kelurahan (+ old/new kecamatan). Truth = a vertex of the street inside that kelurahan.
 const named = data.roads.flatMap((c) => c.features).filter((f) => f.properties.name && f.properties.name.length > 3);
-for (let n = 0; n < 22; ) {
-  const f = pick(named);
+/** A random vertex of a road and the kelurahan it lies in (undefined outside every kelurahan). */
+function vertexIn(f: (typeof named)[number]) {
   const coords = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates.flat();
   const [lon, lat] = pick(coords);
   const k = kelOf(lon, lat);
-  if (!k) continue;
+  return k && { lon, lat, k };
+}
+
+// 5. Street + kelurahan (+ old/new kecamatan). Truth = a vertex of the street inside that kelurahan.
+for (let n = 0; n < 22; ) {
+  const f = pick(named);
+  const v = vertexIn(f);
+  if (!v) continue;
+  const { lon, lat, k } = v;
   const kel = kelRec.get(k.kode)!;
   const kec = kecRec.get(kel.kecamatan_kode)!;
   const kecName = pick([kec.nama, kec.kecamatan_2018_asal[0] ?? kec.nama]);
@@ -121,10 +128,9 @@ for (let n = 0; n < 22; ) {
 const fake = ['Masjid Al Ikhlas', 'Mall Pekanbaru', 'Indomaret', 'SPBU', 'Gereja HKBP', 'Hotel Melati', 'Pasar Pagi', 'Warung Padang Sederhana'];
 for (let n = 0; n < 10; ) {
   const f = pick(named.filter((x) => x.properties.class === 'kolektor' || x.properties.class === 'arteri' || x.properties.class === 'lingkungan'));
-  const coords = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates.flat();
-  const [lon, lat] = pick(coords);
-  const k = kelOf(lon, lat);
-  if (!k) continue;
+  const v = vertexIn(f);
+  if (!v) continue;
+  const { lon, lat, k } = v;
   add('facility-not-in-data', `${pick(['depan ', 'samping ', 'dekat ', ''])}${pick(fake)} ${street(f.properties.name!)} kel. ${spaced(k.kode)}`, lon, lat, 500);
   n++;
 }
@@ -132,10 +138,9 @@ for (let n = 0; n < 10; ) {
 // 7. Kelurahan alone (truth = a road vertex inside it; tolerance = its size).
 for (let n = 0; n < 8; ) {
   const f = pick(named);
-  const coords = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates.flat();
-  const [lon, lat] = pick(coords);
-  const k = kelOf(lon, lat);
-  if (!k) continue;
+  const v = vertexIn(f);
+  if (!v) continue;
+  const { lon, lat, k } = v;
   add('kelurahan', `${pick(['pohon tumbang ', 'banjir di ', 'kel. ', 'kelurahan '])}${pick([spaced(k.kode), kelRec.get(k.kode)!.nama.toLowerCase()])}`, lon, lat, 1000);
   n++;
 }
@@ -154,10 +159,9 @@ const compassAbbrev = (name: string) => name.replace(/ (Barat|Timur|Selatan|Utar
 const fakeEn = ['Mosque Al Falah', 'Alfamart', 'the police post', 'Hotel Grand Zuri', 'the market', 'Klinik Sehat Bersama', 'SD Negeri 47', 'Kantor Notaris'];
 for (let n = 0; n < 24; ) {
   const f = pick(named.filter((x) => x.properties.class !== 'perumahan'));
-  const coords = f.geometry.type === 'LineString' ? f.geometry.coordinates : f.geometry.coordinates.flat();
-  const [lon, lat] = pick(coords);
-  const k = kelOf(lon, lat);
-  if (!k) continue;
+  const v = vertexIn(f);
+  if (!v) continue;
+  const { lon, lat, k } = v;
   const kel = kelRec.get(k.kode)!;
   const kec = kecRec.get(kel.kecamatan_kode)!;
   const name = f.properties.name!;

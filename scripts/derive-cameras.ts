@@ -10,6 +10,7 @@ import path from 'node:path';
 import * as turf from '@turf/turf';
 import type { Feature, LineString, MultiLineString, MultiPolygon, Polygon, Position } from 'geojson';
 import { CAMERA_FILE_DOC } from '../camera-config/doc.ts';
+import type { CameraGeometry } from '../geo/types.ts';
 
 const DERIVED_COUNT = 26;
 const MIN_SPACING_M = 400; // keep cameras apart so the wall covers more of the city
@@ -143,15 +144,8 @@ for (const c of raw) {
 }
 
 // ---------- 2. reported cameras (the 9 with coordinates)
-interface Out {
-  id: string;
+interface Out extends CameraGeometry {
   name: string;
-  lat: number;
-  lon: number;
-  bearingDeg: number;
-  fovDeg: number;
-  rangeM: number;
-  ptz: boolean;
   kelurahan: string;
   kelurahanKode: string;
   kecamatan: string;

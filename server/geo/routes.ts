@@ -1,6 +1,7 @@
 // GET /api/geocode?q=&limit= and GET /api/reverse?lat=&lon= (role viewer). Bad input → 400 {error, field}.
 import { Router } from 'express';
 import type { Geo } from '../../geo/index.ts';
+import { intParam } from '../http/query.ts';
 import type { RequireRole } from '../http/roles.ts';
 
 const MAX_Q = 500;
@@ -15,10 +16,9 @@ export function geoRouter({ geo, requireRole }: { geo: Geo; requireRole: Require
     const q = one(req.query.q);
     if (q === undefined || !q.trim()) return void res.status(400).json({ error: 'missing query text', field: 'q' });
     if (q.length > MAX_Q) return void res.status(400).json({ error: `q longer than ${MAX_Q} characters`, field: 'q' });
-    const limitRaw = one(req.query.limit);
-    const limit = limitRaw === undefined ? 5 : Number(limitRaw);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 20) return void res.status(400).json({ error: 'limit must be an integer 1..20', field: 'limit' });
-    const candidates = geo.geocode(q, { limit });
+    const limit = intParam(one(req.query.limit), 'limit', { min: 1, max: 20, fallback: 5 });
+    if (!limit.ok) return void res.status(400).json({ error: limit.error, field: limit.field });
+    const candidates = geo.geocode(q, { limit: limit.value });
     res.json({ query: q, candidates });
   });
   router.get('/api/reverse', requireRole('viewer'), (req, res) => {

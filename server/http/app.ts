@@ -1,5 +1,6 @@
 // The express app shell: common middleware and JSON error shape. Capability routers are mounted by main.ts.
 import express, { type ErrorRequestHandler } from 'express';
+import { bodyErrors } from './errors.ts';
 
 export function createApp(): express.Express {
   const app = express();
@@ -8,7 +9,10 @@ export function createApp(): express.Express {
   return app;
 }
 
-/** Last handler: unknown routes under /api are JSON 404s, thrown errors are JSON 500s (never a stack to the client). */
+/**
+ * Last handlers: unknown routes under /api are JSON 404s, body-parser failures are `{error, field: 'body'}` 4xx,
+ * thrown errors are JSON 500s (never a stack to the client).
+ */
 export function finishApp(app: express.Express): void {
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'not_found' });
@@ -18,5 +22,5 @@ export function finishApp(app: express.Express): void {
     if (status >= 500) process.stderr.write(`[http] ${String(err?.stack ?? err)}\n`);
     res.status(status).json({ error: status >= 500 ? 'internal_error' : String(err?.message ?? 'bad_request') });
   };
-  app.use(onError);
+  app.use(bodyErrors, onError);
 }

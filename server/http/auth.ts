@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import { logger } from '../log.ts';
 import { createAuthRepo } from '../store/auth-repo.ts';
 import type { Db } from '../store/db.ts';
+import { zodField } from './errors.ts';
 import { hashPassword, newSecret, parseCookies, sha256, verifyPassword } from './auth-crypto.ts';
 import { ROLE_RANK, type RequireRole, type Role } from './roles.ts';
 
@@ -126,7 +127,7 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   const loginSchema = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
   router.post('/api/login', loginLimit, json, (req, res) => {
     const parsed = loginSchema.safeParse(req.body);
-    if (!parsed.success) return void res.status(400).json({ error: 'invalid_body', field: String(parsed.error.issues[0]?.path[0] ?? 'body') });
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid_body', field: zodField(parsed.error.issues) ?? 'body' });
     const user = repo.user(parsed.data.username);
     // an unknown user costs the same scrypt as a wrong password: no user enumeration by timing
     if (!verifyPassword(parsed.data.password, user?.passwordHash ?? DUMMY_HASH) || !user) {
@@ -152,7 +153,7 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   const tokenSchema = z.object({ role: z.enum(TOKEN_ROLES), label: z.string().trim().min(1).max(100) });
   router.post('/api/tokens', requireRole('admin'), json, (req, res) => {
     const parsed = tokenSchema.safeParse(req.body);
-    if (!parsed.success) return void res.status(400).json({ error: 'invalid_body', field: String(parsed.error.issues[0]?.path[0] ?? 'body') });
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid_body', field: zodField(parsed.error.issues) ?? 'body' });
     const token = issueToken(parsed.data.role, parsed.data.label);
     log.info('token issued', { role: parsed.data.role, label: parsed.data.label, by: principalOf(res).id });
     // shown once: only its sha256 is stored
@@ -172,7 +173,7 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   });
   router.post('/api/users', requireRole('admin'), json, (req, res) => {
     const parsed = userSchema.safeParse(req.body);
-    if (!parsed.success) return void res.status(400).json({ error: 'invalid_body', field: String(parsed.error.issues[0]?.path[0] ?? 'body') });
+    if (!parsed.success) return void res.status(400).json({ error: 'invalid_body', field: zodField(parsed.error.issues) ?? 'body' });
     createUser(parsed.data.username, parsed.data.password, parsed.data.role);
     res.status(201).json({ username: parsed.data.username, role: parsed.data.role });
   });

@@ -13,8 +13,4 @@ export class IntakeError extends Error {
   }
 }
 
-/** zod issues → the first offending field as a dotted path (e.g. "location.lat"). */
-export function zodField(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey> }>): string | null {
-  const path = issues[0]?.path ?? [];
-  return path.length ? path.map(String).join('.') : null;
-}
+export { zodField } from '../http/errors.ts';

@@ -1,7 +1,9 @@
 // HTTP surface of the incidents room. Auth comes in as middleware (requireRole / requireIntake), never hard-coded.
-import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import express, { type RequestHandler, type Response } from 'express';
 import type { CameraCoverage, CameraGeometry } from '../../geo/types.ts';
 import type { Principal } from '../http/auth.ts';
+import { bodyErrors } from '../http/errors.ts';
+import { intParam } from '../http/query.ts';
 import { ROLE_RANK, type RequireRole } from '../http/roles.ts';
 import { IntakeError } from './errors.ts';
 import { amlToInput, parseAml, verifyAmlHmac } from './intake-aml.ts';
@@ -37,16 +39,6 @@ function fail(res: Response, err: unknown): void {
   if (err instanceof IntakeError) return void res.status(err.status).json(err.toJSON());
   throw err;
 }
-
-/** Body-parser failures (bad JSON, too large, wrong charset) as `{error, field}`. */
-const bodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
-  if (err?.type === 'entity.too.large') return void res.status(413).json({ error: 'payload_too_large', field: 'body' });
-  if (err?.type === 'entity.parse.failed') return void res.status(400).json({ error: 'invalid_json', field: 'body' });
-  if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
-    return void res.status(err.status).json({ error: err.type ?? 'bad_request', field: 'body' });
-  }
-  next(err);
-};
 
 function requireType(types: string[]): RequestHandler {
   return (req, res, next) => {
@@ -93,9 +85,10 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
         if (Number.isNaN(t)) throw new IntakeError(400, 'invalid_since', 'since');
         since = new Date(t).toISOString();
       }
-      const limit = typeof q.limit === 'string' ? Math.min(5000, Math.max(1, Number(q.limit) || 500)) : 500;
+      const limit = intParam(q.limit, 'limit', { min: 1, max: 5000, fallback: 500 });
+      if (!limit.ok) throw new IntakeError(400, 'invalid_limit', 'limit', { message: limit.error });
       const open = status?.includes('open');
-      const list = d.service.list({ status: open ? undefined : (status as Status[] | undefined), open, since, limit });
+      const list = d.service.list({ status: open ? undefined : (status as Status[] | undefined), open, since, limit: limit.value });
       res.json(list.map(viewFor(res)));
     } catch (err) {
       fail(res, err);
@@ -125,14 +118,15 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
   );
 
   r.get('/api/incidents/:id/cameras', d.requireRole('viewer'), (req, res) => {
+    const limit = intParam(req.query.limit, 'limit', { min: 1, max: 12, fallback: 4 });
+    if (!limit.ok) return void res.status(400).json({ error: 'invalid_limit', field: 'limit', message: limit.error });
     const incident = d.service.get(String(req.params.id));
     if (!incident) return void res.status(404).json({ error: 'incident_not_found', field: 'id' });
     const { lat, lon, uncertaintyM } = incident.location;
     if (lat === null || lon === null) return void res.json([]);
-    const limit = Math.min(12, Math.max(1, Number(req.query.limit) || 4));
     const views = d.cameras();
     const byId = new Map(views.map((v) => [v.id, v]));
-    const ranked = d.camerasFor({ lat, lon }, uncertaintyM ?? 0, views, { limit });
+    const ranked = d.camerasFor({ lat, lon }, uncertaintyM ?? 0, views, { limit: limit.value });
     res.json(ranked.map((c) => ({ ...c, camera: byId.get(c.cameraId) })));
   });
 

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { redact } from '../../camera-config/redact.ts';
 import type { Logger } from '../log.ts';
 import { stopChild, trackChild } from './children.ts';
 import type { MediaPlaylist } from './playlist.ts';
@@ -149,7 +150,7 @@ export class Snapshotter {
         clearTimeout(timer);
         this.child = undefined;
         if (!ok && !this.stopped) {
-          const tail = stderr.trim().split('\n').at(-1);
+          const tail = redact(stderr.trim().split('\n').at(-1) ?? '');
           this.opts.log.warn('snapshot ffmpeg failed', { cameras: jobs.map((j) => j.cam.id).join(','), error: tail });
         }
         resolve(ok);

@@ -6,6 +6,7 @@
 // An unknown device id is a 400, as in Traccar.
 import http from 'node:http';
 import express from 'express';
+import { bodyErrors } from '../http/errors.ts';
 import type { Position } from './types.ts';
 
 export interface OsmandFix extends Omit<Position, 'unitId'> {
@@ -151,11 +152,8 @@ export function createOsmandRouter(deps: { ingest: Ingest; now?: () => number })
     }
     res.status(200).end();
   });
-  // Malformed JSON from body-parser: still a 400 naming the body.
-  router.use((err: any, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (err?.type === 'entity.parse.failed') res.status(400).json({ error: 'malformed JSON', field: 'body' });
-    else next(err);
-  });
+  // Malformed/oversized bodies from body-parser: still a 4xx naming the body.
+  router.use(bodyErrors);
   return router;
 }
 

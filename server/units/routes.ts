@@ -1,6 +1,7 @@
 // HTTP surface of units: list, register, track, dispatch. Auth is injected (requireRole), never hard-coded.
 import express, { type Request } from 'express';
 import { z } from 'zod';
+import { zodField } from '../http/errors.ts';
 import type { RequireRole } from '../http/roles.ts';
 import { UnitsError, type UnitService } from './service.ts';
 
@@ -14,8 +15,7 @@ const RegisterUnit = z.object({
 const DispatchBody = z.object({ unitId: z.string().min(1).max(64) });
 
 function zodFail(err: z.ZodError) {
-  const issue = err.issues[0];
-  return { error: issue?.message ?? 'invalid body', field: issue?.path.join('.') || 'body' };
+  return { error: err.issues[0]?.message ?? 'invalid body', field: zodField(err.issues) ?? 'body' };
 }
 
 export interface UnitsRouterDeps {

@@ -40,6 +40,16 @@ describe('tokens and roles', () => {
     expect((await s.call('GET', '/api/me', null, undefined, feed)).status).toBe(401);
   });
 
+  it('malformed or oversized JSON bodies on auth routes → 4xx naming the body, nothing stored', async () => {
+    const json = { 'content-type': 'application/json' };
+    const bad = await s.call('POST', '/api/tokens', 'admin', '{"role":"viewer",', json);
+    expect(bad).toMatchObject({ status: 400, body: { error: 'invalid_json', field: 'body' } });
+    expect((await s.call('POST', '/api/login', null, '{', json)).body).toEqual({ error: 'invalid_json', field: 'body' });
+    const huge = await s.call('POST', '/api/users', 'admin', JSON.stringify({ username: 'big', password: 'x'.repeat(20_000), role: 'viewer' }), json);
+    expect(huge).toMatchObject({ status: 413, body: { field: 'body' } });
+    expect(s.db.prepare("SELECT count(*) FROM users WHERE username = 'big'").pluck().get()).toBe(0);
+  });
+
   it('a rotated SIAGA_ADMIN_TOKEN revokes the previous one', () => {
     createAuth({ db: s.db, config: { adminToken: 'rotated-admin-token-xyz', demo: false, intakeRatePerS: 0 } });
     const a2 = createAuth({ db: s.db, config: { adminToken: undefined, demo: false, intakeRatePerS: 0 } });

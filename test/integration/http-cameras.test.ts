@@ -2,7 +2,6 @@
 // camera API without credentials, signed RTMP publish (unsigned rejected), /metrics, clean shutdown.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +12,7 @@ import { start, type Running } from '../../server/main.ts';
 import { resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
 import type { CameraView } from '../../server/streams/index.ts';
 import { signStreamPath } from '../../server/streams/rtmp.ts';
+import { freePort } from './free-port.ts';
 
 const run = promisify(execFile);
 const USER = 'cctv-operator';
@@ -25,15 +25,6 @@ let base: string;
 let clip: string;
 const publishers: ChildProcess[] = [];
 let rtmpPort: number;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 const get = (p: string, token: string | null = ADMIN_TOKEN) =>

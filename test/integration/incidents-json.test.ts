@@ -158,6 +158,10 @@ describe('PATCH /api/incidents/:id and lists', () => {
     expect(s.service.listOpen().find((i) => i.id === b.id)?.caller.name).toBe('Bu** Sa*****');
     expect((await s.call('GET', '/api/incidents?status=nope', 'viewer')).body.field).toBe('status');
     expect((await s.call('GET', '/api/incidents?since=yesterday', 'viewer')).body.field).toBe('since');
+    for (const bad of ['abc', '0', '5001', '2.5']) {
+      expect(await s.call('GET', `/api/incidents?limit=${bad}`, 'viewer')).toMatchObject({ status: 400, body: { field: 'limit' } });
+    }
+    expect((await s.call('GET', '/api/incidents?limit=1', 'viewer')).body).toHaveLength(1);
   });
 
   it('GET /:id/cameras ranks the cameras that see the incident, with their public view and no credentials', async () => {
@@ -171,5 +175,7 @@ describe('PATCH /api/incidents/:id and lists', () => {
     expect(JSON.stringify(r.body)).not.toMatch(/rtsp:\/\/|:p@|password/i);
     const { body: nowhere } = await s.call('POST', '/api/incidents', 'operator', body({ location: { text: 'zzqx qwvv' } }));
     expect((await s.call('GET', `/api/incidents/${nowhere.id}/cameras`, 'viewer')).body).toEqual([]);
+    expect((await s.call('GET', `/api/incidents/${inc.id}/cameras?limit=1`, 'viewer')).body).toHaveLength(1);
+    expect(await s.call('GET', `/api/incidents/${inc.id}/cameras?limit=x`, 'viewer')).toMatchObject({ status: 400, body: { field: 'limit' } });
   });
 });

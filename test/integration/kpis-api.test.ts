@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReverseResult } from '../../geo/types.ts';
 import { EventBus } from '../../server/events.ts';
 import { createApp, finishApp } from '../../server/http/app.ts';
 import type { RequireRole } from '../../server/http/roles.ts';
@@ -16,20 +15,13 @@ import { createKpisRouter } from '../../server/kpis/routes.ts';
 import { loadSla } from '../../server/kpis/tables.ts';
 import { migrate, openDb, type Db } from '../../server/store/db.ts';
 import { createUnitService } from '../../server/units/service.ts';
+import { firstPlace, geoStub, kelurahanNamed } from './geo-stub.ts';
 
-const gaz = JSON.parse(fs.readFileSync(new URL('../../geo/data/gazetteer.json', import.meta.url), 'utf8'));
-const kel = gaz.kelurahan.find((k: { nama: string }) => k.nama === 'Jadirejo');
-const [SCENE_LON, SCENE_LAT] = kel.centroid as [number, number];
-const station = gaz.places.find((p: { category: string }) => p.category === 'pemadam_kebakaran');
-
+const kel = kelurahanNamed('Jadirejo');
+const [SCENE_LON, SCENE_LAT] = kel.centroid;
+const station = firstPlace('pemadam_kebakaran');
 // The geocoder is not under test here: every point reverse-geocodes to Jadirejo, Sukajadi.
-const geo = {
-  geocode: () => [],
-  reverse: (): ReverseResult => ({
-    inside: true, kelurahan: { code: kel.kode, name: kel.nama }, kecamatan: { code: kel.kecamatan_kode, name: kel.kecamatan },
-    street: null, label: 'Jadirejo',
-  }),
-};
+const geo = geoStub(kel);
 
 const MIN = 60_000;
 const Z = (s: string) => Date.parse(s);

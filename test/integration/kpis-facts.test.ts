@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReverseResult } from '../../geo/types.ts';
 import { EventBus } from '../../server/events.ts';
 import { createIncidentService } from '../../server/incidents/service.ts';
 import { computeKpis, TERMINAL_STATUSES, type TimelineIncident } from '../../server/kpis/compute.ts';
@@ -15,18 +14,13 @@ import { loadSla } from '../../server/kpis/tables.ts';
 import { applyMigrations, migrate, openDb, type Db } from '../../server/store/db.ts';
 import { migrations } from '../../server/store/migrations.ts';
 import { createUnitService } from '../../server/units/service.ts';
+import { firstPlace, geoStub, kelurahanNamed } from './geo-stub.ts';
 
-const gaz = JSON.parse(fs.readFileSync(new URL('../../geo/data/gazetteer.json', import.meta.url), 'utf8'));
-const kel = gaz.kelurahan.find((k: { nama: string }) => k.nama === 'Jadirejo');
-const [SCENE_LON, SCENE_LAT] = kel.centroid as [number, number];
-const station = gaz.places.find((p: { category: string }) => p.category === 'pemadam_kebakaran');
-const geo = {
-  geocode: () => [],
-  reverse: (): ReverseResult => ({
-    inside: true, kelurahan: { code: kel.kode, name: kel.nama }, kecamatan: { code: kel.kecamatan_kode, name: kel.kecamatan },
-    street: null, label: 'Jadirejo',
-  }),
-};
+const kel = kelurahanNamed('Jadirejo');
+const [SCENE_LON, SCENE_LAT] = kel.centroid;
+const station = firstPlace('pemadam_kebakaran');
+// The geocoder is not under test here: every point reverse-geocodes to Jadirejo, Sukajadi.
+const geo = geoStub(kel);
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-20T01:00:00Z'); // 08:00 WIB
 const DAY19 = Date.parse('2026-11-18T17:00:00Z'); // 19 Nov 00:00 WIB

@@ -7,7 +7,6 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { ReverseResult } from '../../geo/types.ts';
 import { EventBus } from '../../server/events.ts';
 import { createApp, finishApp } from '../../server/http/app.ts';
 import { createAuth, principalOf } from '../../server/http/auth.ts';
@@ -15,9 +14,10 @@ import { createIncidentService } from '../../server/incidents/service.ts';
 import { createHub } from '../../server/realtime/hub.ts';
 import { migrate, openDb } from '../../server/store/db.ts';
 import { startUnits } from '../../server/units/index.ts';
+import { freePort } from './free-port.ts';
+import { gazetteer, geoStub } from './geo-stub.ts';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const gaz = JSON.parse(fs.readFileSync(path.join(ROOT, 'geo/data/gazetteer.json'), 'utf8'));
 
 /** A real road polyline from the shipped data ([lon, lat][]), longest part of the named road. */
 export function roadLine(name: string): Array<[number, number]> {
@@ -28,14 +28,6 @@ export function roadLine(name: string): Array<[number, number]> {
   return parts.sort((a, b) => b.length - a.length)[0];
 }
 
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 export const ADMIN = 'test-admin-token-0123456789';
 
 export async function startStack(opts: { hub?: { maxBufferedBytes?: number } } = {}) {
@@ -43,14 +35,7 @@ export async function startStack(opts: { hub?: { maxBufferedBytes?: number } } =
   const db = openDb(dir);
   migrate(db);
   const bus = new EventBus();
-  const kel = gaz.kelurahan[0];
-  const geo = {
-    geocode: () => [],
-    reverse: (): ReverseResult => ({
-      inside: true, kelurahan: { code: kel.kode, name: kel.nama }, kecamatan: { code: kel.kecamatan_kode, name: kel.kecamatan },
-      street: null, label: kel.nama,
-    }),
-  };
+  const geo = geoStub(gazetteer.kelurahan[0]);
   const auth = createAuth({ db, config: { adminToken: ADMIN, demo: false, intakeRatePerS: 0 } });
   const incidents = createIncidentService({ db, bus, geo });
   const osmandPort = await freePort();
