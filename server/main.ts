@@ -1,10 +1,29 @@
 // Composition root: config → services → http/ws. Each capability is wired in its own block below;
 // capabilities never import each other, they talk through the EventBus and the deps given here.
+import crypto from 'node:crypto';
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type Config } from './config.ts';
 import { EventBus } from './events.ts';
 import { createApp, finishApp } from './http/app.ts';
+import { createMetricsRegistry, metricsRouter, registerCameraMetrics } from './http/metrics.ts';
+import type { RequireRole } from './http/roles.ts';
+import { loadCameras } from '../camera-config/load.ts';
+import { startCameraSim } from './demo/camera-sim.ts';
+import { demoWorkDir, startStreams } from './streams/index.ts';
+import { createAuth, principalOf } from './http/auth.ts';
+import { openDb, migrate } from './store/db.ts';
+import { createIncidentService } from './incidents/service.ts';
+import { incidentsRouter } from './incidents/routes.ts';
+import { createGeo } from '../geo/index.ts';
+import { GEO_DATA_DIR, loadGeoData } from './geo/load.ts';
+import { geoRouter } from './geo/routes.ts';
+import { wallBuildNeeded, wallRouter } from './http/wall-static.ts';
+import { startUnits } from './units/index.ts';
+import { createHub } from './realtime/hub.ts';
+import { startDemoTraffic } from './demo/traffic.ts';
+import { startKpis } from './kpis/index.ts';
+import { seedDemoHistory } from './demo/history.ts';
 import { logger } from './log.ts';
 
 const log = logger('main');
@@ -27,16 +46,71 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   });
 
   // ── store ─────────────────────────────────────────────────────────────
+  const db = openDb(config.dataDir);
+  migrate(db);
+  closers.push(() => void db.close());
 
   // ── auth ──────────────────────────────────────────────────────────────
+  const auth = createAuth({ db, config });
+  const requireRole: RequireRole = auth.requireRole;
+  app.use(auth.kiosk); // ?token= on a page → http-only cookie (before the static wall)
+  app.use(auth.router); // /api/login, /api/logout, /api/me, /api/tokens, /api/users
 
   // ── cameras + streams ─────────────────────────────────────────────────
+  if (config.demo) {
+    // Demo cameras (part of the demo block, placed here because cameras.json's ${SIAGA_CCTV_*} must point at the
+    // simulator before the cameras are loaded): a real RTSP server + one looping publisher per camera.
+    const placeholders = { ...process.env, SIAGA_CCTV_HOST: '127.0.0.1', SIAGA_CCTV_USER: 'demo', SIAGA_CCTV_PASSWORD: 'demo' };
+    const demoCams = loadCameras(config.camerasFile, placeholders);
+    const sim = await startCameraSim({
+      ids: demoCams.map((c) => c.id),
+      labels: Object.fromEntries(demoCams.map((c) => [c.id, c.name])),
+      workDir: demoWorkDir(config.runtimeDir),
+      ffmpegPath: config.ffmpegPath,
+    });
+    closers.push(() => sim.close());
+    process.env.SIAGA_CCTV_HOST = sim.host;
+    process.env.SIAGA_CCTV_USER ||= `demo-${crypto.randomBytes(3).toString('hex')}`;
+    process.env.SIAGA_CCTV_PASSWORD ||= crypto.randomBytes(9).toString('base64url');
+  }
+  const cameras = config.noStreams ? [] : loadCameras(config.camerasFile); // SIAGA_NO_STREAMS=1: API-only start
+  const streams = await startStreams({ config, cameras, bus, requireRole });
+  closers.push(() => streams.close());
+  /** The one camera view builder (config without secrets + health + hls/snapshot URLs), for other rooms. */
+  const cameraViews = () => streams.supervisor.views();
+  app.use(streams.router);
+  const metrics = createMetricsRegistry();
+  registerCameraMetrics(metrics, cameraViews);
+  app.use(metricsRouter({ registry: metrics, requireRole }));
 
   // ── geo ───────────────────────────────────────────────────────────────
+  const geo = createGeo(loadGeoData());
+  app.use(geoRouter({ geo, requireRole })); // GET /api/geocode, /api/reverse
 
   // ── incidents, units ──────────────────────────────────────────────────
+  const incidents = createIncidentService({ db, bus, geo });
+  app.use(
+    incidentsRouter({
+      service: incidents,
+      requireRole,
+      requireIntake: auth.requireIntake,
+      rateLimitIntake: auth.rateLimitIntake,
+      amlHmacKey: config.amlHmacKey,
+      cameras: cameraViews,
+      camerasFor: geo.camerasFor,
+    }),
+  );
+  // Units: AVL (OsmAnd on /api/osmand and on the device port), units API, dispatch with automatic arrival.
+  const units = await startUnits({ config, db, bus, incidents, requireRole, actorOf: (_req, res) => principalOf(res).id });
+  closers.push(() => units.close());
+  app.use(units.router);
+  // Briefing KPIs (read-only over the incidents/units time stamps).
+  app.use(startKpis({ db, requireRole }).router);
 
   // ── wall (static) ─────────────────────────────────────────────────────
+  // Built wall + offline basemap data. `npm start` (demo) rebuilds a missing/stale wall in the background
+  // (a "preparing" page answers meanwhile); other starts build only when wall/dist is missing.
+  app.use(wallRouter({ build: config.demo || wallBuildNeeded() === 'missing' }));
 
   finishApp(app);
   const server = http.createServer(app);
@@ -44,6 +118,13 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   server.closeIdleConnections?.();
 
   // ── realtime (ws on the same server) ──────────────────────────────────
+  const hub = createHub({
+    server,
+    bus,
+    authenticate: auth.authenticate,
+    snapshot: () => ({ cameras: cameraViews(), incidents: incidents.listOpen(), units: units.service.list() }),
+  });
+  closers.push(() => hub.close());
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -52,8 +133,34 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   const port = (server.address() as { port: number }).port;
 
   // ── demo (simulated cameras, 112 traffic, units) ──────────────────────
+  if (config.demo) {
+    // 30 days of history on the first start (empty store), through the incidents/units services with back-dated
+    // clocks; runs in day batches in the background so the server answers meanwhile.
+    const historyStop = new AbortController();
+    const history = seedDemoHistory({
+      db, geo, geoDataDir: GEO_DATA_DIR, signal: historyStop.signal,
+      ensureUnit: (u) => {
+        if (!units.service.get(u.id)) units.service.register(u);
+      },
+    }).catch((err) => log.warn('demo history failed', { err: String(err) }));
+    closers.push(async () => {
+      historyStop.abort();
+      await history;
+    });
+    // 112 traffic + ~20 units over real HTTP to our own endpoints, with an operator token of its own.
+    const traffic = await startDemoTraffic({
+      baseUrl: `http://${['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host}:${port}`,
+      token: auth.issueToken('operator', 'demo:traffic'),
+      geoDataDir: GEO_DATA_DIR,
+      ensureUnit: (u) => {
+        if (!units.service.get(u.id)) units.service.register(u);
+      },
+    });
+    closers.push(() => traffic.stop());
+  }
 
   log.info(`Siaga Wall on http://localhost:${port}${config.demo ? ' (demo)' : ''}`);
+  auth.announce(port); // demo: admin token (if generated), wall and console URLs
 
   let closing: Promise<void> | undefined;
   const close = () =>

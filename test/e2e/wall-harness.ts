@@ -1,0 +1,110 @@
+// Shared by the wall e2e test and `npm run bench:wall`: the real server in demo mode (temp data/runtime dirs,
+// free ports, a known admin token) and headless Debian Chromium with a session cookie.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { loadConfig } from '../../server/config.ts';
+import { ensureWallBuilt } from '../../server/http/wall-static.ts';
+import { start, type Running } from '../../server/main.ts';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export interface WallHarness {
+  base: string;
+  adminToken: string;
+  running: Running;
+  browser: Browser;
+  context: BrowserContext;
+  /** fetch /api with the admin token. */
+  api<T>(p: string, init?: RequestInit): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startWallHarness(opts: { viewport?: { width: number; height: number } } = {}): Promise<WallHarness> {
+  await ensureWallBuilt();
+  const adminToken = `e2e-admin-${process.pid}-${Date.now()}`;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-wall-'));
+  const config = loadConfig(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SIAGA_DATA_DIR: path.join(tmp, 'data'),
+      SIAGA_RUNTIME_DIR: path.join(tmp, 'runtime'),
+      SIAGA_ADMIN_TOKEN: adminToken,
+      SIAGA_RTMP_PORT: '0',
+      SIAGA_OSMAND_PORT: '0',
+      SIAGA_LOG_LEVEL: 'warn',
+    },
+    ['--demo'],
+  );
+  let running: Running | undefined;
+  let browser: Browser | undefined;
+  try {
+    running = await start(config);
+    const base = `http://127.0.0.1:${running.port}`;
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1920, height: 1080 } });
+    // Kiosk login: ?token= sets the session cookie for every page of this context.
+    const login = await context.newPage();
+    await login.goto(`${base}/?token=${encodeURIComponent(adminToken)}`);
+    await login.close();
+    const r = running;
+    const b = browser;
+    return {
+      base,
+      adminToken,
+      running: r,
+      browser: b,
+      context,
+      async api<T>(p: string, init: RequestInit = {}) {
+        const res = await fetch(`${base}${p}`, {
+          ...init,
+          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+        });
+        if (!res.ok) throw new Error(`${p}: HTTP ${res.status} ${await res.text()}`);
+        return (await res.json()) as T;
+      },
+      async close() {
+        await b.close().catch(() => undefined);
+        await r.close();
+        fs.rmSync(tmp, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await browser?.close().catch(() => undefined);
+    await running?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** The debug surface the wall exposes as window.__siaga (wall/src/debug.ts). */
+export interface SiagaDebug {
+  mapReady: boolean;
+  error?: string;
+  layers: Record<string, number>;
+  mapStats: { updates: number; lastUpdateMs: number; totalUpdateMs: number; firstRenderAt: number; firstDataRenderAt: number };
+  selectedId: string | null;
+  counts: { cameras: number; incidents: number; units: number; heat: number; trails: number } | null;
+  conn: { state: string } | null;
+  tiles: Array<{ cameraId: string; attachedAt: number; firstFrameAt: number; latencyMs: number | null; currentTime: number }>;
+  liveDecoders: number;
+  project(lon: number, lat: number): { x: number; y: number } | null;
+  pickAt(x: number, y: number): { layer: string; id: string } | null;
+  map(): any;
+  store(): any;
+}
+declare global {
+  interface Window {
+    __siaga: SiagaDebug;
+  }
+}

@@ -1,0 +1,184 @@
+// The wall in a real browser against the real server in demo mode (35 simulated RTSP cameras through ffmpeg,
+// 112 traffic, units): map drawn, layers present, click → live camera tiles, follow mode, console intake.
+// One server and one browser for the whole file. Screenshots of each view go to test/artifacts/ (gitignored).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { destination } from '../../geo/spatial.ts';
+import { startWallHarness, type WallHarness } from './wall-harness.ts';
+
+const ARTIFACTS = path.resolve('test/artifacts');
+let h: WallHarness;
+const api = <T>(p: string, init?: RequestInit) => h.api<T>(p, init);
+
+async function openView(query: string): Promise<Page> {
+  const page = await h.context.newPage();
+  page.on('pageerror', (err) => console.warn(`[page ${query}] ${err.message}`));
+  await page.goto(`${h.base}/${query}`);
+  return page;
+}
+
+async function waitMapReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => window.__siaga?.mapReady || window.__siaga?.error, null, { timeout: 90_000 });
+  expect(await page.evaluate(() => window.__siaga.error ?? null)).toBeNull();
+}
+
+/** Share of sampled pixels in the map area that differ from the background: 0 = blank map. */
+async function nonBlankShare(page: Page, selector: string): Promise<number> {
+  const png = await page.locator(selector).screenshot();
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const g = c.getContext('2d')!;
+    g.drawImage(img, 0, 0);
+    const { data } = g.getImageData(0, 0, c.width, c.height);
+    const [r0, g0, b0] = [data[0], data[1], data[2]];
+    let differ = 0;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4 * 97) {
+      n++;
+      if (Math.abs(data[i] - r0) + Math.abs(data[i + 1] - g0) + Math.abs(data[i + 2] - b0) > 24) differ++;
+    }
+    return differ / n;
+  }, png.toString('base64'));
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  h = await startWallHarness();
+}, 240_000);
+
+afterAll(async () => {
+  await h?.close();
+}, 60_000);
+
+describe('wall (e2e, real server in demo mode)', () => {
+  let wall: Page;
+  let follower: Page;
+
+  it('draws the offline basemap with heatmap, camera and unit layers', { timeout: 180_000 }, async () => {
+    wall = await openView('?view=wall');
+    await waitMapReady(wall);
+    await wall.waitForFunction(() => (window.__siaga.layers.cameras ?? 0) >= 35 && window.__siaga.conn?.state === 'open', null, {
+      timeout: 60_000,
+    });
+    const layers = await wall.evaluate(() => window.__siaga.layers);
+    expect(Object.keys(layers)).toEqual(expect.arrayContaining(['incident-heatmap', 'cameras', 'camera-cones', 'incidents', 'units', 'unit-trails']));
+    expect(layers.cameras).toBe(35);
+    expect(layers['camera-cones']).toBe(35);
+    expect(layers['basemap-labels']).toBeGreaterThan(5);
+    // Attribution of the offline data is on screen.
+    await expect.poll(() => wall.locator('.maplibregl-ctrl-attrib').innerText()).toContain('OpenStreetMap');
+    await wall.waitForTimeout(1500); // software GL: let the last frame land
+    expect(await nonBlankShare(wall, '#map')).toBeGreaterThan(0.05);
+    await wall.screenshot({ path: path.join(ARTIFACTS, 'wall.png') });
+  });
+
+  it('clicking an incident shows live camera tiles, and a follow-mode screen selects it too', { timeout: 180_000 }, async () => {
+    follower = await openView('?view=wall&follow=1');
+    await waitMapReady(follower);
+    await follower.waitForFunction(() => window.__siaga.conn?.state === 'open', null, { timeout: 30_000 });
+
+    // An incident 40 m in front of a camera, along its bearing (computed from the repo's camera list).
+    const cams = await api<Array<{ id: string; lat: number; lon: number; bearingDeg: number; health: { status?: string; state?: string } }>>('/api/cameras');
+    const cam = cams.find((c) => (c.health.status ?? c.health.state) === 'online') ?? cams[0];
+    const [lon, lat] = destination(cam.lon, cam.lat, cam.bearingDeg, 40);
+    const incident = await api<{ id: string; location: { lat: number; lon: number } }>('/api/incidents', {
+      method: 'POST',
+      headers: { 'Idempotency-Key': `e2e-click-${Date.now()}` },
+      body: JSON.stringify({ category: 'kecelakaan', priority: 1, description: 'e2e: tabrakan di simpang', location: { lat, lon, method: 'gps' } }),
+    });
+    await wall.waitForFunction((id) => window.__siaga.store()?.incidents.has(id), incident.id, { timeout: 30_000 });
+
+    // Zoom right in so nothing else overlaps the incident, then click it on the map (deck.gl picking).
+    await wall.evaluate(
+      ({ lon, lat }) =>
+        new Promise<void>((resolve) => {
+          const m = window.__siaga.map()!.map;
+          m.once('idle', () => resolve());
+          m.jumpTo({ center: [lon, lat], zoom: 18.5 });
+        }),
+      incident.location,
+    );
+    await wall.waitForTimeout(600);
+    const pt = await wall.evaluate(({ lon, lat }) => window.__siaga.project(lon, lat), incident.location);
+    expect(pt).not.toBeNull();
+    // Under load deck may not have drawn the new incident yet: wait until a click there would pick it.
+    await wall.waitForFunction(({ x, y, id }) => window.__siaga.pickAt(x, y)?.id === id, { ...pt!, id: incident.id }, { timeout: 30_000 });
+    await wall.mouse.click(pt!.x, pt!.y);
+    await wall.waitForFunction((id) => window.__siaga.selectedId === id, incident.id, { timeout: 10_000 });
+
+    // Detail card and at least one live tile whose video actually advances.
+    await expect.poll(() => wall.locator('.detail h2').innerText(), { timeout: 10_000 }).toMatch(/kecelakaan/i);
+    await wall.waitForFunction(() => window.__siaga.tiles.some((t) => t.currentTime > 0), null, { timeout: 30_000 });
+    const before = await wall.evaluate(() => Object.fromEntries(window.__siaga.tiles.map((t) => [t.cameraId, t.currentTime])));
+    await wall.waitForTimeout(2500);
+    const after = await wall.evaluate(() => Object.fromEntries(window.__siaga.tiles.map((t) => [t.cameraId, t.currentTime])));
+    const advanced = Object.keys(after).filter((id) => before[id] !== undefined && after[id] > before[id]);
+    expect(advanced.length).toBeGreaterThanOrEqual(1);
+    expect(advanced).toContain(cam.id); // the camera standing at the incident is among the tiles
+    await wall.screenshot({ path: path.join(ARTIFACTS, 'wall-selected.png') });
+
+    // The follower got the 'select' through /ws and shows the same incident.
+    await follower.waitForFunction((id) => window.__siaga.selectedId === id, incident.id, { timeout: 15_000 });
+    await expect.poll(() => follower.locator('.detail h2').innerText(), { timeout: 10_000 }).toMatch(/kecelakaan/i);
+    await follower.screenshot({ path: path.join(ARTIFACTS, 'wall-follow.png') });
+    await follower.close();
+  });
+
+  it('the console creates an incident from a typed address (live suggestions) and the wall shows it', { timeout: 180_000 }, async () => {
+    const console_ = await openView('?view=console');
+    await waitMapReady(console_);
+    const address = console_.locator('input[name=address]');
+    await address.click();
+    await address.pressSequentially('Jl. Sudirman', { delay: 40 });
+    const first = console_.locator('.suggestion').first();
+    await first.waitFor({ timeout: 15_000 });
+    await first.click();
+    await expect.poll(() => console_.locator('.chosen').innerText()).toMatch(/📍/);
+    await console_.locator('select[name=category]').selectOption('kebakaran');
+    await console_.locator('textarea[name=description]').fill('e2e: asap dari ruko');
+    await console_.locator('input[name=callerName]').fill('Budi Santoso');
+    await console_.locator('input[name=callerPhone]').fill('081234567890');
+    await console_.locator('form.new-incident button[type=submit]').click();
+    const result = console_.locator('.new-incident .result');
+    await expect.poll(() => result.getAttribute('data-incident-id'), { timeout: 15_000 }).toBeTruthy();
+    const id = (await result.getAttribute('data-incident-id'))!;
+    await console_.screenshot({ path: path.join(ARTIFACTS, 'console.png') });
+
+    // It reached the other screen through /ws, with its point, and is listed in the ticker.
+    await wall.waitForFunction((iid) => window.__siaga.store()?.incidents.has(iid), id, { timeout: 15_000 });
+    await expect.poll(() => wall.locator(`.incident-row[data-incident-id="${id}"]`).count(), { timeout: 10_000 }).toBe(1);
+    const stored = await api<{ category: string; location: { lat: number | null; text: string }; caller: { name: string } }>(`/api/incidents/${id}`);
+    expect(stored.category).toBe('kebakaran');
+    expect(stored.location.lat).not.toBeNull();
+    expect(stored.location.text).toMatch(/sudirman/i);
+    await console_.close();
+  });
+
+  it('the grid shows every camera, with a bounded number of live decoders', { timeout: 180_000 }, async () => {
+    const grid = await openView('?view=grid');
+    await grid.waitForFunction(() => document.querySelectorAll('.grid-cell').length >= 35, null, { timeout: 30_000 });
+    const live = await grid.locator('.grid-cell.live').count();
+    expect(live).toBeGreaterThan(0);
+    expect(live).toBeLessThanOrEqual(16);
+    await grid.waitForFunction(() => [...document.querySelectorAll<HTMLVideoElement>('.grid-cell.live video')].some((v) => v.currentTime > 0), null, {
+      timeout: 30_000,
+    });
+    await grid.screenshot({ path: path.join(ARTIFACTS, 'grid.png') });
+    await grid.close();
+  });
+
+  it('is legible at 3840×2160 (UI scales with the viewport)', { timeout: 180_000 }, async () => {
+    await wall.setViewportSize({ width: 3840, height: 2160 });
+    await wall.waitForTimeout(1500);
+    const px = await wall.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+    expect(px).toBeGreaterThanOrEqual(30);
+    await wall.screenshot({ path: path.join(ARTIFACTS, 'wall-4k.png'), timeout: 120_000 }); // software GL at 4K is slow
+  });
+});

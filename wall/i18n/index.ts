@@ -1,0 +1,46 @@
+// Tiny i18n: Bahasa Indonesia by default, English by toggle (?lang=en or the status-bar button; remembered).
+import { en } from './en.ts';
+import { id, type Dict } from './id.ts';
+
+export type Lang = 'id' | 'en';
+const dicts: Record<Lang, Dict> = { id, en };
+const listeners = new Set<() => void>();
+
+function initialLang(): Lang {
+  const q = new URLSearchParams(location.search).get('lang');
+  if (q === 'en' || q === 'id') return q;
+  return localStorage.getItem('siaga.lang') === 'en' ? 'en' : 'id';
+}
+
+let lang: Lang = initialLang();
+
+export function t(key: keyof Dict): string {
+  return dicts[lang][key];
+}
+export function currentLang(): Lang {
+  return lang;
+}
+export function setLang(next: Lang): void {
+  lang = next;
+  localStorage.setItem('siaga.lang', next);
+  document.documentElement.lang = next;
+  for (const fn of listeners) fn();
+}
+export function onLangChange(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+/** Date/time formatting in the wall's time zone (WIB), in the chosen language. */
+export function fmtTime(iso: string | number | undefined, withDate = false): string {
+  if (iso === undefined) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  return d.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB', {
+    timeZone: 'Asia/Jakarta',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: withDate ? undefined : '2-digit',
+    day: withDate ? '2-digit' : undefined,
+    month: withDate ? 'short' : undefined,
+  });
+}

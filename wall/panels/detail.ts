@@ -1,0 +1,136 @@
+// Selected incident: detail card (category, agencies, status timeline, area, masked caller) and its cameras in
+// the tile strip (top 4 from /api/incidents/:id/cameras, after any cameras the operator pinned).
+import { api } from '../src/api.ts';
+import { label } from '../src/categories.ts';
+import type { WallContext } from '../src/context.ts';
+import { clear, h } from '../src/dom.ts';
+import { agenciesOf, areaName, maskCaller, reportedMs } from '../src/model.ts';
+import type { Camera, Incident, IncidentCamera } from '../src/types.ts';
+import { fmtTime, onLangChange, t } from '../i18n/index.ts';
+import type { TileEntry, TileStrip } from '../video/strip.ts';
+
+const TIMELINE_ROWS = 12;
+
+export interface DetailPanel {
+  /** A camera clicked on the map: put it in the first slot (or highlight it if already shown). */
+  showCamera(c: Camera): void;
+  refreshTiles(): void;
+}
+
+export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStrip, pinned: () => string[]): DetailPanel {
+  const card = h('section.detail', { hidden: true });
+  root.append(card);
+  let incidentCams: IncidentCamera[] = [];
+  let focusCamera: Camera | null = null;
+  let loadToken = 0;
+
+  const tileEntries = (): TileEntry[] => {
+    const cams = ctx.store.cameras;
+    const out: TileEntry[] = [];
+    const seen = new Set<string>();
+    const add = (c: Camera | undefined, info: TileEntry['info']) => {
+      if (!c || seen.has(c.id)) return;
+      seen.add(c.id);
+      out.push({ camera: c, info });
+    };
+    if (focusCamera) add(cams.get(focusCamera.id) ?? focusCamera, {});
+    for (const ic of incidentCams) {
+      add(cams.get(ic.cameraId) ?? ic.camera, { distanceM: ic.distanceM, inView: ic.inView, pinned: pinned().includes(ic.cameraId) });
+    }
+    for (const id of pinned()) add(cams.get(id), { pinned: true });
+    return out;
+  };
+  const refreshTiles = () => strip.show(tileEntries());
+
+  const paintCard = (i: Incident | undefined) => {
+    clear(card);
+    card.hidden = !i;
+    if (!i) return;
+    const history = (i.history ?? []).slice(-TIMELINE_ROWS).reverse();
+    const parts: Array<Node | null> = [
+      h('button.close', { onclick: () => ctx.selectIncident(null), title: t('close') }, '×'),
+      h('h2', null, label(i.category), h('span.prio', null, ` P${i.priority ?? '?'}`)),
+      h('div.status-pill', { dataset: { status: i.status } }, label(i.status)),
+      h(
+        'dl',
+        null,
+        h('dt', null, t('location')),
+        h('dd.loc', null, i.location.text ?? '—'),
+        h('dt', null, t('kelurahan')),
+        h('dd', null, areaName(i.location.kelurahan)),
+        h('dt', null, t('kecamatan')),
+        h('dd', null, areaName(i.location.kecamatan)),
+        h('dt', null, t('agencies')),
+        h('dd', null, agenciesOf(i).join(', ') || '—'),
+        h('dt', null, t('caller')),
+        h('dd', null, maskCaller(i.caller)),
+        h('dt', null, t('reported')),
+        h('dd', null, fmtTime(reportedMs(i), true)),
+      ),
+      i.description ? h('p.desc', null, i.description) : null,
+      h('h3', null, t('timeline')),
+      h(
+        'ol.timeline',
+        null,
+        ...history.map((e) =>
+          h('li', null, h('span.time', null, fmtTime(e.at ?? e.ts)), ' ', label(e.status ?? e.event ?? ''), e.note ? ` — ${e.note}` : ''),
+        ),
+      ),
+      h('h3', null, t('camerasForIncident')),
+      incidentCams.length ? null : h('p.muted', null, t('noCameras')),
+    ];
+    card.append(...parts.filter((p): p is Node => p !== null));
+  };
+
+  const load = async (id: string | null) => {
+    const token = ++loadToken;
+    focusCamera = null;
+    if (!id) {
+      incidentCams = [];
+      paintCard(undefined);
+      refreshTiles();
+      return;
+    }
+    paintCard(ctx.store.incidents.get(id));
+    try {
+      const [inc, cams] = await Promise.all([
+        api<Incident>(`/api/incidents/${encodeURIComponent(id)}`).catch(() => ctx.store.incidents.get(id)),
+        api<IncidentCamera[]>(`/api/incidents/${encodeURIComponent(id)}/cameras`).catch(() => [] as IncidentCamera[]),
+      ]);
+      if (token !== loadToken) return;
+      incidentCams = (cams ?? []).slice(0, 4);
+      if (inc) ctx.store.upsertIncident(inc);
+      paintCard(ctx.store.incidents.get(id) ?? inc);
+      refreshTiles();
+    } catch {
+      /* keep what we have; the banner shows if the server is away */
+    }
+  };
+
+  ctx.store.on((what) => {
+    if (what === 'select') void load(ctx.store.selectedId);
+    if (what === 'cameras') strip.updateHealth(ctx.store.cameras);
+  });
+  let lastPainted = '';
+  ctx.store.on((what) => {
+    if (what !== 'incidents' || !ctx.store.selectedId) return;
+    const i = ctx.store.incidents.get(ctx.store.selectedId);
+    const sig = i ? `${i.status}:${i.history?.length}` : '';
+    if (sig !== lastPainted) {
+      lastPainted = sig;
+      paintCard(i);
+    }
+  });
+  onLangChange(() => paintCard(ctx.store.selectedId ? ctx.store.incidents.get(ctx.store.selectedId) : undefined));
+
+  return {
+    showCamera(c) {
+      if (!strip.tiles.some((tile) => tile.camera?.id === c.id)) {
+        focusCamera = c;
+        refreshTiles();
+      }
+      strip.focus(c.id);
+    },
+    refreshTiles,
+  };
+}

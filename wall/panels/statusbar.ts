@@ -1,0 +1,40 @@
+// Top bar: title, clock (WIB), connection state, view links, language toggle; plus the "server unreachable"
+// banner shown while /ws is down or /api fails at the network level.
+import { reachability } from '../src/api.ts';
+import type { WallContext } from '../src/context.ts';
+import { h } from '../src/dom.ts';
+import { currentLang, fmtTime, onLangChange, setLang, t } from '../i18n/index.ts';
+
+export function mountStatusBar(root: HTMLElement, ctx: WallContext): void {
+  const title = h('span.title');
+  const clock = h('span.clock');
+  const conn = h('span.conn');
+  const langBtn = h('button.lang', { onclick: () => setLang(currentLang() === 'id' ? 'en' : 'id') });
+  const views = h('nav.views');
+  for (const v of ['wall', 'grid', 'console', 'briefing'] as const) {
+    const q = new URLSearchParams(location.search);
+    q.set('view', v);
+    views.append(h('a', { href: `?${q}`, class: v === ctx.view ? 'active' : '' }, v));
+  }
+  const banner = h('div.banner', { role: 'alert', hidden: true });
+  root.append(h('header.statusbar', null, title, views, conn, clock, langBtn), banner);
+
+  const paint = () => {
+    title.textContent = t('appTitle') + (ctx.follow ? ` · ${t('follow')}` : '');
+    langBtn.textContent = t('language');
+    const s = ctx.realtime.state;
+    conn.textContent = s === 'open' ? `● ${t('connected')}` : `○ ${t('connecting')}`;
+    conn.className = `conn ${s}`;
+    const away = s === 'down' || !reachability.ok;
+    banner.hidden = !away;
+    banner.textContent = t('unreachable');
+    document.body.classList.toggle('server-away', away);
+  };
+  const tick = () => (clock.textContent = `${fmtTime(Date.now())} WIB`);
+  ctx.realtime.onState(paint);
+  reachability.listeners.add(paint);
+  onLangChange(paint);
+  paint();
+  tick();
+  setInterval(tick, 1000);
+}

@@ -1,0 +1,61 @@
+// window.__siaga: read-only state for tests, benchmarks and a technician's console. Never holds secrets.
+import type { SituationMap } from '../map/map.ts';
+import type { TileStrip } from '../video/strip.ts';
+import { liveTileCount } from '../video/tile.ts';
+import type { Realtime } from './realtime.ts';
+import type { Store } from './store.ts';
+
+export const debugState: {
+  store?: Store;
+  realtime?: Realtime;
+  map?: SituationMap;
+  strip?: TileStrip;
+  mapReady: boolean;
+  error?: string;
+} = { mapReady: false };
+
+export function exposeDebug(): void {
+  const api = {
+    get mapReady() {
+      return debugState.mapReady;
+    },
+    get error() {
+      return debugState.error;
+    },
+    get layers() {
+      return debugState.map?.counts() ?? {};
+    },
+    get mapStats() {
+      return debugState.map?.stats;
+    },
+    get selectedId() {
+      return debugState.store?.selectedId ?? null;
+    },
+    get counts() {
+      const s = debugState.store;
+      return s ? { cameras: s.cameras.size, incidents: s.incidents.size, units: s.units.size, heat: s.heat.size, trails: s.trails.size } : null;
+    },
+    get conn() {
+      const r = debugState.realtime;
+      return r ? { state: r.state, seq: r.seq, resyncs: r.resyncs, reconnects: r.reconnects } : null;
+    },
+    get tiles() {
+      return (debugState.strip?.tiles ?? [])
+        .filter((t) => t.camera)
+        .map((t) => ({ cameraId: t.camera!.id, attachedAt: t.attachedAt, firstFrameAt: t.firstFrameAt, latencyMs: t.latencyMs, currentTime: t.video.currentTime, timing: t.timing }));
+    },
+    get liveDecoders() {
+      return liveTileCount();
+    },
+    /** Screen position of a point on the map (tests click incidents through deck's picking). */
+    project(lon: number, lat: number) {
+      return debugState.map?.project(lon, lat) ?? null;
+    },
+    pickAt(x: number, y: number) {
+      return debugState.map?.pickAt(x, y) ?? null;
+    },
+    store: () => debugState.store,
+    map: () => debugState.map,
+  };
+  (window as unknown as { __siaga: typeof api }).__siaga = api;
+}

@@ -1,0 +1,67 @@
+// Entry: who am I (role) → login or the chosen view; one Store fed by /ws; follow mode via 'select' messages.
+import { mountLogin } from '../panels/login.ts';
+import { mountStatusBar } from '../panels/statusbar.ts';
+import { api } from './api.ts';
+import type { ViewName, WallContext } from './context.ts';
+import { debugState, exposeDebug } from './debug.ts';
+import { Realtime } from './realtime.ts';
+import { currentRole } from './session.ts';
+import { LIMITS, Store } from './store.ts';
+import type { Incident } from './types.ts';
+import { mountView } from './views.ts';
+
+const VIEWS: ViewName[] = ['wall', 'grid', 'console', 'briefing'];
+
+async function boot(): Promise<void> {
+  exposeDebug();
+  const root = document.getElementById('app')!;
+  const params = new URLSearchParams(location.search);
+  // ?view=… (or #console etc., as in the demo's printed URLs)
+  const asked = params.get('view') ?? location.hash.slice(1);
+  const view = (VIEWS.includes(asked as ViewName) ? asked : 'wall') as ViewName;
+  const follow = params.get('follow') === '1';
+
+  let role;
+  try {
+    role = await currentRole();
+  } catch {
+    role = 'viewer' as const; // server away: start anyway, the banner and ws backoff take over
+  }
+  if (!role) return mountLogin(root);
+
+  const store = new Store();
+  const realtime = new Realtime(store);
+  debugState.store = store;
+  debugState.realtime = realtime;
+  const ctx: WallContext = {
+    store,
+    realtime,
+    role,
+    view,
+    follow,
+    selectIncident(id) {
+      store.select(id);
+      realtime.send({ type: 'select', data: { incidentId: id } });
+    },
+  };
+  realtime.onRemoteSelect((id) => {
+    if (follow) store.select(id);
+  });
+  document.body.dataset.view = view;
+  mountStatusBar(root, ctx);
+  await mountView(root, ctx);
+  realtime.connect();
+  // The heatmap window needs more history than the live snapshot carries.
+  const heatHours = Number(params.get('heatHours'));
+  if (heatHours > 0 && heatHours <= 24 * 90) LIMITS.heatHours = heatHours;
+  const since = new Date(Date.now() - LIMITS.heatHours * 3600_000).toISOString();
+  api<Incident[]>(`/api/incidents?since=${encodeURIComponent(since)}&limit=5000`)
+    .then((list) => {
+      const items = Array.isArray(list) ? list : ((list as unknown as { incidents?: Incident[] })?.incidents ?? []);
+      for (const i of items) store.addHeat(i);
+      store.emit('incidents');
+    })
+    .catch(() => undefined);
+}
+
+void boot();

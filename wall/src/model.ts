@@ -1,0 +1,72 @@
+// Small readers over the server's shapes: the one place that knows which field names may vary.
+import type { Camera, HealthState, Incident, IncidentLocation, Unit, UnitPosition } from './types.ts';
+
+export function areaName(v: IncidentLocation['kelurahan']): string {
+  if (!v) return '—';
+  return typeof v === 'string' ? v : (v.name ?? '—');
+}
+
+export function agenciesOf(i: Incident): string[] {
+  return (i.agencies ?? []).map((a) => (typeof a === 'string' ? a : a.name));
+}
+
+export function reportedMs(i: Incident): number {
+  const t = Date.parse(i.reportedAt ?? i.createdAt ?? '');
+  return Number.isFinite(t) ? t : Date.now();
+}
+
+/** Priority 1 = most urgent. Accepts 1..5, "P1", "tinggi/high"… → 1..4. */
+export function priorityRank(p: Incident['priority']): number {
+  if (typeof p === 'number') return Math.min(4, Math.max(1, Math.round(p)));
+  const s = String(p ?? '').toLowerCase();
+  const m = /(\d)/.exec(s);
+  if (m) return Math.min(4, Math.max(1, Number(m[1])));
+  if (/kritis|critical|darurat|tinggi|high|urgent/.test(s)) return 1;
+  if (/sedang|medium/.test(s)) return 2;
+  if (/rendah|low/.test(s)) return 3;
+  return 3;
+}
+
+/** Heat weight: urgent incidents count more (priority 1 → 4, 4 → 1). */
+export function heatWeight(i: Incident): number {
+  return 5 - priorityRank(i.priority);
+}
+
+const CLOSED = /^(selesai|batal|iseng|closed|resolved)/i;
+export function isClosed(i: Incident): boolean {
+  return CLOSED.test(i.status);
+}
+
+export function hasPoint(i: Incident): boolean {
+  return typeof i.location?.lat === 'number' && typeof i.location?.lon === 'number';
+}
+
+export function positionOf(u: Unit): UnitPosition | null {
+  return u.position ?? null;
+}
+export function positionMs(p: UnitPosition): number {
+  const t = Date.parse(p.at ?? '');
+  return Number.isFinite(t) ? t : Date.now();
+}
+export function headingOf(p: UnitPosition): number {
+  return p.bearingDeg ?? 0;
+}
+/** The server flags stale units; a wall that lost the server also greys units it has not heard from in 2 min. */
+export function isStale(u: Unit, now = Date.now()): boolean {
+  const p = positionOf(u);
+  return Boolean(u.stale) || !p || now - positionMs(p) > 120_000;
+}
+
+/** Show a caller on a wall without the full identity: "B*** (0812****89)". */
+export function maskCaller(c: Incident['caller']): string {
+  if (!c) return '—';
+  const name = c.name ? `${c.name.trim().charAt(0)}***` : '';
+  const digits = (c.phone ?? '').replace(/\D/g, '');
+  // The server may already mask (contains *): show it as given.
+  const phone = c.phone?.includes('*') ? c.phone : digits.length >= 6 ? `${digits.slice(0, 4)}****${digits.slice(-2)}` : '';
+  return [name, phone && `(${phone})`].filter(Boolean).join(' ') || '—';
+}
+
+export function healthState(c: Camera): HealthState {
+  return c.health?.status ?? c.health?.state ?? 'offline';
+}

@@ -1,0 +1,103 @@
+// The four screens (?view=wall|grid|console|briefing). Each composes panels; map and tiles are shared modules.
+import { mountConsole } from '../panels/console.ts';
+import { mountDetail } from '../panels/detail.ts';
+import { mountGrid } from '../panels/grid.ts';
+import { mountTicker } from '../panels/ticker.ts';
+import { SituationMap } from '../map/map.ts';
+import { TileStrip } from '../video/strip.ts';
+import { t } from '../i18n/index.ts';
+import type { WallContext } from './context.ts';
+import { h } from './dom.ts';
+import { hasPoint } from './model.ts';
+import { canOperate } from './session.ts';
+import { debugState } from './debug.ts';
+
+const PIN_KEY = 'siaga.pinned';
+const MAX_PINS = 4;
+
+function pinStore() {
+  const read = (): string[] => {
+    try {
+      const v = JSON.parse(localStorage.getItem(PIN_KEY) ?? '[]');
+      return Array.isArray(v) ? v.slice(0, MAX_PINS).map(String) : [];
+    } catch {
+      return [];
+    }
+  };
+  return {
+    get: read,
+    toggle(id: string): string[] {
+      const cur = read();
+      const next = cur.includes(id) ? cur.filter((x) => x !== id) : [...cur, id].slice(-MAX_PINS);
+      localStorage.setItem(PIN_KEY, JSON.stringify(next));
+      return next;
+    },
+  };
+}
+
+/** Map + ticker + incident detail + tile strip: the wall, and (with the console form) the operator screen. */
+function mountMapScreen(root: HTMLElement, ctx: WallContext, withConsole: boolean): void {
+  const pins = pinStore();
+  const mapEl = h('div.map', { id: 'map' });
+  const side = h('div.side');
+  root.append(mapEl, side);
+  root.classList.add(withConsole ? 'screen-console' : 'screen-wall');
+  const strip = new TileStrip(6, {
+    onPin: canOperate(ctx.role)
+      ? (id) => {
+          map.pinnedCameraIds = new Set(pins.toggle(id));
+          detail.refreshTiles();
+          map.update(true);
+        }
+      : undefined,
+  });
+  const consolePanel = withConsole ? mountConsole(side, ctx) : null;
+  if (!withConsole) mountTicker(root, ctx);
+  const detail = mountDetail(side, ctx, strip, pins.get);
+  side.append(strip.el); // tiles sit under the incident card ("Kamera terdekat")
+  const map = new SituationMap(mapEl, ctx.store, {
+    onIncident: (i) => ctx.selectIncident(i.id),
+    onCamera: (c) => detail.showCamera(c),
+    onPick: consolePanel ? (lon, lat) => consolePanel.pick(lon, lat) : undefined,
+  });
+  map.pinnedCameraIds = new Set(pins.get());
+  ctx.store.on((what) => {
+    if (what !== 'select') return;
+    root.classList.toggle('has-selection', Boolean(ctx.store.selectedId));
+    const i = ctx.store.selectedId ? ctx.store.incidents.get(ctx.store.selectedId) : undefined;
+    if (i && hasPoint(i)) void map.ready.then(() => map.flyTo(i.location.lon!, i.location.lat!));
+    map.update(true);
+  });
+  detail.refreshTiles(); // pinned cameras play from the start
+  debugState.map = map;
+  debugState.strip = strip;
+  void map.ready.then(() => (debugState.mapReady = true)).catch((err) => (debugState.error = String(err)));
+}
+
+export async function mountView(root: HTMLElement, ctx: WallContext): Promise<void> {
+  const pins = pinStore();
+  switch (ctx.view) {
+    case 'grid':
+      root.classList.add('screen-grid');
+      mountGrid(root, ctx, pins.get);
+      return;
+    case 'console':
+      mountMapScreen(root, ctx, true);
+      return;
+    case 'briefing': {
+      // Owned by the briefing work: loaded only if wall/panels/briefing.ts exists (export mountBriefing or default).
+      const mods = import.meta.glob('../panels/briefing.ts');
+      const load = mods['../panels/briefing.ts'];
+      if (!load) {
+        root.append(h('p.placeholder', null, t('briefingMissing')));
+        return;
+      }
+      const mod = (await load()) as { mountBriefing?: (r: HTMLElement, c: WallContext) => unknown; default?: (r: HTMLElement, c: WallContext) => unknown };
+      root.classList.add('screen-briefing');
+      await (mod.mountBriefing ?? mod.default)?.(root, ctx);
+      return;
+    }
+    default:
+      mountMapScreen(root, ctx, false);
+  }
+}

@@ -1,0 +1,75 @@
+// A fixed set of tile slots (bounded decoders). show() keeps tiles whose camera is still wanted playing and
+// re-points the others; empty slots are torn down (hls.js destroyed).
+import type { Camera } from '../src/types.ts';
+import { VideoTile, type TileInfo } from './tile.ts';
+
+export interface TileEntry {
+  camera: Camera;
+  info: TileInfo;
+}
+
+export class TileStrip {
+  readonly el: HTMLElement;
+  readonly tiles: VideoTile[] = [];
+
+  constructor(
+    readonly slots: number,
+    opts: { onPin?: (cameraId: string) => void; className?: string } = {},
+  ) {
+    this.el = document.createElement('div');
+    this.el.className = opts.className ?? 'strip';
+    for (let i = 0; i < slots; i++) {
+      const tile = new VideoTile({ onPin: opts.onPin });
+      tile.el.hidden = true;
+      this.tiles.push(tile);
+      this.el.append(tile.el);
+    }
+    this.el.classList.add('empty');
+  }
+
+  show(entries: TileEntry[]): void {
+    const wanted = entries.slice(0, this.slots);
+    const free = new Set(this.tiles);
+    const placement = new Map<TileEntry, VideoTile>();
+    // Keep tiles already playing a wanted camera.
+    for (const e of wanted) {
+      const tile = this.tiles.find((t) => free.has(t) && t.camera?.id === e.camera.id);
+      if (tile) {
+        placement.set(e, tile);
+        free.delete(tile);
+      }
+    }
+    for (const e of wanted) {
+      if (placement.has(e)) continue;
+      const tile = [...free][0];
+      free.delete(tile);
+      placement.set(e, tile);
+    }
+    wanted.forEach((e, order) => {
+      const tile = placement.get(e)!;
+      tile.el.hidden = false;
+      tile.el.style.order = String(order);
+      tile.attach(e.camera, e.info);
+    });
+    for (const tile of free) {
+      tile.detach();
+      tile.el.hidden = true;
+    }
+    this.el.classList.toggle('empty', wanted.length === 0);
+  }
+
+  focus(cameraId: string): void {
+    for (const t of this.tiles) t.el.classList.toggle('focused', t.camera?.id === cameraId);
+  }
+
+  updateHealth(cameras: Map<string, Camera>): void {
+    for (const t of this.tiles) {
+      const c = t.camera && cameras.get(t.camera.id);
+      if (c) t.setHealth(c);
+    }
+  }
+
+  destroy(): void {
+    for (const t of this.tiles) t.destroy();
+  }
+}

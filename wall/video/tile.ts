@@ -1,0 +1,170 @@
+// One live camera tile: the snapshot paints at once (poster), hls.js takes over when the first frame decodes.
+// Live latency = wall clock − EXT-X-PROGRAM-DATE-TIME of the frame playing (hls.playingDate). hls.js is
+// destroyed on teardown so a wall that runs for weeks never leaks decoders or MediaSource buffers.
+import Hls from 'hls.js';
+import { t } from '../i18n/index.ts';
+import { healthColour } from '../src/categories.ts';
+import type { Camera } from '../src/types.ts';
+import { healthState } from '../src/model.ts';
+
+/** Tuned for live (ENV.md: ~1.8 s true latency, rare stalls). liveSyncDuration below 1.2 s stalls. */
+export const HLS_LIVE_CONFIG = {
+  liveSyncDuration: 1.2,
+  liveMaxLatencyDuration: 3,
+  maxLiveSyncPlaybackRate: 1.5,
+  lowLatencyMode: true,
+  backBufferLength: 10,
+  enableWorker: true,
+  /** Fetch the start fragment while MSE is still being set up: a first frame sooner after a click. */
+  startFragPrefetch: true,
+  maxBufferLength: 6,
+  manifestLoadingMaxRetry: 1000,
+  levelLoadingMaxRetry: 1000,
+  fragLoadingMaxRetry: 1000,
+} as const;
+
+export interface TileInfo {
+  distanceM?: number;
+  inView?: boolean;
+  pinned?: boolean;
+}
+
+let liveTiles = 0;
+export function liveTileCount(): number {
+  return liveTiles;
+}
+
+export class VideoTile {
+  readonly el: HTMLElement;
+  readonly video: HTMLVideoElement;
+  private hls: Hls | null = null;
+  private latencyEl: HTMLElement;
+  private metaEl: HTMLElement;
+  private nameEl: HTMLElement;
+  private dot: HTMLElement;
+  private latencyTimer: ReturnType<typeof setInterval> | undefined;
+  camera: Camera | null = null;
+  /** performance.now() of attach and of the first decoded frame (benchmark: click → first frame). */
+  attachedAt = 0;
+  firstFrameAt = 0;
+  latencyMs: number | null = null;
+  /** ms after attach of the stream's start-up milestones (benchmark/diagnostics). */
+  timing: Record<string, number> = {};
+
+  constructor(private opts: { onPin?: (cameraId: string) => void; pinLabel?: () => string } = {}) {
+    this.el = document.createElement('div');
+    this.el.className = 'tile';
+    this.video = document.createElement('video');
+    this.video.muted = true;
+    this.video.autoplay = true;
+    this.video.playsInline = true;
+    this.video.disablePictureInPicture = true;
+    const bar = document.createElement('div');
+    bar.className = 'tile-bar';
+    this.dot = document.createElement('span');
+    this.dot.className = 'dot';
+    this.nameEl = document.createElement('span');
+    this.nameEl.className = 'tile-name';
+    this.metaEl = document.createElement('span');
+    this.metaEl.className = 'tile-meta';
+    this.latencyEl = document.createElement('span');
+    this.latencyEl.className = 'tile-latency';
+    bar.append(this.dot, this.nameEl, this.metaEl, this.latencyEl);
+    this.el.append(this.video, bar);
+    if (opts.onPin) {
+      const pin = document.createElement('button');
+      pin.className = 'tile-pin';
+      pin.textContent = opts.pinLabel?.() ?? t('pin');
+      pin.onclick = (e) => {
+        e.stopPropagation();
+        if (this.camera) opts.onPin!(this.camera.id);
+      };
+      this.el.append(pin);
+    }
+  }
+
+  /** Show `camera` (no-op when it is already the one playing; info is refreshed). */
+  attach(camera: Camera, info: TileInfo = {}): void {
+    this.el.dataset.cameraId = camera.id;
+    this.nameEl.textContent = `${camera.id.toUpperCase()} · ${camera.name}`;
+    const parts: string[] = [];
+    if (info.distanceM !== undefined) parts.push(`${Math.round(info.distanceM)} m`);
+    if (info.inView !== undefined) parts.push(info.inView ? `◉ ${t('inView')}` : t('notInView'));
+    if (info.pinned) parts.push(`📌 ${t('pinned')}`);
+    this.metaEl.textContent = parts.join(' · ');
+    this.el.classList.toggle('in-view', Boolean(info.inView));
+    this.setHealth(camera);
+    if (this.camera?.id === camera.id && this.hls) return;
+    this.detach();
+    this.camera = camera;
+    this.attachedAt = performance.now();
+    this.firstFrameAt = 0;
+    this.timing = {};
+    // Poster first: the last snapshot paints now, while hls.js fetches the playlist and first fragment.
+    this.video.poster = `${camera.snapshot}?t=${Date.now()}`;
+    if (Hls.isSupported()) {
+      const hls = new Hls(HLS_LIVE_CONFIG);
+      this.hls = hls;
+      liveTiles++;
+      hls.on(Hls.Events.ERROR, (_e, data) => {
+        if (!data.fatal) return;
+        if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+        else setTimeout(() => this.hls === hls && hls.startLoad(), 2000);
+      });
+      const mark = (name: string) => () => (this.timing[name] ??= Math.round(performance.now() - this.attachedAt));
+      hls.once(Hls.Events.MANIFEST_PARSED, mark('manifest'));
+      hls.once(Hls.Events.LEVEL_LOADED, mark('level'));
+      hls.once(Hls.Events.FRAG_LOADED, mark('fragLoaded'));
+      hls.once(Hls.Events.FRAG_BUFFERED, mark('fragBuffered'));
+      this.video.addEventListener('playing', mark('playing'), { once: true });
+      hls.loadSource(camera.hls); // playlist request runs while MediaSource is being set up
+      hls.attachMedia(this.video);
+    } else {
+      this.video.src = camera.hls; // Safari: native HLS
+    }
+    this.video.play().catch(() => undefined);
+    const onFrame = () => {
+      if (!this.firstFrameAt) this.firstFrameAt = performance.now();
+    };
+    // First decoded frame (not just 'playing'): what the viewer actually sees.
+    if (typeof this.video.requestVideoFrameCallback === 'function') this.video.requestVideoFrameCallback(onFrame);
+    else (this.video as HTMLVideoElement).addEventListener('playing', onFrame, { once: true });
+    this.latencyTimer = setInterval(() => this.measureLatency(), 1000);
+  }
+
+  setHealth(camera: Camera): void {
+    const [r, g, b] = healthColour(healthState(camera));
+    this.dot.style.background = `rgb(${r},${g},${b})`;
+    this.dot.title = t(healthState(camera));
+  }
+
+  private measureLatency(): void {
+    const playing = this.hls?.playingDate;
+    if (playing && !this.video.paused) {
+      this.latencyMs = Date.now() - playing.getTime();
+      this.latencyEl.textContent = `${t('latency')} ${(this.latencyMs / 1000).toFixed(1)} s`;
+    } else {
+      this.latencyMs = null;
+      this.latencyEl.textContent = '';
+    }
+  }
+
+  detach(): void {
+    clearInterval(this.latencyTimer);
+    if (this.hls) {
+      this.hls.destroy();
+      this.hls = null;
+      liveTiles--;
+    }
+    this.video.removeAttribute('src');
+    this.video.load();
+    this.camera = null;
+    this.latencyMs = null;
+    this.latencyEl.textContent = '';
+  }
+
+  destroy(): void {
+    this.detach();
+    this.el.remove();
+  }
+}
