@@ -73,7 +73,7 @@ describe('wall (e2e, real server in demo mode)', () => {
     expect(layers['camera-cones']).toBe(35);
     expect(layers['basemap-labels']).toBeGreaterThan(5);
     // Attribution of the offline data is on screen.
-    await expect.poll(() => wall.locator('.maplibregl-ctrl-attrib').innerText()).toContain('OpenStreetMap');
+    await expect.poll(() => wall.locator('.maplibregl-ctrl-attrib').innerText(), { timeout: 20_000 }).toContain('OpenStreetMap');
     await wall.waitForTimeout(1500); // software GL: let the last frame land
     expect(await nonBlankShare(wall, '#map')).toBeGreaterThan(0.05);
     await wall.screenshot({ path: path.join(ARTIFACTS, 'wall.png') });
@@ -140,7 +140,7 @@ describe('wall (e2e, real server in demo mode)', () => {
     const first = console_.locator('.suggestion').first();
     await first.waitFor({ timeout: 15_000 });
     await first.click();
-    await expect.poll(() => console_.locator('.chosen').innerText()).toMatch(/📍/);
+    await expect.poll(() => console_.locator('.chosen').innerText(), { timeout: 10_000 }).toMatch(/📍/);
     await console_.locator('select[name=category]').selectOption('kebakaran');
     await console_.locator('textarea[name=description]').fill('e2e: asap dari ruko');
     await console_.locator('input[name=callerName]').fill('Budi Santoso');
