@@ -3,6 +3,7 @@
 // priority order, each accepted only if its box does not overlap an accepted one. Sizes are for a wall
 // (look/README): kecamatan 24–28 px, arterials 18–20, collectors 15–16 from z14, kelurahan from z14; scaled up
 // with the viewport so a 4K wall reads like a 1080p one.
+import { TextLayer } from '@deck.gl/layers';
 import type { Map as MlMap } from 'maplibre-gl';
 import type { BasemapData, FC } from './basemap.ts';
 
@@ -143,4 +144,27 @@ export function placeLabels(map: MlMap, candidates: LabelCandidate[], maxLabels 
     if (placed.length >= maxLabels) break;
   }
   return placed;
+}
+
+/** One look for basemap labels wherever a map is drawn (live wall and briefing). */
+export const LABEL_FONT = '"DejaVu Sans", "Noto Sans", "Liberation Sans", Arial, sans-serif';
+
+export function labelLayer(id: string, labels: PlacedLabel[]): TextLayer<PlacedLabel> {
+  return new TextLayer<PlacedLabel>({
+    id,
+    data: labels,
+    getPosition: (d) => d.position,
+    getText: (d) => d.text,
+    getSize: (d) => d.size,
+    getAngle: (d) => d.angle,
+    getColor: (d) => [...d.colour, 235] as [number, number, number, number],
+    sizeUnits: 'pixels',
+    fontFamily: LABEL_FONT,
+    fontWeight: 600,
+    characterSet: 'auto',
+    fontSettings: { sdf: true, fontSize: 64, buffer: 6 },
+    outlineWidth: 4,
+    outlineColor: [3, 7, 14, 230],
+    pickable: false,
+  });
 }

@@ -9,9 +9,8 @@ import { agencyColour, categoryColour, healthColour } from '../src/categories.ts
 import { hasPoint, headingOf, healthState, isClosed, isStale, positionOf, priorityRank } from '../src/model.ts';
 import { LIMITS, type Store } from '../src/store.ts';
 import type { Camera, Incident, Unit } from '../src/types.ts';
-import { uiScale, type PlacedLabel } from './labels.ts';
+import { labelLayer, LABEL_FONT, uiScale, type PlacedLabel } from './labels.ts';
 
-const FONT = '"DejaVu Sans", "Noto Sans", "Liberation Sans", Arial, sans-serif';
 /** Heat: purple → magenta → white, apart from amber roads and cyan cameras. */
 const HEAT_COLOURS: Array<[number, number, number, number]> = [
   [70, 20, 130, 60],
@@ -124,23 +123,7 @@ export class LayerBuilder {
         aggregation: 'SUM',
         pickable: false,
       }),
-      new TextLayer<PlacedLabel>({
-        id: 'basemap-labels',
-        data: opts.labels,
-        getPosition: (d) => d.position,
-        getText: (d) => d.text,
-        getSize: (d) => d.size,
-        getAngle: (d) => d.angle,
-        getColor: (d) => [...d.colour, 235] as [number, number, number, number],
-        sizeUnits: 'pixels',
-        fontFamily: FONT,
-        fontWeight: 600,
-        characterSet: 'auto',
-        fontSettings: { sdf: true, fontSize: 64, buffer: 6 },
-        outlineWidth: 4,
-        outlineColor: [3, 7, 14, 230],
-        pickable: false,
-      }),
+      labelLayer('basemap-labels', opts.labels),
       new PolygonLayer<{ camera: Camera; polygon: [number, number][] }>({
         id: 'camera-cones',
         data: this.cones,
@@ -204,7 +187,7 @@ export class LayerBuilder {
         getSize: 14 * scale,
         getPixelOffset: [0, 18 * scale],
         getColor: (c) => [...healthColour(healthState(c)), 255] as [number, number, number, number],
-        fontFamily: FONT,
+        fontFamily: LABEL_FONT,
         fontWeight: 700,
         characterSet: 'auto',
         fontSettings: { sdf: true, fontSize: 48, buffer: 6 },
@@ -236,7 +219,7 @@ export class LayerBuilder {
         getAngle: (u) => -headingOf(positionOf(u)!),
         getSize: 11 * scale,
         getColor: [3, 7, 14, 255],
-        fontFamily: FONT,
+        fontFamily: LABEL_FONT,
         characterSet: ['▲'],
         pickable: false,
       }),

@@ -4,14 +4,14 @@
 import { HeatmapLayer } from '@deck.gl/aggregation-layers';
 import type { Layer } from '@deck.gl/core';
 import { TripsLayer } from '@deck.gl/geo-layers';
-import { GeoJsonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
 import { MapboxOverlay } from '@deck.gl/mapbox';
 import * as maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { AreaCount } from '../../server/kpis/compute.ts';
 import { basemapStyle, boundsOf, loadBasemap, type BasemapData } from '../map/basemap.ts';
-import { labelCandidates, placeLabels, uiScale, type LabelCandidate, type PlacedLabel } from '../map/labels.ts';
+import { labelCandidates, labelLayer, placeLabels, uiScale, type LabelCandidate, type PlacedLabel } from '../map/labels.ts';
 import { agencyColour, categoryColour } from '../src/categories.ts';
 import type { Frame, Prepared, ReplayIncident, PreparedTrail } from './briefing-frame.ts';
 
@@ -164,21 +164,7 @@ export class BriefingMap {
         getLineWidth: 1.5,
         pickable: false,
       }),
-      new TextLayer<PlacedLabel>({
-        id: 'briefing-labels',
-        data: this.labels,
-        getPosition: (d) => d.position,
-        getText: (d) => d.text,
-        getSize: (d) => d.size,
-        getAngle: (d) => d.angle,
-        getColor: (d) => [...d.colour, 235] as [number, number, number, number],
-        sizeUnits: 'pixels',
-        characterSet: 'auto',
-        fontSettings: { sdf: true, fontSize: 64, buffer: 6 },
-        outlineWidth: 4,
-        outlineColor: [3, 7, 14, 230],
-        pickable: false,
-      }),
+      labelLayer('briefing-labels', this.labels),
     ];
     this.overlay.setProps({ layers });
     this.lastUpdateMs = performance.now() - t0;
