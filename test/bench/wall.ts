@@ -68,20 +68,29 @@ async function benchFirstRender(h: WallHarness): Promise<{ mapIdle: number; with
 async function benchClickToFrame(h: WallHarness, page: Page, clicks: number) {
   const cams = await h.api<Array<{ id: string; lat: number; lon: number; bearingDeg: number; health: { status?: string } }>>('/api/cameras');
   const online = cams.filter((c) => c.health.status === 'online');
-  const results: Array<{ firstTile: number; allTiles: number; tiles: number }> = [];
+  const results: Array<{ firstTile: number; allTiles: number; tiles: number; attach: number; detail: string }> = [];
   const failures: string[] = [];
   await page.evaluate(() => {
     window.addEventListener('pointerdown', () => ((window as any).__clickAt = performance.now()), { capture: true });
+    // Main-thread long tasks (> 50 ms): what the page was busy with between the click and the first frame.
+    const lt: Array<{ start: number; end: number }> = ((window as any).__longTasks = []);
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) lt.push({ start: e.startTime, end: e.startTime + e.duration });
+      if (lt.length > 2000) lt.splice(0, 1000);
+    }).observe({ type: 'longtask' });
   });
   for (let k = 0; k < clicks; k++) {
     const cam = online[(k * 7) % online.length];
-    const [lon, lat] = destination(cam.lon, cam.lat, cam.bearingDeg, 40); // in front of the camera
+    // In front of the camera, a little off-axis: the demo's own incidents sit on the axis and would be picked instead.
+    const [lon, lat] = destination(cam.lon, cam.lat, cam.bearingDeg + 9, 33 + 2 * k);
     const inc = await h.api<{ id: string; location: { lat: number; lon: number } }>('/api/incidents', {
       method: 'POST',
       headers: { 'Idempotency-Key': `bench-click-${Date.now()}-${k}` },
       body: JSON.stringify({ category: 'kecelakaan', priority: 2, description: 'bench', location: { lat, lon, method: 'gps' } }),
     });
-    await page.waitForFunction((id) => window.__siaga.store().incidents.has(id), inc.id, { timeout: 30_000 });
+    await page.waitForFunction((id) => window.__siaga.store().incidents.has(id), inc.id, { timeout: 30_000 }).catch(async (err) => {
+      throw new Error(`incident ${inc.id} never reached the page (conn ${JSON.stringify(await page.evaluate(() => window.__siaga.conn))}): ${err}`);
+    });
     // Deselect (tiles torn down), move there, then click the incident dot.
     await page.evaluate(
       ({ lon, lat }) =>
@@ -95,7 +104,9 @@ async function benchClickToFrame(h: WallHarness, page: Page, clicks: number) {
     );
     await page.waitForTimeout(800);
     const pt = await page.evaluate(({ lon, lat }) => window.__siaga.project(lon, lat), inc.location);
-    await page.waitForFunction(({ x, y, id }) => window.__siaga.pickAt(x, y)?.id === id, { ...pt!, id: inc.id }, { timeout: 30_000 });
+    await page.waitForFunction(({ x, y, id }) => window.__siaga.pickAt(x, y)?.id === id, { ...pt!, id: inc.id }, { timeout: 30_000 }).catch(async (err) => {
+      throw new Error(`incident ${inc.id} not pickable at ${JSON.stringify(pt)}: picked ${JSON.stringify(await page.evaluate((p) => window.__siaga.pickAt(p.x, p.y), pt!))}: ${err}`);
+    });
     await page.mouse.click(pt!.x, pt!.y);
     await page.waitForFunction((id) => window.__siaga.selectedId === id, inc.id, { timeout: 10_000 });
     const ok = await page
@@ -112,8 +123,27 @@ async function benchClickToFrame(h: WallHarness, page: Page, clicks: number) {
     results.push(
       await page.evaluate(() => {
         const at = (window as any).__clickAt as number;
-        const frames = window.__siaga.tiles.filter((t) => t.firstFrameAt > 0).map((t) => t.firstFrameAt - at);
-        return { firstTile: Math.min(...frames), allTiles: Math.max(...frames), tiles: frames.length };
+        const tiles = window.__siaga.tiles;
+        const frames = tiles.filter((t) => t.firstFrameAt > 0).map((t) => t.firstFrameAt - at);
+        // Where the time goes: click → tile attach, then hls.js milestones (ms after attach) per tile.
+        const detail = tiles
+          .map((t) => {
+            // Network side (Resource Timing): when the first playlist / segment response actually ended, vs when
+            // hls.js got to handle it (its timing marks) — a gap means the page's main thread was busy.
+            const net = performance
+              .getEntriesByType('resource')
+              .filter((e) => e.name.includes(`/hls/${t.cameraId}/`) && e.startTime >= t.attachedAt - 1)
+              .slice(0, 2)
+              .map((e) => `${e.name.endsWith('.ts') ? 'ts' : 'm3u8'} ${Math.round(e.startTime - t.attachedAt)}→${Math.round((e as PerformanceResourceTiming).responseEnd - t.attachedAt)}`);
+            return `${t.cameraId}@${Math.round(t.attachedAt - at)}:${JSON.stringify((t as any).timing)}+frame ${Math.round(t.firstFrameAt - t.attachedAt)} [net ${net.join(', ')}]`;
+          })
+          .join(' ');
+        const first = at + Math.min(...frames);
+        const busy = ((window as any).__longTasks as Array<{ start: number; end: number }>)
+          .filter((e) => e.end > at && e.start < first)
+          .map((e) => Math.min(e.end, first) - Math.max(e.start, at));
+        const longTasks = `long tasks click→first frame: ${busy.length}, ${Math.round(busy.reduce((a, b) => a + b, 0))} ms (max ${Math.round(Math.max(0, ...busy))})`;
+        return { firstTile: Math.min(...frames), allTiles: Math.max(...frames), tiles: frames.length, attach: Math.min(...tiles.map((t) => t.attachedAt - at)), detail: `${longTasks} | ${detail}` };
       }),
     );
   }
@@ -233,16 +263,46 @@ async function simulateTraffic(page: Page, minutes: number) {
   }, minutes);
 }
 
+/** `--only-click`: just click → first frame (no first-render, heap or update-cost parts); printed, not written. */
+async function clickOnly(h: WallHarness, clicks: number) {
+  const page = await openWall(h);
+  // The full run has a minute of traffic before its clicks; here wait for the live /ws feed, then settle.
+  await page.waitForFunction(() => window.__siaga.conn?.state === 'open', null, { timeout: 60_000 });
+  await page.waitForTimeout(10_000);
+  const { results, failures } = await benchClickToFrame(h, page, clicks);
+  for (const r of results) console.log(`first ${ms(r.firstTile)} last ${ms(r.allTiles)} attach ${ms(r.attach)} tiles ${r.tiles} | ${r.detail}`);
+  const first = results.map((c) => c.firstTile);
+  const last = results.map((c) => c.allTiles);
+  console.log(
+    `click → first frame: first tile median ${ms(median(first))} p90 ${ms(p90(first))}; last tile median ${ms(median(last))} p90 ${ms(p90(last))}; failures ${failures.length}`,
+  );
+  for (const f of failures) console.log('failure:', f);
+}
+
+async function waitForPulls(h: WallHarness) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < 60_000) {
+    const cams = await h.api<Array<{ health: { status?: string } }>>('/api/cameras');
+    if (cams.filter((c) => c.health.status === 'online').length >= 30) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 async function main() {
   const h = await startWallHarness();
+  if (process.argv.includes('--only-click')) {
+    try {
+      await waitForPulls(h);
+      const n = Number(process.argv[process.argv.indexOf('--only-click') + 1]);
+      await clickOnly(h, Number.isInteger(n) && n > 0 ? n : 8);
+    } finally {
+      await h.close();
+    }
+    return;
+  }
   try {
     // Let the demo's pulls come online (the wall's tiles rely on them being always on).
-    const t0 = Date.now();
-    while (Date.now() - t0 < 60_000) {
-      const cams = await h.api<Array<{ health: { status?: string } }>>('/api/cameras');
-      if (cams.filter((c) => c.health.status === 'online').length >= 30) break;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
+    await waitForPulls(h);
     const firstRender = await benchFirstRender(h);
 
     const page = await openWall(h);

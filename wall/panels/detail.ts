@@ -1,5 +1,6 @@
 // Selected incident: detail card (category, agencies, status timeline, area, masked caller) and its cameras in
 // the tile strip (top 4 from /api/incidents/:id/cameras, after any cameras the operator pinned).
+import { camerasFor } from '../../geo/coverage.ts';
 import { api } from '../src/api.ts';
 import { label } from '../src/categories.ts';
 import type { WallContext } from '../src/context.ts';
@@ -41,6 +42,15 @@ export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStri
     return out;
   };
   const refreshTiles = () => strip.show(tileEntries());
+
+  /** The server's ranking, computed here from the /ws camera list (same geo code): tiles start on the click. */
+  const localCameras = (i: Incident | undefined): IncidentCamera[] => {
+    const lat = i?.location.lat;
+    const lon = i?.location.lon;
+    if (lat == null || lon == null) return [];
+    const cams = ctx.store.cameras;
+    return camerasFor({ lat, lon }, i?.location.uncertaintyM ?? 0, [...cams.values()], { limit: 4 }).map((c) => ({ ...c, camera: cams.get(c.cameraId) }));
+  };
 
   const paintCard = (i: Incident | undefined) => {
     clear(card);
@@ -91,7 +101,10 @@ export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStri
       refreshTiles();
       return;
     }
+    // Start the tiles now from the local ranking; the server's answer below only re-points tiles that differ.
+    incidentCams = localCameras(ctx.store.incidents.get(id));
     paintCard(ctx.store.incidents.get(id));
+    refreshTiles();
     try {
       const [inc, cams] = await Promise.all([
         api<Incident>(`/api/incidents/${encodeURIComponent(id)}`).catch(() => ctx.store.incidents.get(id)),

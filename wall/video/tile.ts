@@ -14,6 +14,9 @@ export const HLS_LIVE_CONFIG = {
   maxLiveSyncPlaybackRate: 1.5,
   lowLatencyMode: true,
   backBufferLength: 10,
+  // No workerPath: the ESM build has no inline worker, so transmuxing runs on the main thread (~ms per 1 s
+  // segment). Measured: a worker (hls.worker.js) made click → first frame slower, because hls.js terminates it
+  // when the last tile is destroyed and every click then pays for starting and compiling it again.
   enableWorker: true,
   /** Fetch the start fragment while MSE is still being set up: a first frame sooner after a click. */
   startFragPrefetch: true,
