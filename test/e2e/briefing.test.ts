@@ -14,10 +14,10 @@ import { ensureWallBuilt } from '../../server/http/wall-static.ts';
 import { start, type Running } from '../../server/main.ts';
 import { migrate, openDb } from '../../server/store/db.ts';
 import { createUnitService } from '../../server/units/service.ts';
+import { CHROMIUM_ARGS, sampleRgb } from './wall-harness.ts';
 
 const ARTIFACTS = path.resolve('test/artifacts');
 const ADMIN_TOKEN = `e2e-briefing-${process.pid}-${Date.now()}`;
-const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 interface BriefingDebug {
   ready: boolean;
@@ -37,23 +37,7 @@ let page: Page;
 let seeded = 0;
 
 /** Sampled RGB of the map area (every 53rd pixel), to compare two cursor positions. */
-async function mapPixels(p: Page): Promise<number[]> {
-  const png = await p.locator('.b-map').screenshot();
-  return p.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.width;
-    c.height = img.height;
-    const g = c.getContext('2d')!;
-    g.drawImage(img, 0, 0);
-    const d = g.getImageData(0, 0, c.width, c.height).data;
-    const out: number[] = [];
-    for (let i = 0; i < d.length; i += 4 * 53) out.push(d[i], d[i + 1], d[i + 2]);
-    return out;
-  }, png.toString('base64'));
-}
+const mapPixels = (p: Page): Promise<number[]> => sampleRgb(p, '.b-map', 53);
 
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -78,7 +62,7 @@ beforeAll(async () => {
     }, []),
   );
   const base = `http://127.0.0.1:${running.port}`;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, acceptDownloads: true });
   const login = await context.newPage();
   await login.goto(`${base}/?token=${encodeURIComponent(ADMIN_TOKEN)}`);

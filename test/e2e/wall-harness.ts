@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../server/config.ts';
 import { ensureWallBuilt } from '../../server/http/wall-static.ts';
 import { start, type Running } from '../../server/main.ts';
@@ -107,4 +107,26 @@ declare global {
   interface Window {
     __siaga: SiagaDebug;
   }
+}
+
+/** RGB of every `step`-th pixel of an element's screenshot, flattened [r, g, b, r, g, b, …] (decoded in the page). */
+export async function sampleRgb(page: Page, selector: string, step: number): Promise<number[]> {
+  const png = await page.locator(selector).screenshot();
+  return page.evaluate(
+    async ({ b64, step }) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.width;
+      c.height = img.height;
+      const g = c.getContext('2d')!;
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      const out: number[] = [];
+      for (let i = 0; i < d.length; i += 4 * step) out.push(d[i], d[i + 1], d[i + 2]);
+      return out;
+    },
+    { b64: png.toString('base64'), step },
+  );
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destination } from '../../geo/spatial.ts';
-import { startWallHarness, type WallHarness } from './wall-harness.ts';
+import { sampleRgb, startWallHarness, type WallHarness } from './wall-harness.ts';
 
 const ARTIFACTS = path.resolve('test/artifacts');
 let h: WallHarness;
@@ -26,26 +26,13 @@ async function waitMapReady(page: Page): Promise<void> {
 
 /** Share of sampled pixels in the map area that differ from the background: 0 = blank map. */
 async function nonBlankShare(page: Page, selector: string): Promise<number> {
-  const png = await page.locator(selector).screenshot();
-  return page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.width;
-    c.height = img.height;
-    const g = c.getContext('2d')!;
-    g.drawImage(img, 0, 0);
-    const { data } = g.getImageData(0, 0, c.width, c.height);
-    const [r0, g0, b0] = [data[0], data[1], data[2]];
-    let differ = 0;
-    let n = 0;
-    for (let i = 0; i < data.length; i += 4 * 97) {
-      n++;
-      if (Math.abs(data[i] - r0) + Math.abs(data[i + 1] - g0) + Math.abs(data[i + 2] - b0) > 24) differ++;
-    }
-    return differ / n;
-  }, png.toString('base64'));
+  const rgb = await sampleRgb(page, selector, 97);
+  const [r0, g0, b0] = rgb;
+  let differ = 0;
+  for (let i = 0; i < rgb.length; i += 3) {
+    if (Math.abs(rgb[i] - r0) + Math.abs(rgb[i + 1] - g0) + Math.abs(rgb[i + 2] - b0) > 24) differ++;
+  }
+  return differ / (rgb.length / 3);
 }
 
 beforeAll(async () => {
