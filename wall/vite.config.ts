@@ -1,4 +1,4 @@
-// Vite build of the wall. Root is wall/, output wall/dist (served by server/http/wall-static.ts).
+// Vite build of the wall. Root is wall/, output dist/wall (served by server/http/wall-static.ts).
 // geo/ is imported as source (pure TS) so the FOV cones use the same math as the server's ranking.
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -13,7 +13,7 @@ export default defineConfig({
   clearScreen: false,
   logLevel: 'warn',
   build: {
-    outDir: path.join(wallDir, 'dist'),
+    outDir: path.join(wallDir, '../dist/wall'),
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4000,

@@ -3,11 +3,11 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { logger } from '../log.ts';
+import { PROJECT_ROOT } from '../paths.ts';
 
 const log = logger('camera-sim');
-const CHILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'rtsp-server-child.cjs');
+const CHILD_SCRIPT = path.join(PROJECT_ROOT, 'server/demo/rtsp-server-child.cjs');
 
 /** Every process we start, so an abrupt exit of this process still kills them (SIGKILL is covered by pdeathsig). */
 const live = new Set<ChildProcess>();

@@ -213,12 +213,14 @@ function callTimes(rng: Rng, from: number, to: number, perDay: number): number[]
   const out: number[] = [];
   const hours = HOURLY.map((w, h) => [h, w] as const);
   const n = Math.round(((to - from) / DAY) * perDay);
-  for (let i = 0; i < n; i++) {
-    const day = Math.floor(rng() * Math.floor((to - from) / DAY));
+  // Day + WIB hour drawn over every WIB day the window touches; a draw outside [from, to) is drawn again, so the
+  // count does not depend on the time of day `to` falls at.
+  const firstMidnight = Math.floor((from + 7 * 3_600_000) / DAY) * DAY - 7 * 3_600_000;
+  const spanDays = Math.ceil((to - firstMidnight) / DAY);
+  for (let tries = 0; out.length < n && tries < n * 50; tries++) {
+    const day = Math.floor(rng() * spanDays);
     const hour = weighted(rng, hours);
-    // start of the WIB day containing `from` + day + hour, in UTC ms
-    const wibMidnight = Math.floor((from + 7 * 3_600_000) / DAY) * DAY - 7 * 3_600_000;
-    const t = wibMidnight + day * DAY + hour * 3_600_000 + rng() * 3_600_000;
+    const t = firstMidnight + day * DAY + hour * 3_600_000 + rng() * 3_600_000;
     if (t >= from && t < to) out.push(Math.round(t));
   }
   return out.sort((a, b) => a - b);

@@ -1,13 +1,13 @@
 // Reads geo/data (written by scripts/build-geo-data.ts) into the GeoData object geo/ expects.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../paths.ts';
 import type { GeoData } from '../../geo/index.ts';
 
 const readJson = (dir: string, rel: string) => JSON.parse(fs.readFileSync(path.join(dir, rel), 'utf8'));
 
 /** geo/data of this checkout, whatever the working directory. */
-export const GEO_DATA_DIR = fileURLToPath(new URL('../../geo/data', import.meta.url));
+export const GEO_DATA_DIR = path.join(PROJECT_ROOT, 'geo/data');
 
 export function loadGeoData(dir = GEO_DATA_DIR): GeoData {
   const data: GeoData = {

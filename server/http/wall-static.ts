@@ -1,17 +1,17 @@
-// Serves the built wall (wall/dist) and the offline basemap data it needs (geo/data/basemap/*, attribution).
-// `npm start` builds the wall when wall/dist is missing or older than any wall/ or geo/ source: vite runs
+// Serves the built wall (dist/wall) and the offline basemap data it needs (geo/data/basemap/*, attribution).
+// `npm start` builds the wall when dist/wall is missing or older than any wall/ or geo/ source: vite runs
 // in-process into a temp dir that is swapped in when complete, so a half-built dist is never served, and a
 // lock directory keeps two processes from building at once.
 import express from 'express';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { logger } from '../log.ts';
+import { DIST_DIR, PROJECT_ROOT } from '../paths.ts';
 
 const log = logger('wall');
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = PROJECT_ROOT;
 export const WALL_DIR = path.join(ROOT, 'wall');
-export const WALL_DIST = path.join(WALL_DIR, 'dist');
+export const WALL_DIST = path.join(DIST_DIR, 'wall');
 const GEO_DATA = path.join(ROOT, 'geo/data');
 const LOCK = path.join(WALL_DIR, '.build-lock');
 const LOCK_STALE_MS = 10 * 60_000;
@@ -30,7 +30,7 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Why the wall needs a build ('missing' | 'stale'), or null when wall/dist is current. */
+/** Why the wall needs a build ('missing' | 'stale'), or null when dist/wall is current. */
 export function wallBuildNeeded(): 'missing' | 'stale' | null {
   const index = path.join(WALL_DIST, 'index.html');
   if (!fs.existsSync(index)) return 'missing';
@@ -70,7 +70,7 @@ function isAlive(pid: number): boolean {
 
 let building: Promise<void> | null = null;
 
-/** Build wall/dist if missing or stale (idempotent; concurrent callers share one build). */
+/** Build dist/wall if missing or stale (idempotent; concurrent callers share one build). */
 export function ensureWallBuilt(opts: { force?: boolean } = {}): Promise<void> {
   if (!opts.force && !wallBuildNeeded()) return Promise.resolve();
   building ??= (async () => {
@@ -80,6 +80,7 @@ export function ensureWallBuilt(opts: { force?: boolean } = {}): Promise<void> {
       if (!opts.force && !wallBuildNeeded()) return;
     }
     const tmp = `${WALL_DIST}.tmp-${process.pid}`;
+    fs.mkdirSync(DIST_DIR, { recursive: true });
     try {
       const why = opts.force ? 'forced' : wallBuildNeeded();
       if (!why) return;
@@ -116,7 +117,7 @@ function setTypes(res: express.Response, file: string): void {
 
 /**
  * Mount the wall: /geo/basemap/*.geojson and /geo/attribution.json (public: a map of public data, needed by the
- * login screen's background too), then wall/dist with index.html for `/`. When `build` is true the wall is
+ * login screen's background too), then dist/wall with index.html for `/`. When `build` is true the wall is
  * (re)built in the background if needed and a "preparing" page answers meanwhile.
  */
 export function wallRouter(opts: { build: boolean }): express.Router {
@@ -137,7 +138,7 @@ export function wallRouter(opts: { build: boolean }): express.Router {
       .catch((err) => log.error(`wall build failed: ${err?.message ?? err}`));
   } else if (!ready && wallBuildNeeded() === 'stale') {
     ready = true; // serve the older build; `npm run build:wall` refreshes it
-    log.warn('wall/dist is older than its sources: run `npm run build:wall`');
+    log.warn('dist/wall is older than its sources: run `npm run build:wall`');
   }
 
   const assets = express.static(WALL_DIST, { index: false, setHeaders: setTypes });

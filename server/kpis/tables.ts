@@ -1,5 +1,7 @@
 // The two editable tables of the briefing: SLA targets (sla.json) and population (population.json), validated at start.
 import fs from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../paths.ts';
 import { z } from 'zod';
 import type { PopulationTable, SlaTable } from './compute.ts';
 
@@ -14,7 +16,7 @@ const PopulationFile = z
     path: ['_source'],
   });
 
-const here = (name: string) => new URL(`./${name}`, import.meta.url);
+const here = (name: string) => path.join(PROJECT_ROOT, 'server/kpis', name);
 
 export function loadSla(file: string | URL = here('sla.json')): SlaTable {
   return SlaFile.parse(JSON.parse(fs.readFileSync(file, 'utf8')));

@@ -15,6 +15,9 @@ const log = logger('realtime');
 /** viewer and above; an 'integration' (intake-only) token may not watch. */
 const WATCH_ROLES = new Set(['viewer', 'operator', 'admin']);
 
+/** WebSocket close code the wall reads as "the server restarts: reconnect soon, keep the page". */
+export const SERVICE_RESTART = 1012;
+
 export type DeltaType = 'incident' | 'unit' | 'camera' | 'select';
 
 export interface Snapshot {
@@ -138,11 +141,25 @@ export function createHub(opts: HubOptions) {
   return {
     broadcast,
     stats: () => ({ clients: clients.size, seq, slowClientsDropped: dropped }),
-    async close(): Promise<void> {
+    /**
+     * Closes every socket with 1012 "Service Restart" (RFC 6455 registry) so walls know the server is going away
+     * on purpose and reconnect to its successor without a page reload; a socket that does not finish the closing
+     * handshake within `graceMs` is cut.
+     */
+    async close(graceMs = 1000): Promise<void> {
       clearInterval(heartbeat);
       unsubscribe.forEach((off) => off());
       opts.server.off('upgrade', onUpgrade);
-      for (const c of clients) c.ws.terminate();
+      const closing = [...clients].map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.ws.readyState === c.ws.CLOSED) return resolve();
+            const cut = setTimeout(() => (c.ws.terminate(), resolve()), graceMs);
+            c.ws.once('close', () => (clearTimeout(cut), resolve()));
+            c.ws.close(SERVICE_RESTART, 'server restarting');
+          }),
+      );
+      await Promise.all(closing);
       clients.clear();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -26,6 +26,8 @@ export interface Transactor {
   afterCommit(fn: () => void): void;
   /** Group commit: fn runs in a shared transaction at the end of this event-loop turn; resolves after its COMMIT. */
   enqueue<T>(fn: () => T): Promise<T>;
+  /** Resolves once every item queued so far (and any queued meanwhile) has committed or failed: used on shutdown. */
+  drain(): Promise<void>;
 }
 
 /** Items per transaction; the rest go in the next turn's transaction. */
@@ -71,7 +73,23 @@ function createTransactor(db: Database): Transactor {
     return result;
   }
 
+  let drained: Array<() => void> = [];
+  const settleDrains = () => {
+    if (queue.length) return;
+    const waiting = drained;
+    drained = [];
+    waiting.forEach((fn) => fn());
+  };
+
   function flush(): void {
+    try {
+      flushBatch();
+    } finally {
+      settleDrains();
+    }
+  }
+
+  function flushBatch(): void {
     // bounded, so one huge batch cannot hold the event loop (ws fan-out, other requests) for long
     const batch = queue.splice(0, MAX_BATCH);
     if (queue.length) setImmediate(flush);
@@ -118,6 +136,10 @@ function createTransactor(db: Database): Transactor {
         // setImmediate: after the poll phase has handed us every request that is already readable
         if (queue.push({ work: fn, resolve: resolve as (v: unknown) => void, reject }) === 1) setImmediate(flush);
       });
+    },
+    drain(): Promise<void> {
+      if (!queue.length) return Promise.resolve();
+      return new Promise<void>((resolve) => drained.push(resolve));
     },
   };
 }

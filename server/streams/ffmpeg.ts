@@ -14,9 +14,15 @@ export interface FfmpegInfo {
   /** RTSP read timeout option: 4.x `-stimeout` (there `-timeout` means LISTEN), 5.x+ `-timeout`. */
   rtspTimeoutFlag: '-stimeout' | '-timeout';
   filters: Set<string>;
+  /** How it was found: FFMPEG_PATH, the first `ffmpeg` on PATH, or the static build inside @ffmpeg-installer. */
+  source: FfmpegSource;
+  /** Set when the binary is old enough that it should be replaced (it parses untrusted camera streams). */
+  warning: string | null;
 }
 
-async function probe(path: string): Promise<FfmpegInfo> {
+export type FfmpegSource = 'FFMPEG_PATH' | 'PATH' | 'bundled';
+
+async function probe(path: string, source: FfmpegSource): Promise<FfmpegInfo> {
   const { stdout } = await run(path, ['-hide_banner', '-version'], { timeout: 10_000 });
   const [, named] = /^ffmpeg version (\S+)/m.exec(stdout) ?? [];
   const lavf = /libavformat\s+(\d+)\./.exec(stdout);
@@ -29,39 +35,52 @@ async function probe(path: string): Promise<FfmpegInfo> {
       .map((l) => /^\s*[.TSC|]{2,3}\s+(\w+)\s/.exec(l)?.[1])
       .filter((x): x is string => !!x),
   );
+  const version = /^\d/.test(named ?? '') ? named! : `${major}.x (${named})`;
   return {
     path,
-    version: /^\d/.test(named ?? '') ? named! : `${major}.x (${named})`,
+    version,
     major,
     rtspTimeoutFlag: major >= 5 ? '-timeout' : '-stimeout',
     filters,
+    source,
+    warning:
+      major < 5
+        ? `ffmpeg ${version} (${source === 'bundled' ? 'the 2018 static build bundled by @ffmpeg-installer' : path}) gets no security fixes; ` +
+          'install a maintained one (Debian: apt-get install ffmpeg) or set FFMPEG_PATH'
+        : null,
   };
 }
 
-let cached: Promise<FfmpegInfo> | undefined;
+/** The static ffmpeg inside @ffmpeg-installer (what `npm install` brings), or undefined on a platform it lacks. */
+export function bundledFfmpegPath(): string | undefined {
+  try {
+    return (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One probe per explicit path (undefined = the default search), so callers asking for different binaries get them. */
+const cache = new Map<string | undefined, Promise<FfmpegInfo>>();
 
 export function resolveFfmpeg(ffmpegPath: string | undefined = process.env.FFMPEG_PATH): Promise<FfmpegInfo> {
-  if (cached) return cached;
-  cached = (async () => {
-    const tries: string[] = [];
-    if (ffmpegPath) tries.push(ffmpegPath);
-    else {
-      tries.push('ffmpeg');
+  const hit = cache.get(ffmpegPath);
+  if (hit) return hit;
+  const found = (async () => {
+    // An explicit path is the only candidate: falling back would hide a typo behind a different binary.
+    const tries: Array<[string, FfmpegSource]> = ffmpegPath ? [[ffmpegPath, 'FFMPEG_PATH']] : [['ffmpeg', 'PATH']];
+    const bundled = ffmpegPath ? undefined : bundledFfmpegPath();
+    if (bundled) tries.push([bundled, 'bundled']);
+    for (const [candidate, source] of tries) {
       try {
-        tries.push((createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path);
-      } catch {
-        /* not installed for this platform: PATH is the only chance */
-      }
-    }
-    for (const candidate of tries) {
-      try {
-        return await probe(candidate);
+        return await probe(candidate, source);
       } catch {
         /* try the next one */
       }
     }
-    throw new Error(`no usable ffmpeg (tried ${tries.join(', ')}); set FFMPEG_PATH`);
+    throw new Error(`no usable ffmpeg (tried ${tries.map(([p]) => p).join(', ')}); set FFMPEG_PATH`);
   })();
-  cached.catch(() => (cached = undefined));
-  return cached;
+  cache.set(ffmpegPath, found);
+  found.catch(() => cache.delete(ffmpegPath));
+  return found;
 }

@@ -6,11 +6,14 @@ import type { Camera } from '../../camera-config/schema.ts';
 import type { Config } from '../config.ts';
 import type { EventBus } from '../events.ts';
 import type { RequireRole } from '../http/roles.ts';
-import { resolveFfmpeg } from './ffmpeg.ts';
+import { resolveFfmpeg, type FfmpegInfo } from './ffmpeg.ts';
 import type { PipelineTiming } from './pipeline.ts';
 import { startRtmpIngest, type RtmpIngest } from './rtmp.ts';
 import { streamsRouter } from './routes.ts';
 import { StreamSupervisor } from './supervisor.ts';
+import { logger } from '../log.ts';
+
+const log = logger('streams');
 
 export { cameraView, StreamSupervisor, type CameraView } from './supervisor.ts';
 export type { CameraHealth, CameraStatus } from './pipeline.ts';
@@ -19,6 +22,8 @@ export interface Streams {
   supervisor: StreamSupervisor;
   router: express.Router;
   rtmp: RtmpIngest | undefined;
+  /** The ffmpeg every pipeline runs (path, version, how it was found, a warning when it is unmaintained). */
+  ffmpeg: FfmpegInfo;
   close(): Promise<void>;
 }
 
@@ -30,6 +35,8 @@ export async function startStreams(o: {
   timing?: Partial<PipelineTiming>;
 }): Promise<Streams> {
   const ffmpeg = await resolveFfmpeg(o.config.ffmpegPath);
+  log.info(`ffmpeg ${ffmpeg.version} (${ffmpeg.source}: ${ffmpeg.path})`);
+  if (ffmpeg.warning) log.warn(ffmpeg.warning);
   // fluent-ffmpeg asks `ffmpeg -encoders` before every run until its cache is filled: fill it once, not 35 times at once
   await new Promise<void>((resolve) => fluentFfmpeg().setFfmpegPath(ffmpeg.path).availableEncoders(() => resolve()));
   // RTMP ingest runs when a push camera is configured or a secret is set (never unauthenticated); a failure is fatal.
@@ -56,6 +63,7 @@ export async function startStreams(o: {
       supervisor,
       router: streamsRouter({ supervisor, requireRole: o.requireRole }),
       rtmp,
+      ffmpeg,
       async close() {
         await supervisor.close();
         await rtmp?.close();

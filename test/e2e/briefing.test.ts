@@ -35,6 +35,8 @@ let running: Running;
 let browser: Browser;
 let page: Page;
 let seeded = 0;
+/** End of the seeded history (epoch ms): the clock the history was seeded with. */
+let historyEnd = 0;
 
 /** Sampled RGB of the map area (every 53rd pixel), to compare two cursor positions. */
 const mapPixels = (p: Page): Promise<number[]> => sampleRgb(p, '.b-map', 53);
@@ -47,8 +49,9 @@ beforeAll(async () => {
   const db = openDb(dataDir);
   migrate(db);
   const live = createUnitService({ db, bus: new EventBus(), incidents: { get: () => null, transition: () => null, addEvent: () => null } });
+  historyEnd = Date.now() - 3_600_000;
   const r = await seedDemoHistory({
-    db, geo: createGeo(loadGeoData()), geoDataDir: GEO_DATA_DIR, days: 3, perDay: 40,
+    db, geo: createGeo(loadGeoData()), geoDataDir: GEO_DATA_DIR, days: 3, perDay: 40, until: historyEnd,
     ensureUnit: (u) => void (live.get(u.id) ?? live.register(u)),
   });
   seeded = r.incidents;
@@ -112,8 +115,9 @@ describe('briefing view (e2e)', () => {
     await page.waitForTimeout(1500);
     const a = await page.evaluate(() => (window as unknown as W).__briefing!.frame!.heat.map((h) => h.id));
     const pxA = await mapPixels(page);
-    // cursor B: at the end → the last window of incidents
-    await page.evaluate((t) => (window as unknown as W).__briefing!.setCursor(t), period.to - 60_000);
+    // cursor B: at the end of the seeded history (not the end of the period, which may lie hours ahead of now)
+    // → the last 24 h window of incidents
+    await page.evaluate((t) => (window as unknown as W).__briefing!.setCursor(t), Math.min(period.to - 60_000, historyEnd));
     await page.waitForTimeout(1500);
     const b = await page.evaluate(() => (window as unknown as W).__briefing!.frame!.heat.map((h) => h.id));
     const pxB = await mapPixels(page);

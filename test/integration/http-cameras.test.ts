@@ -23,6 +23,8 @@ let sim: CameraSim;
 let app: Running;
 let base: string;
 let clip: string;
+/** The ffmpeg the product resolves (never a bare `ffmpeg` from PATH: a fresh machine has none). */
+let ffmpegPath: string;
 const publishers: ChildProcess[] = [];
 let rtmpPort: number;
 
@@ -50,6 +52,7 @@ beforeAll(async () => {
   sim = await startCameraSim({ ids: [String(a.id), String(b.id)], workDir: path.join(os.tmpdir(), 'siaga-test-camera-sim') });
   Object.assign(process.env, { SIAGA_CCTV_HOST: sim.host, SIAGA_CCTV_USER: USER, SIAGA_CCTV_PASSWORD: PASSWORD });
   const ff = await resolveFfmpeg();
+  ffmpegPath = ff.path;
   clip = path.join(tmp, 'clip.mp4');
   await run(ff.path, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15', '-t', '6',
     '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '15', '-pix_fmt', 'yuv420p', '-profile:v', 'baseline', clip]);
@@ -77,7 +80,7 @@ afterAll(async () => {
 });
 
 function publish(url: string): ChildProcess {
-  const p = spawn(process.env.FFMPEG_PATH || 'ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip,
+  const p = spawn(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', clip,
     '-c', 'copy', '-f', 'flv', url], { stdio: 'ignore' });
   publishers.push(p);
   return p;

@@ -206,7 +206,8 @@ describe('demo history (server/demo/history.ts)', () => {
     try {
       migrate(hdb);
       const live = createUnitService({ db: hdb, bus: new EventBus(), incidents: { get: () => null, transition: () => null, addEvent: () => null } });
-      const until = Date.now() - 3_600_000;
+      // An injected clock: 22:40 WIB, the hour at which a wall-clock `until` once seeded only 5 of 40 calls.
+      const until = Date.parse('2026-11-19T15:40:00Z');
       const opts = {
         db: hdb, geo: createGeo(loadGeoData()), geoDataDir: GEO_DATA_DIR, days: 1, perDay: 40, until,
         ensureUnit: (u: any) => void (live.get(u.id) ?? live.register(u)),

@@ -5,6 +5,7 @@ export const en: Dict = {
   connected: 'Connected',
   connecting: 'Connecting…',
   unreachable: 'Server unreachable — retrying',
+  restarting: 'Server restarting — reconnecting',
   incidents: 'Incidents',
   noIncidents: 'No active incidents',
   cameras: 'Cameras',

@@ -4,6 +4,7 @@ export const id = {
   connected: 'Terhubung',
   connecting: 'Menghubungkan…',
   unreachable: 'Server tidak terjangkau — mencoba lagi',
+  restarting: 'Server dimulai ulang — menyambung kembali',
   incidents: 'Kejadian',
   noIncidents: 'Tidak ada kejadian aktif',
   cameras: 'Kamera',

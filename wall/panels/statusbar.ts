@@ -23,11 +23,11 @@ export function mountStatusBar(root: HTMLElement, ctx: WallContext): void {
     title.textContent = t('appTitle') + (ctx.follow ? ` · ${t('follow')}` : '');
     langBtn.textContent = t('language');
     const s = ctx.realtime.state;
-    conn.textContent = s === 'open' ? `● ${t('connected')}` : `○ ${t('connecting')}`;
+    conn.textContent = s === 'open' ? `● ${t('connected')}` : `○ ${t(s === 'restarting' ? 'restarting' : 'connecting')}`;
     conn.className = `conn ${s}`;
-    const away = s === 'down' || !reachability.ok;
+    const away = s === 'down' || s === 'restarting' || !reachability.ok;
     banner.hidden = !away;
-    banner.textContent = t('unreachable');
+    banner.textContent = t(s === 'restarting' ? 'restarting' : 'unreachable');
     document.body.classList.toggle('server-away', away);
   };
   const tick = () => (clock.textContent = `${fmtTime(Date.now())} WIB`);

@@ -1,9 +1,14 @@
 // /ws client: snapshot then deltas with a monotonic seq. A gap asks for a resync; a dropped socket reconnects
-// with jittered exponential backoff (1 s → 30 s). The wall keeps showing the last state while away.
+// with jittered exponential backoff (1 s → 30 s). The wall keeps showing the last state while away. A close with
+// 1012 (Service Restart) is the server stopping on purpose: retry every 0.5–1.5 s until its successor answers,
+// and never reload the page.
 import type { Store } from './store.ts';
 import type { WsMessage } from './types.ts';
 
-export type ConnState = 'connecting' | 'open' | 'down';
+export type ConnState = 'connecting' | 'open' | 'down' | 'restarting';
+
+/** The server's close code for a planned stop (server/realtime/hub.ts SERVICE_RESTART). */
+const SERVICE_RESTART = 1012;
 
 export class Realtime {
   state: ConnState = 'connecting';
@@ -14,6 +19,8 @@ export class Realtime {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** Set by a 1012 close; cleared when a socket opens again. */
+  private restarting = false;
   private stateListeners = new Set<(s: ConnState) => void>();
   private selectListeners = new Set<(id: string | null) => void>();
 
@@ -35,6 +42,7 @@ export class Realtime {
     this.setState('connecting');
     ws.onopen = () => {
       this.attempt = 0;
+      this.restarting = false;
       this.setState('open');
     };
     ws.onmessage = (ev) => {
@@ -46,10 +54,11 @@ export class Realtime {
       }
       this.handle(msg);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      this.setState('down');
+      if (ev.code === SERVICE_RESTART) this.restarting = true;
+      this.setState(this.restarting ? 'restarting' : 'down');
       if (!this.closed) this.scheduleReconnect();
     };
     ws.onerror = () => ws.close();
@@ -57,7 +66,7 @@ export class Realtime {
 
   private scheduleReconnect(): void {
     const base = Math.min(30_000, 1000 * 2 ** this.attempt++);
-    const delay = base / 2 + Math.random() * (base / 2);
+    const delay = this.restarting ? 500 + Math.random() * 1000 : base / 2 + Math.random() * (base / 2);
     this.reconnects++;
     this.timer = setTimeout(() => this.connect(), delay);
   }
