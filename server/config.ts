@@ -24,6 +24,12 @@ export interface Config {
   intakeRatePerS: number;
   /** A dispatched unit within this many metres (+ the incident's uncertainty) of its incident is on scene. */
   arrivalRadiusM: number;
+  /** Where online backups of the store go (server/store/backup.ts). Default <dataDir>/backups. */
+  backupDir: string;
+  /** Seconds between backups (one is also taken at start-up); 0 = no backups. Default 3600. */
+  backupIntervalS: number;
+  /** Backups kept (older ones are deleted). Default 24. */
+  backupKeep: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -31,6 +37,15 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be an integer 0..65535, got "${raw}"`);
+  return n;
+}
+
+/** An integer in min..max (int() above is for ports and other 16-bit values). */
+function intIn(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer ${min}..${max}, got "${raw}"`);
   return n;
 }
 
@@ -56,5 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     noStreams: env.SIAGA_NO_STREAMS === '1',
     intakeRatePerS: int(env, 'SIAGA_INTAKE_RATE', 300),
     arrivalRadiusM: int(env, 'SIAGA_ARRIVAL_RADIUS_M', 100),
+    backupDir: path.resolve(root, env.SIAGA_BACKUP_DIR || path.join(dataDir, 'backups')),
+    backupIntervalS: intIn(env, 'SIAGA_BACKUP_INTERVAL_S', 3600, 0, 7 * 86_400),
+    backupKeep: intIn(env, 'SIAGA_BACKUP_KEEP', 24, 1, 10_000),
   };
 }

@@ -11,8 +11,11 @@ import type { RequireRole } from './http/roles.ts';
 import { loadCameras } from '../camera-config/load.ts';
 import { startCameraSim } from './demo/camera-sim.ts';
 import { demoWorkDir, startStreams } from './streams/index.ts';
+import type { FfmpegInfo } from './streams/ffmpeg.ts';
 import { createAuth, principalOf } from './http/auth.ts';
 import { openDb, migrate } from './store/db.ts';
+import { transactorFor } from './store/group-commit.ts';
+import { startBackups, type Backups } from './store/backup.ts';
 import { createIncidentService } from './incidents/service.ts';
 import { incidentsRouter } from './incidents/routes.ts';
 import { createGeo } from '../geo/index.ts';
@@ -27,12 +30,18 @@ import { seedDemoHistory } from './demo/history.ts';
 import { logger } from './log.ts';
 
 const log = logger('main');
+/** SIGTERM/SIGINT to exit, at most (systemd's TimeoutStopSec and Docker's stop timeout leave room above it). */
+const STOP_BOUND_MS = 10_000;
+/** What a refused write is told while the server stops: about one restart under a process manager. */
+const RETRY_AFTER_S = 5;
 
 export interface Running {
   config: Config;
   server: http.Server;
   port: number;
   bus: EventBus;
+  /** Online backups of the store; undefined when SIAGA_BACKUP_INTERVAL_S=0. */
+  backups: Backups | undefined;
   close(): Promise<void>;
 }
 
@@ -41,14 +50,37 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   /** Run in reverse order on shutdown. */
   const closers: Array<() => Promise<void> | void> = [];
   const app = createApp();
+  // Shutdown step 1: once stopping, every write answers 503 + Retry-After (reads keep answering during the drain),
+  // so a CAD feed or a Traccar Client retries against the restarted server instead of losing the call.
+  let stopping = false;
+  app.use((req, res, next) => {
+    if (!stopping || req.method === 'GET' || req.method === 'HEAD') return next();
+    res.set('Retry-After', String(RETRY_AFTER_S)).status(503).json({ error: 'shutting_down', field: null });
+  });
+  let ffmpeg: FfmpegInfo | undefined;
   app.get('/api/health', (_req, res) => {
-    res.json({ ok: true, demo: config.demo, uptimeS: Math.round(process.uptime()) });
+    res.status(stopping ? 503 : 200).json({
+      ok: !stopping,
+      demo: config.demo,
+      uptimeS: Math.round(process.uptime()),
+      ffmpeg: ffmpeg && { version: ffmpeg.version, source: ffmpeg.source, path: ffmpeg.path, warning: ffmpeg.warning },
+    });
   });
 
   // ── store ─────────────────────────────────────────────────────────────
   const db = openDb(config.dataDir);
   migrate(db);
-  closers.push(() => void db.close());
+  closers.push(async () => {
+    // Last step: whatever AVL or intake was still queued commits, the WAL folds into the main file, then close.
+    await transactorFor(db).drain();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+  });
+  // Online backups (one now, then every SIAGA_BACKUP_INTERVAL_S); pushed after the db so it closes before it.
+  const backups = config.backupIntervalS > 0
+    ? startBackups({ db, dir: config.backupDir, intervalMs: config.backupIntervalS * 1000, keep: config.backupKeep })
+    : undefined;
+  if (backups) closers.push(() => backups.close());
 
   // ── auth ──────────────────────────────────────────────────────────────
   const auth = createAuth({ db, config });
@@ -75,6 +107,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   }
   const cameras = config.noStreams ? [] : loadCameras(config.camerasFile); // SIAGA_NO_STREAMS=1: API-only start
   const streams = await startStreams({ config, cameras, bus, requireRole });
+  ffmpeg = streams.ffmpeg;
   closers.push(() => streams.close());
   /** The one camera view builder (config without secrets + health + hls/snapshot URLs), for other rooms. */
   const cameraViews = () => streams.supervisor.views();
@@ -109,13 +142,11 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
 
   // ── wall (static) ─────────────────────────────────────────────────────
   // Built wall + offline basemap data. `npm start` (demo) rebuilds a missing/stale wall in the background
-  // (a "preparing" page answers meanwhile); other starts build only when wall/dist is missing.
+  // (a "preparing" page answers meanwhile); other starts build only when dist/wall is missing.
   app.use(wallRouter({ build: config.demo || wallBuildNeeded() === 'missing' }));
 
   finishApp(app);
   const server = http.createServer(app);
-  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  server.closeIdleConnections?.();
 
   // ── realtime (ws on the same server) ──────────────────────────────────
   const hub = createHub({
@@ -124,7 +155,6 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     authenticate: auth.authenticate,
     snapshot: () => ({ cameras: cameraViews(), incidents: incidents.listOpen(), units: units.service.list() }),
   });
-  closers.push(() => hub.close());
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -162,19 +192,29 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   log.info(`Siaga Wall on http://localhost:${port}${config.demo ? ' (demo)' : ''}`);
   auth.announce(port); // demo: admin token (if generated), wall and console URLs
 
+  // Graceful stop, in order: refuse writes (503) and new connections → commit what is queued (every accepted
+  // write gets its 2xx) → close the walls' sockets with 1012 → demo traffic, units, ffmpeg children, backups →
+  // checkpoint and close SQLite. The caller bounds the whole of it (see the signal handler below).
   let closing: Promise<void> | undefined;
+  const step = async (what: string, fn: () => Promise<void> | void) => {
+    try {
+      await fn();
+    } catch (err) {
+      log.warn(`shutdown: ${what} failed`, { err: String(err) });
+    }
+  };
   const close = () =>
     (closing ??= (async () => {
+      stopping = true;
+      const listening = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections?.();
+      await step('drain group commit', () => transactorFor(db).drain());
+      await step('close websockets', () => hub.close());
       server.closeAllConnections?.();
-      for (const fn of closers.reverse()) {
-        try {
-          await fn();
-        } catch (err) {
-          log.warn('shutdown step failed', { err: String(err) });
-        }
-      }
+      await step('stop listening', () => listening);
+      for (const fn of closers.reverse()) await step('close', fn);
     })());
-  return { config, server, port, bus, close };
+  return { config, server, port, bus, backups, close };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
@@ -185,7 +225,18 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       log.info(`${sig}: shutting down`);
-      running.close().finally(() => process.exit(0));
+      // Bounded: a step that hangs must not keep a process manager waiting; exit's hook SIGKILLs any ffmpeg left.
+      setTimeout(() => {
+        log.error(`shutdown took longer than ${STOP_BOUND_MS / 1000} s: exiting`);
+        process.exit(1);
+      }, STOP_BOUND_MS).unref();
+      running.close().then(
+        () => {
+          log.info('stopped cleanly');
+          process.exit(0);
+        },
+        () => process.exit(1),
+      );
     });
   }
 }
