@@ -180,8 +180,8 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
       closed = true;
       abort.abort(); // background clip generation, if any
       await wantedJob;
-      await Promise.all([...publishers.values()].map((p) => p.stop()));
-      await server.close();
+      // all at once: TEARDOWNs to a server that is going away too are not worth a sequential grace period
+      await Promise.all([...[...publishers.values()].map((p) => p.stop()), server.close()]);
     },
     stats: {
       clipsGenerated,

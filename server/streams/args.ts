@@ -1,18 +1,14 @@
-// ffmpeg arguments for one camera: a pure stream copy to HLS (no decoding). Snapshots come from the finished
-// segments, taken by the one shared snapshotter (snapshotter.ts), not from these processes.
+// ffmpeg arguments for one camera: pull and a pure stream copy (no decoding) into fragmented MP4 on stdout.
+// Fragments are self-contained (moof+mdat, base offsets from the moof) and cut at every keyframe and every
+// partTargetS, so each one is an LL-HLS part and a keyframe always starts a new one (hls.js#7782: parts that
+// begin mid-GOP at a segment start leave gaps).
 import type { FfmpegInfo } from './ffmpeg.ts';
-
-export const PLAYLIST = 'index.m3u8';
-/** Segment names: seg-<media sequence>.ts (sequence numbers start at the epoch second, see below). */
-export const SEGMENT_RE = /^seg-(\d{1,20})\.ts$/;
 
 export interface PipelineArgsInput {
   url: string;
   transport: 'tcp' | 'udp';
-  hlsDir: string;
-  /** HLS target segment duration, seconds (segments cut on keyframes, so ~GOP length). */
-  targetS: number;
-  listSize: number;
+  /** LL-HLS part target, seconds. */
+  partTargetS: number;
   /** RTSP socket read timeout, seconds: a vanished publisher makes ffmpeg exit instead of hanging. */
   readTimeoutS: number;
 }
@@ -20,8 +16,7 @@ export interface PipelineArgsInput {
 export interface PipelineArgs {
   input: string;
   inputOptions: string[];
-  hlsOptions: string[];
-  hlsTarget: string;
+  outputOptions: string[];
 }
 
 export function pipelineArgs(ff: FfmpegInfo, o: PipelineArgsInput): PipelineArgs {
@@ -30,31 +25,22 @@ export function pipelineArgs(ff: FfmpegInfo, o: PipelineArgsInput): PipelineArgs
     '-hide_banner',
     '-loglevel', 'error',
     '-stats', // "frame=… " progress lines on stderr: our fps source
-    // ffmpeg's PROGRAM-DATE-TIME is stamped after probing: 1 s of probing keeps it accurate and the first playlist early
+    // 1 s of probing instead of 5: the first part (and the first picture on a wall) comes sooner
     '-analyzeduration', '1000000',
     ...(isRtsp ? ['-rtsp_transport', o.transport, ff.rtspTimeoutFlag, String(Math.round(o.readTimeoutS * 1e6))] : []),
   ];
-  const hlsOptions = [
+  const outputOptions = [
     '-map', '0:v:0',
     '-an', '-sn', '-dn',
     '-c:v', 'copy',
-    '-f', 'hls',
-    '-hls_time', String(o.targetS),
-    '-hls_list_size', String(o.listSize),
-    '-hls_flags', 'delete_segments+temp_file+independent_segments+program_date_time+discont_start',
-    // epoch-second start numbers: a restarted ffmpeg never reuses a sequence number players have seen
-    '-hls_start_number_source', 'epoch',
-    '-hls_segment_filename', `${o.hlsDir}/seg-%d.ts`,
+    '-f', 'mp4',
+    '-movflags', '+frag_keyframe+empty_moov+default_base_moof',
+    '-frag_duration', String(Math.round(o.partTargetS * 1e6)),
   ];
-  return {
-    input: o.url,
-    inputOptions,
-    hlsOptions,
-    hlsTarget: `${o.hlsDir}/${PLAYLIST}`,
-  };
+  return { input: o.url, inputOptions, outputOptions };
 }
 
-/** The same arguments as one argv (for benchmarks and debugging). */
+/** The same arguments as one argv, output on stdout (for benchmarks and debugging). */
 export function toArgv(a: PipelineArgs): string[] {
-  return [...a.inputOptions, '-i', a.input, ...a.hlsOptions, '-y', a.hlsTarget];
+  return [...a.inputOptions, '-i', a.input, ...a.outputOptions, 'pipe:1'];
 }

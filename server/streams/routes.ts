@@ -1,21 +1,22 @@
-// HTTP surface of the streams room: cameras (+health, no credentials), snapshots and HLS with blocking reload.
+// HTTP surface of the streams room: cameras (+health, no credentials), snapshots on demand and LL-HLS from memory
+// (playlist with blocking reload, init segments, parts with preload hints, whole segments).
 import express, { type Request, type Response } from 'express';
 import { CAMERA_ID } from '../../camera-config/schema.ts';
 import type { RequireRole } from '../http/roles.ts';
-import { PLAYLIST, SEGMENT_RE } from './args.ts';
-import { withServerControl } from './playlist.ts';
+import type { CameraPipeline } from './pipeline.ts';
 import type { StreamSupervisor } from './supervisor.ts';
 
-const MIME: Record<string, string> = {
+const MIME = {
   m3u8: 'application/vnd.apple.mpegurl',
-  ts: 'video/mp2t',
-  m4s: 'video/mp4',
   mp4: 'video/mp4',
   jpg: 'image/jpeg',
-};
+} as const;
 
 /** A msn further ahead than this is a client error (RFC 8216bis: "more than two segments"). */
 const MAX_MSN_AHEAD = 2;
+const FILE = /^(?:index\.m3u8|init-(\d{1,9})\.mp4|seg-(\d{1,15})\.m4s|part-(\d{1,15})\.m4s)$/;
+/** Names never repeat (see segmenter.ts), so media may be cached; the playlist never. */
+const MEDIA_CACHE = 'private, max-age=60';
 
 export interface StreamsRouterDeps {
   supervisor: StreamSupervisor;
@@ -26,7 +27,7 @@ export function streamsRouter({ supervisor, requireRole }: StreamsRouterDeps): e
   const router = express.Router();
   const viewer = requireRole('viewer');
 
-  /** Strict id check first (400), then existence (404): nothing unchecked ever reaches a path. */
+  /** Strict id check first (400), then existence (404): nothing unchecked ever reaches a lookup. */
   const cameraOf = (req: Request, res: Response) => {
     const id = String(req.params.id);
     if (!CAMERA_ID.test(id)) {
@@ -46,34 +47,30 @@ export function streamsRouter({ supervisor, requireRole }: StreamsRouterDeps): e
     if (cameraOf(req, res)) res.set('Cache-Control', 'no-cache').json(supervisor.view(String(req.params.id)));
   });
 
-  router.get('/api/cameras/:id/snapshot.jpg', viewer, (req, res, next) => {
+  router.get('/api/cameras/:id/snapshot.jpg', viewer, async (req, res) => {
     const pipeline = cameraOf(req, res);
     if (!pipeline) return;
-    const at = pipeline.health().snapshotAt;
-    if (!at) return void res.status(404).json({ error: 'no snapshot yet', field: 'id' });
-    res.sendFile(pipeline.snapshotFile, {
-      headers: { 'Content-Type': MIME.jpg, 'Cache-Control': 'no-cache', 'X-Snapshot-Time': at },
-      lastModified: true,
-    }, (err) => {
-      if (err && !res.headersSent) res.status(404).json({ error: 'no snapshot yet', field: 'id' });
-      else if (err) next(err);
-    });
+    const snap = await supervisor.snapshot(pipeline.id);
+    if (!snap) return void res.status(404).json({ error: 'no snapshot yet', field: 'id' });
+    res.set({ 'Content-Type': MIME.jpg, 'Cache-Control': 'no-cache', 'X-Snapshot-Time': new Date(snap.atMs).toISOString() }).send(snap.jpeg);
   });
 
   router.get('/hls/:id/:file', viewer, async (req, res) => {
     const pipeline = cameraOf(req, res);
     if (!pipeline) return;
-    const file = String(req.params.file);
-    if (file === PLAYLIST) return servePlaylist(req, res, pipeline);
-    if (!SEGMENT_RE.test(file)) return void res.status(400).json({ error: 'invalid file name', field: 'file' });
-    res.sendFile(file, {
-      root: pipeline.hlsDir,
-      dotfiles: 'deny',
-      // names are never reused (epoch sequence numbers), so a segment may be cached briefly
-      headers: { 'Content-Type': MIME.ts, 'Cache-Control': 'private, max-age=30' },
-    }, (err) => {
-      if (err && !res.headersSent) res.status(404).json({ error: 'segment not found', field: 'file' });
-    });
+    const m = FILE.exec(String(req.params.file));
+    if (!m) return void res.status(400).json({ error: 'invalid file name', field: 'file' });
+    const seg = pipeline.segmenter;
+    const [, init, msn, part] = m;
+    if (init !== undefined) return sendMedia(res, seg.initSegment(Number(init))?.bytes);
+    if (msn !== undefined) return sendMedia(res, seg.segment(Number(msn))?.bytes);
+    if (part !== undefined) {
+      const n = Number(part);
+      // The preload-hinted part is asked for before it exists: hold the request until it does (bounded).
+      if (n === seg.nextPartNumber) await seg.waitForPart(n, holdMs(pipeline), abortOnClose(req));
+      return sendMedia(res, seg.part(n)?.bytes);
+    }
+    return servePlaylist(req, res, pipeline);
   });
 
   router.use('/hls', viewer, (_req, res) => {
@@ -82,29 +79,44 @@ export function streamsRouter({ supervisor, requireRole }: StreamsRouterDeps): e
   return router;
 }
 
-async function servePlaylist(
-  req: Request,
-  res: Response,
-  pipeline: NonNullable<ReturnType<StreamSupervisor['pipeline']>>,
-): Promise<void> {
-  const rawMsn = req.query._HLS_msn;
+function sendMedia(res: Response, bytes: Buffer | undefined): void {
+  if (res.req.socket.destroyed) return;
+  if (!bytes) return void res.status(404).set('Cache-Control', 'no-cache').json({ error: 'not in the live window', field: 'file' });
+  res.set({ 'Content-Type': MIME.mp4, 'Cache-Control': MEDIA_CACHE }).send(bytes);
+}
+
+/** A blocked request is answered after at most three part targets plus a second (then with what there is). */
+const holdMs = (p: CameraPipeline) => Math.round(3 * p.timing.partTargetS * 1000 + 1000);
+
+function abortOnClose(req: Request): AbortSignal {
+  const ac = new AbortController();
+  req.once('close', () => ac.abort());
+  return ac.signal;
+}
+
+async function servePlaylist(req: Request, res: Response, pipeline: CameraPipeline): Promise<void> {
+  const seg = pipeline.segmenter;
+  const { _HLS_msn: rawMsn, _HLS_part: rawPart } = req.query;
+  if (rawPart !== undefined && rawMsn === undefined) {
+    return void res.status(400).json({ error: '_HLS_part needs _HLS_msn', field: '_HLS_part' });
+  }
   if (rawMsn !== undefined) {
-    if (typeof rawMsn !== 'string' || !/^\d{1,20}$/.test(rawMsn)) {
+    if (typeof rawMsn !== 'string' || !/^\d{1,15}$/.test(rawMsn)) {
       return void res.status(400).json({ error: 'invalid _HLS_msn', field: '_HLS_msn' });
     }
+    if (rawPart !== undefined && (typeof rawPart !== 'string' || !/^\d{1,4}$/.test(rawPart))) {
+      return void res.status(400).json({ error: 'invalid _HLS_part', field: '_HLS_part' });
+    }
     const msn = Number(rawMsn);
-    const last = pipeline.playlist?.lastSeq;
+    const last = seg.lastMsn;
     if (last !== undefined && msn > last + MAX_MSN_AHEAD) {
       return void res.status(400).json({ error: '_HLS_msn too far ahead', field: '_HLS_msn' });
     }
-    // Blocking reload: hold until that segment is listed (bounded), so the player hears of it at once.
-    const holdMs = 3 * pipeline.timing.targetS * 1000 + 500;
-    let aborted = false;
-    req.once('close', () => (aborted = true));
-    await pipeline.waitForSeq(msn, holdMs);
-    if (aborted) return;
+    // Blocking reload: hold until that part (or segment) is listed, so the player hears of it at once.
+    await seg.waitFor(msn, rawPart === undefined ? undefined : Number(rawPart), holdMs(pipeline) + 2000, abortOnClose(req));
+    if (res.req.socket.destroyed) return;
   }
-  const text = pipeline.playlistText;
+  const text = seg.playlist();
   if (!text) return void res.status(404).set('Cache-Control', 'no-cache').json({ error: 'playlist not ready yet', field: 'id' });
-  res.set({ 'Content-Type': MIME.m3u8, 'Cache-Control': 'no-cache' }).send(withServerControl(text));
+  res.set({ 'Content-Type': MIME.m3u8, 'Cache-Control': 'no-cache' }).send(text);
 }

@@ -1,14 +1,14 @@
-// All camera pipelines of this process, their one shared snapshotter, and the ONE public camera view (config
-// without secrets + health + URLs) that the API, the realtime hub and the incidents routes share.
+// All camera pipelines of this process, the on-demand snapshots, and the ONE public camera view (config without
+// secrets + health + URLs) that the API, the realtime hub and the incidents routes share.
 import path from 'node:path';
 import { publicCamera, redact, type PublicCamera } from '../../camera-config/redact.ts';
 import type { Camera } from '../../camera-config/schema.ts';
 import type { EventBus } from '../events.ts';
 import { logger } from '../log.ts';
 import type { FfmpegInfo } from './ffmpeg.ts';
-import { CameraPipeline, DEFAULT_TIMING, type CameraHealth, type PipelineTiming } from './pipeline.ts';
+import { CameraPipeline, type CameraHealth, type CameraStatus, type PipelineTiming } from './pipeline.ts';
 import type { RtmpIngest } from './rtmp.ts';
-import { Snapshotter } from './snapshotter.ts';
+import { Snapshots } from './snapshots.ts';
 
 const log = logger('streams');
 const START_STAGGER_MS = 50;
@@ -30,7 +30,7 @@ export function cameraView(cam: Camera, health: CameraHealth): CameraView {
 
 export interface SupervisorOptions {
   cameras: Camera[];
-  /** HLS goes to <runtimeDir>/hls/<id>/, snapshots to <runtimeDir>/snapshots/<id>.jpg */
+  /** Last-seen images go to <runtimeDir>/snapshots/<id>.jpg (the live video is held in memory only). */
   runtimeDir: string;
   ffmpeg: FfmpegInfo;
   bus?: EventBus;
@@ -40,16 +40,13 @@ export interface SupervisorOptions {
 }
 
 export class StreamSupervisor {
-  readonly hlsRoot: string;
-  readonly snapshotRoot: string;
+  readonly snapshots: Snapshots;
   private cameras = new Map<string, Camera>();
   private pipelines = new Map<string, CameraPipeline>();
-  private snapshotter: Snapshotter;
   private startTimers: NodeJS.Timeout[] = [];
 
   constructor(private opts: SupervisorOptions) {
-    this.hlsRoot = path.join(opts.runtimeDir, 'hls');
-    this.snapshotRoot = path.join(opts.runtimeDir, 'snapshots');
+    this.snapshots = new Snapshots({ ffmpegPath: opts.ffmpeg.path, dir: path.join(opts.runtimeDir, 'snapshots'), log });
     for (const cam of opts.cameras) {
       const isRtmp = /^rtmp:/i.test(cam.source.url);
       if (isRtmp && !opts.rtmp) throw new Error(`camera ${cam.id}: rtmp:// source but RTMP ingest is not running`);
@@ -59,26 +56,26 @@ export class StreamSupervisor {
         id: cam.id,
         url,
         transport: cam.source.transport,
-        hlsDir: path.join(this.hlsRoot, cam.id),
-        snapshotFile: path.join(this.snapshotRoot, `${cam.id}.jpg`),
+        snapshotAt: this.snapshots.savedAt(cam.id),
         ffmpeg: opts.ffmpeg,
         timing: opts.timing,
         log,
       });
-      pipeline.on('health', (health: CameraHealth) => {
+      pipeline.on('health', (health: CameraHealth, was: CameraStatus) => {
         log.info(`camera ${cam.id} ${health.status}`, health.lastError ? { lastError: redact(health.lastError) } : undefined);
         opts.bus?.publish('camera', cameraView(cam, health));
+        // Going dark: keep its last picture (one decode per outage), to show with its time until it is back.
+        if (was === 'online') void this.snapshot(cam.id);
       });
       this.cameras.set(cam.id, cam);
       this.pipelines.set(cam.id, pipeline);
     }
-    this.snapshotter = new Snapshotter({
-      cameras: [...this.pipelines.values()],
-      ffmpegPath: opts.ffmpeg.path,
-      workDir: path.join(this.snapshotRoot, '.work'),
-      everyS: opts.timing?.snapshotEveryS ?? DEFAULT_TIMING.snapshotEveryS,
-      log,
-    });
+  }
+
+  /** The camera's newest keyframe as JPEG (decoded on demand, cached), else its last-seen image. */
+  snapshot(id: string) {
+    const p = this.pipelines.get(id);
+    return p ? this.snapshots.get(id, p.segmenter, (at) => p.snapshotSaved(at)) : Promise.resolve(undefined);
   }
 
   start(): void {
@@ -90,7 +87,6 @@ export class StreamSupervisor {
       timer.unref();
       this.startTimers.push(timer);
     }
-    this.snapshotter.start();
   }
 
   has(id: string): boolean {
@@ -113,6 +109,6 @@ export class StreamSupervisor {
 
   async close(): Promise<void> {
     this.startTimers.forEach(clearTimeout);
-    await Promise.all([...this.pipelines.values()].map((p) => p.stop()).concat(this.snapshotter.close()));
+    await Promise.all([...this.pipelines.values()].map((p) => p.stop()));
   }
 }

@@ -1,4 +1,6 @@
-// Real RTSP server (demo camera simulator) + real ffmpeg pipelines + real HTTP: 3 cameras through the supervisor.
+// Real RTSP server (demo camera simulator) + real ffmpeg pipelines + real HTTP: 3 cameras through the supervisor,
+// served as LL-HLS from memory. Playlists are read back with hls-parser (an independent reader) and the media with
+// ffmpeg's own HLS demuxer, as a third-party player would.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -15,7 +17,7 @@ import { trackedChildCount } from '../../server/streams/children.ts';
 import { resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
 import { startStreams, type CameraView, type Streams } from '../../server/streams/index.ts';
 import { logger } from '../../server/log.ts';
-import { Snapshotter } from '../../server/streams/snapshotter.ts';
+import HLS from 'hls-parser';
 
 const run = promisify(execFile);
 const USER = 'wall-user';
@@ -39,6 +41,8 @@ async function until<T>(what: string, fn: () => Promise<T | undefined> | T | und
     await sleep(250);
   }
 }
+/** ffmpeg's final "frame=N" progress figure. */
+const lastFrameCount = (stderr: string) => Number([...stderr.matchAll(/frame=\s*(\d+)/g)].at(-1)?.[1]);
 const getJson = async (p: string) => (await fetch(base + p)).json() as Promise<CameraView>;
 const statusOf = async (id: string) => (await getJson(`/api/cameras/${id}`)).health.status;
 /** pids of ffmpeg processes whose command line mentions `text` (our pulls and the snapshotter work in the temp dir). */
@@ -89,97 +93,111 @@ afterAll(async () => {
 });
 
 describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
-  it('brings every camera online with H.264 segments of about 1 s and a playlist that can block', async () => {
+  it('brings every camera online as LL-HLS: parts, preload hint, blocking reload, program date-time', async () => {
     for (const cam of cams) await until(`${cam.id} online`, async () => (await statusOf(cam.id)) === 'online', 30_000);
     const id = cams[0].id;
+    await until('two complete segments', async () => (streams.supervisor.pipeline(id)!.segmenter.playlist()?.match(/#EXTINF/g)?.length ?? 0) >= 2, 15_000);
     const res = await fetch(`${base}/hls/${id}/index.m3u8`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/vnd.apple.mpegurl');
     expect(res.headers.get('cache-control')).toBe('no-cache');
     const text = await res.text();
-    expect(text).toContain('#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES');
-    expect(text).toContain('#EXT-X-PROGRAM-DATE-TIME');
-    const segs = text.split('\n').filter((l) => /^seg-\d+\.ts$/.test(l));
-    expect(segs.length).toBeGreaterThan(0);
-    // epoch start numbers
-    expect(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)![1])).toBeGreaterThan(1.6e9);
+    const pl = HLS.parse(text) as HLS.types.MediaPlaylist;
+    expect(pl.isMasterPlaylist).toBe(false);
+    expect(pl.lowLatencyCompatibility?.canBlockReload).toBe(true);
+    const partTarget = pl.partTargetDuration!;
+    expect(partTarget).toBeGreaterThan(0.15);
+    expect(partTarget).toBeLessThanOrEqual(0.34); // the 200–333 ms target
+    expect(pl.lowLatencyCompatibility!.partHoldBack!).toBeGreaterThanOrEqual(3 * partTarget - 1e-9);
+    expect(text).toMatch(/^#EXT-X-MAP:URI="init-\d+\.mp4"$/m);
+    expect(text).toMatch(/^#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part-\d+\.m4s"$/m);
+    const complete = pl.segments.filter((x) => x.uri);
+    expect(complete.length).toBeGreaterThanOrEqual(2);
+    for (const seg of complete) {
+      expect(seg.programDateTime).toBeInstanceOf(Date);
+      expect(seg.duration).toBeGreaterThan(0.5); // one GOP of the 1 s-GOP clip
+      expect(seg.duration).toBeLessThan(1.6);
+    }
+    // PDT is when we received the frames: recent, in order, one segment duration apart
+    const pdts = complete.map((x) => x.programDateTime!.getTime());
+    expect(Date.now() - pdts.at(-1)!).toBeLessThan(5_000);
+    for (let i = 1; i < pdts.length; i++) expect(Math.abs(pdts[i] - pdts[i - 1] - complete[i - 1].duration * 1000)).toBeLessThan(150);
+    // every segment begins with an independent part; every part is within the target (ffmpeg cuts at it)
+    const parts = pl.segments.flatMap((x) => x.parts ?? []);
+    expect(parts.length).toBeGreaterThan(3);
+    for (const seg of pl.segments) if (seg.parts?.length) expect(seg.parts[0].independent).toBe(true);
+    for (const p of parts.filter((x) => !x.hint)) expect(p.duration).toBeLessThanOrEqual(partTarget + 1e-9);
 
-    const seg = await fetch(`${base}/hls/${id}/${segs.at(-1)}`);
+    // init + a whole segment is a playable H.264 fMP4 of about one GOP
+    const mapUri = /#EXT-X-MAP:URI="([^"]+)"/.exec(text)![1];
+    const init = await fetch(`${base}/hls/${id}/${mapUri}`);
+    expect(init.headers.get('content-type')).toBe('video/mp4');
+    const seg = await fetch(`${base}/hls/${id}/${complete.at(-1)!.uri}`);
     expect(seg.status).toBe(200);
-    expect(seg.headers.get('content-type')).toBe('video/mp2t');
-    const file = path.join(tmp, 'seg.ts');
-    fs.writeFileSync(file, Buffer.from(await seg.arrayBuffer()));
+    const file = path.join(tmp, 'seg.mp4');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from(await init.arrayBuffer()), Buffer.from(await seg.arrayBuffer())]));
     const ff = await resolveFfmpeg();
-    const probe = await run(ff.path, ['-hide_banner', '-i', file]).catch((e: { stderr: string }) => e);
+    const probe = await run(ff.path, ['-hide_banner', '-i', file, '-f', 'null', '-']).catch((e: { stderr: string }) => e);
     expect(probe.stderr).toMatch(/Video: h264/);
-    const [, hh, mm, ss] = /Duration: (\d+):(\d+):([\d.]+)/.exec(probe.stderr)!;
-    const dur = Number(hh) * 3600 + Number(mm) * 60 + Number(ss);
-    expect(dur).toBeGreaterThan(0.5);
-    expect(dur).toBeLessThan(2.1);
+    const frames = lastFrameCount(probe.stderr);
+    expect(frames).toBeGreaterThanOrEqual(10); // ~15 frames at 15 fps
 
-    // blocking reload: ask for the next sequence number; the answer must list it
-    const last = Number(/seg-(\d+)\.ts/.exec(segs.at(-1)!)![1]);
-    const held = await (await fetch(`${base}/hls/${id}/index.m3u8?_HLS_msn=${last + 1}`)).text();
-    expect(held).toContain(`seg-${last + 1}.ts`);
-    expect((await fetch(`${base}/hls/${id}/index.m3u8?_HLS_msn=${last + 50}`)).status).toBe(400);
-    expect((await fetch(`${base}/hls/${id}/index.m3u8?_HLS_msn=abc`)).status).toBe(400);
+    // blocking reload: the next segment's first part; the answer must list it
+    const last = pl.mediaSequenceBase! + pl.segments.length - 1;
+    const held = HLS.parse(await (await fetch(`${base}/hls/${id}/index.m3u8?_HLS_msn=${last + 1}&_HLS_part=0`)).text()) as HLS.types.MediaPlaylist;
+    expect(held.mediaSequenceBase! + held.segments.length - 1).toBeGreaterThanOrEqual(last + 1);
+    for (const q of [`_HLS_msn=${last + 50}`, '_HLS_msn=abc', '_HLS_part=1', `_HLS_msn=${last}&_HLS_part=x`]) {
+      expect((await fetch(`${base}/hls/${id}/index.m3u8?${q}`)).status, q).toBe(400);
+    }
+    // the preload-hinted part, asked for before it exists, is answered as soon as it does
+    const hinted = /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/.exec(await (await fetch(`${base}/hls/${id}/index.m3u8`)).text())![1];
+    const early = await fetch(`${base}/hls/${id}/${hinted}`);
+    expect(early.status).toBe(200);
+    expect((await early.arrayBuffer()).byteLength).toBeGreaterThan(100);
+    expect((await fetch(`${base}/hls/${id}/part-1.m4s`)).status).toBe(404); // long gone
 
     const view = await getJson(`/api/cameras/${id}`);
     expect(view.hls).toBe(`/hls/${id}/index.m3u8`);
+    expect(view.health.codec).toMatch(/^avc1\.[0-9A-F]{6}$/i); // RFC 6381, from the init segment
     expect(view.health.kbps).toBeGreaterThan(0);
     expect(view.health.fps).toBeGreaterThan(5); // the clip is 15 fps
     expect(view.health.lastSegmentAgeS).toBeLessThan(5);
     expect(view.health.restarts).toBe(0);
   });
 
-  it('takes a keyframe snapshot (JPEG) per camera, stamped with the frame time', async () => {
+  it('is read by a third-party player (ffmpeg\'s HLS demuxer) straight from the URL', async () => {
+    const ff = await resolveFfmpeg();
+    const id = cams[1].id;
+    const r = await run(ff.path, ['-hide_banner', '-t', '2', '-i', `${base}/hls/${id}/index.m3u8`, '-c', 'copy', '-f', 'null', '-'], { timeout: 30_000 })
+      .catch((e: { stderr: string; code: number }) => e);
+    expect(r.stderr).toMatch(/Video: h264/);
+    expect(lastFrameCount(r.stderr)).toBeGreaterThan(15); // 2 s at 15 fps, read through the playlist's segments
+  });
+
+  it('decodes snapshots only when asked, from the newest keyframe in memory, and keeps the last one on disk', async () => {
+    const snaps = streams.supervisor.snapshots;
+    expect(snaps.decodes).toBe(0); // no viewer asked yet: an idle server decodes nothing
     for (const { id } of cams) {
-      const res = await until(`${id} snapshot`, async () => {
-        const r = await fetch(`${base}/api/cameras/${id}/snapshot.jpg`);
-        return r.status === 200 ? r : undefined;
-      }, 20_000);
+      const res = await fetch(`${base}/api/cameras/${id}/snapshot.jpg`);
+      expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('image/jpeg');
       const buf = Buffer.from(await res.arrayBuffer());
       expect(buf.subarray(0, 3).toString('hex')).toBe('ffd8ff');
       const at = res.headers.get('x-snapshot-time')!;
-      expect(at).toMatch(/^\d{4}-\d\d-\d\dT/);
-      // the frame's time (PROGRAM-DATE-TIME of its segment): recent, not in the future, and kept as the file's mtime
+      // the keyframe's time: recent, not in the future, and kept as the saved file's mtime
       expect(Date.parse(at)).toBeLessThanOrEqual(Date.now());
-      expect(Date.now() - Date.parse(at)).toBeLessThan(60_000);
+      expect(Date.now() - Date.parse(at)).toBeLessThan(5_000);
       const file = path.join(tmp, 'snapshots', `${id}.jpg`);
-      expect(Math.abs(fs.statSync(file).mtimeMs - Date.parse(at))).toBeLessThan(1000);
+      await until('last-seen image saved', () => fs.existsSync(file) && Math.abs(fs.statSync(file).mtimeMs - Date.parse(at)) < 1000, 5_000);
     }
-    // ONE snapshotter, no decoding in the pipelines: their command lines carry no image output
-    for (const pid of ffmpegPidsFor(tmp, 'index.m3u8')) expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toContain('.jpg');
-  });
-
-  it('snapshots the good cameras even when one camera\'s segment is garbage', async () => {
-    const dir = path.join(tmp, 'snapshotter-check');
-    fs.mkdirSync(path.join(dir, 'bad'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'bad', 'seg-1.ts'), Buffer.alloc(4000, 0x47)); // not a stream ffmpeg can open
-    const taken: Record<string, number> = {};
-    const real = cams.slice(0, 2).map(({ id }) => {
-      const p = streams.supervisor.pipeline(id)!;
-      return { id, hlsDir: p.hlsDir, playlist: p.playlist, snapshotFile: path.join(dir, `${id}.jpg`), snapshotTaken: (t: number) => (taken[id] = t) };
-    });
-    const bad = {
-      id: 'bad-cam', hlsDir: path.join(dir, 'bad'), snapshotFile: path.join(dir, 'bad-cam.jpg'),
-      playlist: { targetDurationS: 1, mediaSequence: 1, lastSeq: 1, segments: [{ seq: 1, uri: 'seg-1.ts', durationS: 1 }] },
-      snapshotTaken: (t: number) => (taken['bad-cam'] = t),
-    };
-    const ff = await resolveFfmpeg();
-    const snapper = new Snapshotter({ cameras: [bad, ...real], ffmpegPath: ff.path, workDir: path.join(dir, '.work'), everyS: 60, log: logger('test') });
-    expect(await snapper.takeAll()).toBe(2);
-    for (const { id } of real) {
-      expect(fs.readFileSync(path.join(dir, `${id}.jpg`)).subarray(0, 3).toString('hex')).toBe('ffd8ff');
-      expect(taken[id]).toBeGreaterThan(0);
-    }
-    expect(fs.existsSync(bad.snapshotFile)).toBe(false);
-    expect(taken['bad-cam']).toBeUndefined();
-    // nothing new since: no run, nothing rewritten; the scratch links are gone
-    expect(await snapper.takeAll()).toBe(0);
-    expect(fs.existsSync(path.join(dir, '.work'))).toBe(false);
-    await snapper.close();
+    const decodes = snaps.decodes;
+    expect(decodes).toBe(cams.length);
+    await Promise.all(cams.map(({ id }) => fetch(`${base}/api/cameras/${id}/snapshot.jpg`).then((r) => r.arrayBuffer())));
+    expect(snaps.decodes).toBe(decodes); // cached: asked again at once, no new decode
+    // pulls are pure copies: no image output in their command lines
+    const pulls = ffmpegPidsFor(`rtsp://`, sim.host);
+    expect(pulls.length).toBe(cams.length);
+    for (const pid of pulls) expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toMatch(/mjpeg|\.jpg/);
   });
 
   it('rejects path tricks with 400/404 and never shows credentials', async () => {
@@ -215,7 +233,7 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
       const r = await fetch(`${base}/api/cameras/${dead}/snapshot.jpg`);
       return { status: r.status, at: r.headers.get('x-snapshot-time'), bytes: Buffer.from(await r.arrayBuffer()) };
     };
-    const seqOf = () => Object.fromEntries(cams.map((x) => [x.id, streams.supervisor.pipeline(x.id)!.playlist!.lastSeq]));
+    const seqOf = () => Object.fromEntries(cams.map((x) => [x.id, streams.supervisor.pipeline(x.id)!.segmenter.lastMsn!]));
     await sim.stop(dead);
     const stoppedAt = Date.now();
     const before = seqOf();
@@ -231,15 +249,13 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
     expect(view.health.lastError).toBeTruthy();
     expect(view.health.lastError).not.toContain(PASSWORD);
     expect(events.some((e) => e.id === dead && e.health.status === 'offline')).toBe(true);
-    // the snapshot is kept while offline, with the time of its frame (taken before the source died). Wait one
-    // snapshot period first: the killed run's last (flushed) segment may still be snapshotted just after 'offline'.
-    await sleep(6000);
+    // the last picture is kept while offline (decoded when it went dark), with the time of its frame
     const kept = await snapshotOf();
     expect(kept.status).toBe(200);
     expect(kept.bytes.subarray(0, 3).toString('hex')).toBe('ffd8ff');
     expect(kept.at).toBe((await getJson(`/api/cameras/${dead}`)).health.snapshotAt);
     expect(Date.parse(kept.at!)).toBeLessThan(stoppedAt + 1000);
-    await sleep(6000); // more than one snapshot period: still the same image and time
+    await sleep(4000); // longer than the snapshot cache: still the same image and time
     const later = await snapshotOf();
     expect(await statusOf(dead)).toBe('offline');
     expect(later.status).toBe(200);
@@ -247,16 +263,26 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
     expect(later.bytes.equals(kept.bytes)).toBe(true);
     expect((await getJson(`/api/cameras/${dead}`)).health.snapshotAt).toBe(kept.at);
 
+    const msnBefore = streams.supervisor.pipeline(dead)!.segmenter.lastMsn!;
     await sim.resume(dead);
     await until(`${dead} online again`, async () => (await statusOf(dead)) === 'online', 45_000);
     expect(events.some((e) => e.id === dead && e.health.status === 'online')).toBe(true);
+    // the restarted source continues the media sequence after a discontinuity, with its new init segment
+    await until('a segment of the new run', () => streams.supervisor.pipeline(dead)!.segmenter.lastMsn! > msnBefore, 10_000);
+    const text = await (await fetch(`${base}/hls/${dead}/index.m3u8`)).text();
+    const pl = HLS.parse(text) as HLS.types.MediaPlaylist;
+    expect(pl.mediaSequenceBase! + pl.segments.length - 1).toBeGreaterThan(msnBefore);
+    expect(text).toContain('#EXT-X-DISCONTINUITY\n');
+    const maps = [...text.matchAll(/#EXT-X-MAP:URI="init-(\d+)\.mp4"/g)].map((m) => Number(m[1]));
+    expect(maps.length).toBe(2);
+    expect(maps[1]).toBeGreaterThan(maps[0]);
   }, 90_000);
 
   it('leaves no ffmpeg behind when stopped', async () => {
-    expect(ffmpegPidsFor(tmp, 'index.m3u8').length).toBe(3);
+    expect(ffmpegPidsFor('rtsp://', sim.host).length).toBe(3);
     await streams.close();
     expect(trackedChildCount()).toBe(0);
     await sleep(200);
-    expect(ffmpegPidsFor(tmp)).toEqual([]);
+    expect(ffmpegPidsFor('rtsp://', sim.host)).toEqual([]);
   });
 });

@@ -7,10 +7,12 @@ import { healthColour } from '../src/categories.ts';
 import type { Camera } from '../src/types.ts';
 import { healthState } from '../src/model.ts';
 
-/** Tuned for live (ENV.md: ~1.8 s true latency, rare stalls). liveSyncDuration below 1.2 s stalls. */
+/**
+ * LL-HLS: the server lists ~200 ms parts with a preload hint and blocking reload, and its PART-HOLD-BACK (3 part
+ * targets) sets the target latency. No liveSyncDuration here: hls.js lets a user value override the playlist's
+ * hold-back, which is what kept tiles 1.2 s + a segment behind before the server made parts.
+ */
 export const HLS_LIVE_CONFIG = {
-  liveSyncDuration: 1.2,
-  liveMaxLatencyDuration: 3,
   maxLiveSyncPlaybackRate: 1.5,
   lowLatencyMode: true,
   backBufferLength: 10,
@@ -67,7 +69,7 @@ export class VideoTile {
     this.dot = document.createElement('span');
     this.dot.className = 'dot';
     this.nameEl = document.createElement('span');
-    this.nameEl.className = 'tile-name';
+    this.nameEl.className = 'tile-name free-text'; // the camera's name: data, not UI text
     this.metaEl = document.createElement('span');
     this.metaEl.className = 'tile-meta';
     this.latencyEl = document.createElement('span');
