@@ -22,8 +22,10 @@ export interface Config {
   noStreams: boolean;
   /** SIAGA_INTAKE_RATE: intake requests per second per token (or per IP without one); 0 = no limit. Default 300. */
   intakeRatePerS: number;
-  /** A dispatched unit within this many metres (+ the incident's uncertainty) of its incident is on scene. */
+  /** Arrival fence: a dispatched unit stopped within max(this, its fix accuracy) of the incident point is on scene. */
   arrivalRadiusM: number;
+  /** Demo: mean 112 calls per day, for the seeded history and the live traffic alike. */
+  demoCallsPerDay: number;
   /** Where online backups of the store go (server/store/backup.ts). Default <dataDir>/backups. */
   backupDir: string;
   /** Seconds between backups (one is also taken at start-up); 0 = no backups. Default 3600. */
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     noStreams: env.SIAGA_NO_STREAMS === '1',
     intakeRatePerS: int(env, 'SIAGA_INTAKE_RATE', 300),
     arrivalRadiusM: int(env, 'SIAGA_ARRIVAL_RADIUS_M', 100),
+    demoCallsPerDay: int(env, 'SIAGA_DEMO_CALLS_PER_DAY', 70),
     backupDir: path.resolve(root, env.SIAGA_BACKUP_DIR || path.join(dataDir, 'backups')),
     backupIntervalS: intIn(env, 'SIAGA_BACKUP_INTERVAL_S', 3600, 0, 7 * 86_400),
     backupKeep: intIn(env, 'SIAGA_BACKUP_KEEP', 24, 1, 10_000),

@@ -30,8 +30,11 @@ import { seedDemoHistory } from './demo/history.ts';
 import { logger } from './log.ts';
 
 const log = logger('main');
-/** SIGTERM/SIGINT to exit, at most (systemd's TimeoutStopSec and Docker's stop timeout leave room above it). */
-const STOP_BOUND_MS = 10_000;
+/**
+ * SIGTERM/SIGINT to exit, at most: the promise is 10 s to a process manager, and exiting (whose hook SIGKILLs any
+ * child still alive) needs its own moment on a loaded machine.
+ */
+const STOP_BOUND_MS = 9_000;
 /** What a refused write is told while the server stops: about one restart under a process manager. */
 const RETRY_AFTER_S = 5;
 
@@ -48,7 +51,7 @@ export interface Running {
 export async function start(config: Config = loadConfig()): Promise<Running> {
   const bus = new EventBus();
   /** Run in reverse order on shutdown. */
-  const closers: Array<() => Promise<void> | void> = [];
+  const closers: Array<[string, () => Promise<void> | void]> = [];
   const app = createApp();
   // Shutdown step 1: once stopping, every write answers 503 + Retry-After (reads keep answering during the drain),
   // so a CAD feed or a Traccar Client retries against the restarted server instead of losing the call.
@@ -70,17 +73,17 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   // ── store ─────────────────────────────────────────────────────────────
   const db = openDb(config.dataDir);
   migrate(db);
-  closers.push(async () => {
+  closers.push(['store', async () => {
     // Last step: whatever AVL or intake was still queued commits, the WAL folds into the main file, then close.
     await transactorFor(db).drain();
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
-  });
+  }]);
   // Online backups (one now, then every SIAGA_BACKUP_INTERVAL_S); pushed after the db so it closes before it.
   const backups = config.backupIntervalS > 0
     ? startBackups({ db, dir: config.backupDir, intervalMs: config.backupIntervalS * 1000, keep: config.backupKeep })
     : undefined;
-  if (backups) closers.push(() => backups.close());
+  if (backups) closers.push(['backups', () => backups.close()]);
 
   // ── auth ──────────────────────────────────────────────────────────────
   const auth = createAuth({ db, config });
@@ -100,7 +103,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       workDir: demoWorkDir(config.runtimeDir),
       ffmpegPath: config.ffmpegPath,
     });
-    closers.push(() => sim.close());
+    closers.push(['demo cameras', () => sim.close()]);
     process.env.SIAGA_CCTV_HOST = sim.host;
     process.env.SIAGA_CCTV_USER ||= `demo-${crypto.randomBytes(3).toString('hex')}`;
     process.env.SIAGA_CCTV_PASSWORD ||= crypto.randomBytes(9).toString('base64url');
@@ -108,7 +111,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   const cameras = config.noStreams ? [] : loadCameras(config.camerasFile); // SIAGA_NO_STREAMS=1: API-only start
   const streams = await startStreams({ config, cameras, bus, requireRole });
   ffmpeg = streams.ffmpeg;
-  closers.push(() => streams.close());
+  closers.push(['camera pipelines', () => streams.close()]);
   /** The one camera view builder (config without secrets + health + hls/snapshot URLs), for other rooms. */
   const cameraViews = () => streams.supervisor.views();
   app.use(streams.router);
@@ -134,8 +137,11 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     }),
   );
   // Units: AVL (OsmAnd on /api/osmand and on the device port), units API, dispatch with automatic arrival.
-  const units = await startUnits({ config, db, bus, incidents, requireRole, actorOf: (_req, res) => principalOf(res).id });
-  closers.push(() => units.close());
+  const units = await startUnits({
+    config, db, bus, incidents, requireRole, actorOf: (_req, res) => principalOf(res).id,
+    crew: { requireUnit: auth.requireUnit, unitOf: (res) => principalOf(res).unit, issueUnitToken: auth.issueUnitToken },
+  });
+  closers.push(['units', () => units.close()]);
   app.use(units.router);
   // Briefing KPIs (read-only over the incidents/units time stamps).
   app.use(startKpis({ db, requireRole }).router);
@@ -168,40 +174,43 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     // clocks; runs in day batches in the background so the server answers meanwhile.
     const historyStop = new AbortController();
     const history = seedDemoHistory({
-      db, geo, geoDataDir: GEO_DATA_DIR, signal: historyStop.signal,
+      db, geo, geoDataDir: GEO_DATA_DIR, signal: historyStop.signal, perDay: config.demoCallsPerDay,
       ensureUnit: (u) => {
         if (!units.service.get(u.id)) units.service.register(u);
       },
     }).catch((err) => log.warn('demo history failed', { err: String(err) }));
-    closers.push(async () => {
+    closers.push(['demo history', async () => {
       historyStop.abort();
       await history;
-    });
+    }]);
     // 112 traffic + ~20 units over real HTTP to our own endpoints, with an operator token of its own.
     const traffic = await startDemoTraffic({
       baseUrl: `http://${['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host}:${port}`,
       token: auth.issueToken('operator', 'demo:traffic'),
       geoDataDir: GEO_DATA_DIR,
+      callsPerDay: config.demoCallsPerDay,
       ensureUnit: (u) => {
         if (!units.service.get(u.id)) units.service.register(u);
       },
     });
-    closers.push(() => traffic.stop());
+    closers.push(['demo traffic', () => traffic.stop()]);
   }
 
   log.info(`Siaga Wall on http://localhost:${port}${config.demo ? ' (demo)' : ''}`);
   auth.announce(port); // demo: admin token (if generated), wall and console URLs
 
   // Graceful stop, in order: refuse writes (503) and new connections → commit what is queued (every accepted
-  // write gets its 2xx) → close the walls' sockets with 1012 → demo traffic, units, ffmpeg children, backups →
-  // checkpoint and close SQLite. The caller bounds the whole of it (see the signal handler below).
+  // write gets its 2xx) → close the walls' sockets with 1012 → demo traffic, units, ffmpeg children (together) →
+  // backups → checkpoint and close SQLite. The caller bounds the whole of it (see the signal handler below).
   let closing: Promise<void> | undefined;
   const step = async (what: string, fn: () => Promise<void> | void) => {
+    const t0 = Date.now();
     try {
       await fn();
     } catch (err) {
       log.warn(`shutdown: ${what} failed`, { err: String(err) });
     }
+    if (Date.now() - t0 > 1000) log.warn(`shutdown: ${what} took ${Date.now() - t0} ms`);
   };
   const close = () =>
     (closing ??= (async () => {
@@ -212,7 +221,11 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       await step('close websockets', () => hub.close());
       server.closeAllConnections?.();
       await step('stop listening', () => listening);
-      for (const fn of closers.reverse()) await step('close', fn);
+      // The rooms stop side by side (demo traffic, units, camera pipelines, demo cameras: none needs another);
+      // then the backup in progress, then the store last.
+      const last = new Set(['backups', 'store']);
+      await Promise.all(closers.filter(([what]) => !last.has(what)).map(([what, fn]) => step(what, fn)));
+      for (const [what, fn] of closers.reverse().filter(([what]) => last.has(what))) await step(what, fn);
     })());
   return { config, server, port, bus, backups, close };
 }

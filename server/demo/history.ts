@@ -17,17 +17,15 @@ import { buildRoadGraph, loadRoadLines, type RoadGraph } from './roads.ts';
 import { between, pick, seededRng, weighted, type Rng } from './rng.ts';
 import { addressMaker, categoryWeights } from './traffic.ts';
 import { demoFleet, type FleetEntry } from './units-sim.ts';
+import { DEMO_CALLS_PER_DAY, dispatchDelayMin, HOURLY, onSceneMin, roadSpeedKmh, turnoutMin } from './response-model.ts';
 
 const log = logger('demo-history');
 const MIN = 60_000;
 const DAY = 86_400_000;
 
-/** Calls per hour of day (WIB), relative: quiet before dawn, busy mornings and evenings. Demo shape, not a statistic. */
-const HOURLY = [3, 2, 1.5, 1.2, 1.2, 1.8, 3, 4.5, 5, 5, 5, 5.2, 5.2, 5, 5, 5.3, 5.8, 6, 6, 5.5, 5, 4.5, 4, 3.5];
-/** Turnout (dispatch → wheels rolling) and road speed per agency: Damkar quickest out of the station. */
-const TURNOUT_MIN: Record<string, [number, number]> = { damkar: [0.5, 2.5], psc: [1, 4], polisi: [1, 5] };
-const SPEED_KMH: Record<string, [number, number]> = { damkar: [35, 55], psc: [35, 55], polisi: [30, 50] };
 const FIX_EVERY_S = 30;
+/** Share of crews that use the crew page ("Berangkat" / "Tiba di lokasi"); all of them do where no geofence can tell. */
+const CREW_PAGE_SHARE = 0.3;
 /** Incidents per transaction / event-loop turn. */
 const BATCH = 8;
 
@@ -41,7 +39,7 @@ export interface HistoryOptions {
   /** Mean incidents per day. */
   perDay?: number;
   seed?: number;
-  /** End of the history (epoch ms); default now − 1 h so every seeded incident is closed before live traffic starts. */
+  /** End of the history (epoch ms); default now. Nothing is stamped after it: late incidents close at `until`. */
   until?: number;
   /** Stops seeding between batches (server shutdown). */
   signal?: AbortSignal;
@@ -92,9 +90,9 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
   const bases = baseNodes(fleet, gaz, graph, rng);
   const busyUntil = new Map<string, number>();
 
-  const until = opts.until ?? Date.now() - 60 * MIN;
+  const until = opts.until ?? Date.now();
   const days = opts.days ?? 30;
-  const perDay = opts.perDay ?? 70;
+  const perDay = opts.perDay ?? DEMO_CALLS_PER_DAY;
   const times = callTimes(rng, until - days * DAY, until, perDay);
   let dispatches = 0;
   let fixes = 0;
@@ -123,6 +121,8 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
 
   function oneIncident(t0: number): { dispatched: boolean; fixes: number } {
     clock = t0;
+    // nothing is stamped after `until` (the history ends now): an incident still running then is closed at `until`
+    const at = (dtMin: number) => ((clock = Math.min(t0 + dtMin * MIN, until - 1000)), iso());
     const hourWib = new Date(t0 + 7 * 3_600_000).getUTCHours();
     const prank = rng() < 0.14;
     const category = (prank ? 'lainnya' : weighted(rng, categoryWeights(hourWib))) as Category;
@@ -136,7 +136,6 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
       'demo-history', undefined, iso(),
     );
     const id = incident.id;
-    const at = (dtMin: number) => ((clock = t0 + dtMin * MIN), iso());
     if (prank) {
       incidents.transition(id, 'iseng', 'operator', 'penelepon iseng', at(between(rng, 0.5, 3)));
       return { dispatched: false, fixes: 0 };
@@ -149,48 +148,69 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
       return { dispatched: false, fixes: 0 };
     }
     // operator's dispatch delay; the nearest unit of the agency that is free by then
-    const dispatchAt = t0 + between(rng, agency === 'damkar' ? 0.5 : 1, agency === 'damkar' ? 3 : 8) * MIN;
-    const unit = nearestFree(agency, lon, lat, dispatchAt);
+    const dispatchAt = t0 + dispatchDelayMin(rng, agency) * MIN;
+    const unit = dispatchAt < until ? nearestFree(agency, lon, lat, dispatchAt) : null;
     if (!unit) {
       incidents.transition(id, 'diverifikasi', 'operator', undefined, at(between(rng, 0.5, 4)));
+      if (dispatchAt < until) units.noFreeUnit(id, agency, 'operator');
       incidents.transition(id, 'selesai', 'operator', 'tidak ada unit bebas', at(between(rng, 60, 240)));
       return { dispatched: false, fixes: 0 };
     }
     clock = dispatchAt;
-    units.dispatch(id, unit.id, 'operator');
-    const home = graph.nodes[bases.get(unit.id)!];
-    const target = graph.nearest(lon, lat).node;
-    const road = graph.route(bases.get(unit.id)!, target) ?? [home];
-    const drive: LonLat[] = [home, ...road, [lon, lat]];
-    const turnout = between(rng, ...(TURNOUT_MIN[agency] ?? [1, 6])) * MIN;
-    const kmh = between(rng, ...(SPEED_KMH[agency] ?? [25, 45]));
-    // ~5 % of responses are diverted and never reach the scene (the unit that never arrived)
-    const diverted = rng() < 0.05;
+    const crewPage = rng() < CREW_PAGE_SHARE;
+    const homeNode = bases.get(unit.id)!;
+    const home = graph.nodes[homeNode];
     let n = 0;
     const fix = (t: number, p: LonLat, speedKmh: number, bearing: number | null) => {
+      if (t >= until) return false;
       clock = t;
       units.ingest({
         deviceId: unit.deviceId, at: iso(), lat: round(p[1]), lon: round(p[0]), speedKmh, bearingDeg: bearing,
         altitudeM: null, accuracyM: Math.round(between(rng, 4, 15)), battery: null,
       });
       n++;
+      return true;
     };
-    fix(dispatchAt + 10_000, home, 0, null);
+    fix(dispatchAt - 20_000, home, 0, null); // parked at the station when the job comes in
+    const dispatch = units.dispatch(id, unit.id, 'operator');
+    const target = graph.nearest(lon, lat).node;
+    const road = graph.route(homeNode, target) ?? [home];
+    const drive: LonLat[] = [home, ...road, [lon, lat]];
+    const turnout = turnoutMin(rng, agency) * MIN;
+    const kmh = roadSpeedKmh(rng, agency);
+    // ~5 % of responses are diverted and never reach the scene (the unit that never arrived)
+    const diverted = rng() < 0.05;
     let t = dispatchAt + turnout;
-    const total = pathLength(drive);
-    const stopAt = diverted ? total * between(rng, 0.3, 0.7) : total;
+    if (crewPage && t < until) units.crewTap(unit.id, { kind: 'berangkat', incidentId: id, at: iso(t) });
+    const stopAt = diverted ? pathLength(drive) * between(rng, 0.3, 0.7) : pathLength(drive);
+    t = driveAlong(drive, stopAt, t, kmh, fix);
+    if (!diverted) {
+      // parked on scene: stopped fixes (the dwell that makes a geofence arrival)
+      for (let k = 0; k < 3; k++) fix((t += FIX_EVERY_S * 1000), [lon, lat], 0, null);
+      // the geofence cannot tell where the point is too uncertain: the crew says so (or nobody does)
+      if (t < until && (crewPage || (dispatch.arrivalCheck === 'confirm' && rng() < 0.7))) {
+        units.crewTap(unit.id, { kind: 'tiba', incidentId: id, at: iso(t - 3 * FIX_EVERY_S * 1000) });
+      }
+    }
+    const closeAt = t + onSceneMin(rng) * MIN;
+    incidents.transition(id, 'selesai', 'operator', diverted ? 'unit dialihkan, ditangani pihak lain' : 'penanganan selesai', at((closeAt - t0) / MIN));
+    // back to the station along the roads
+    const from = graph.nearest(...(diverted ? along(drive, stopAt).point : ([lon, lat] as LonLat))).node;
+    const back: LonLat[] = [...(graph.route(from, homeNode) ?? []), home];
+    const backAt = driveAlong(back, pathLength(back), closeAt + between(rng, 1, 5) * MIN, kmh * 0.8, fix);
+    busyUntil.set(unit.id, backAt);
+    return { dispatched: true, fixes: n };
+  }
+
+  /** Fixes every FIX_EVERY_S along `path` up to `stopM` from `t`; returns the time of the last one. */
+  function driveAlong(path: LonLat[], stopM: number, t: number, kmh: number, fix: (t: number, p: LonLat, kmh: number, b: number | null) => boolean): number {
     for (let d = 0; ; d += (kmh / 3.6) * FIX_EVERY_S) {
-      const last = d >= stopAt;
-      const { point, bearing } = along(drive, Math.min(d, stopAt));
-      fix(t, point, last ? (diverted ? kmh : 0) : kmh * between(rng, 0.7, 1.2), bearing);
-      if (last) break;
+      const last = d >= stopM;
+      const { point, bearing } = along(path, Math.min(d, stopM));
+      fix(t, point, last ? 0 : kmh * between(rng, 0.7, 1.2), bearing);
+      if (last) return t;
       t += FIX_EVERY_S * 1000;
     }
-    const closeAt = t + between(rng, 15, 60) * MIN;
-    busyUntil.set(unit.id, closeAt + 10 * MIN);
-    clock = closeAt;
-    incidents.transition(id, 'selesai', 'operator', diverted ? 'unit dialihkan, ditangani pihak lain' : 'penanganan selesai', iso());
-    return { dispatched: true, fixes: n };
   }
 
   function nearestFree(agency: string, lon: number, lat: number, t: number): FleetEntry | null {

@@ -1,4 +1,4 @@
-// Demo 112 traffic: incidents every ~20–40 s (category mix weighted by hour of day, WIB), sent over real HTTP
+// Demo 112 traffic: calls at a configurable daily rate shaped by hour of day (category mix weighted by WIB hour), sent over real HTTP
 // to the server's own endpoints — addresses as operator-style TEXT drawn from the gazetteer and road names (so
 // they go through the geocoder), some as AML SMS with a location taken from real data points. A simulated
 // operator marks pranks, dispatches the nearest free unit of the routed agency (which then drives there along
@@ -11,6 +11,7 @@ import { logger } from '../log.ts';
 import { buildRoadGraph, loadRoadLines, type RoadGraph } from './roads.ts';
 import { between, pick, seededRng, weighted, type Rng } from './rng.ts';
 import { createUnitsSim, demoFleet, type FleetEntry } from './units-sim.ts';
+import { DEMO_CALLS_PER_DAY, dispatchDelayMin, meanGapMs, onSceneMin, turnoutMin } from './response-model.ts';
 
 const log = logger('demo-traffic');
 
@@ -22,7 +23,8 @@ export interface TrafficOptions {
   /** Registers a fleet unit unless it exists (in-process: the demo is part of the composition root). */
   ensureUnit: (u: FleetEntry) => void;
   seed?: number;
-  intervalMs?: [number, number];
+  /** Mean calls per day (shaped by hour of day as the history is); default DEMO_CALLS_PER_DAY. */
+  callsPerDay?: number;
   unitTickMs?: number;
   maxOpen?: number;
 }
@@ -169,19 +171,29 @@ export async function startDemoTraffic(opts: TrafficOptions) {
     const lon = inc.location?.lon;
     const agencies: string[] = (inc.agencies ?? []).map((a: any) => a.id);
     const agency = agencies.find((a) => demoFleet().some((f) => f.agency === a));
-    if (typeof lat === 'number' && typeof lon === 'number' && agency && rng() < 0.75) {
-      later(between(rng, 5_000, 20_000), async () => {
+    if (typeof lat === 'number' && typeof lon === 'number' && agency && rng() < 0.85) {
+      // the same operator and crew timings as the seeded history (response-model.ts)
+      later(dispatchDelayMin(rng, agency) * 60_000, async () => {
         const unitId = sim.nearestFree(agency, lon, lat);
-        if (!unitId) return void later(120_000, () => close(id, done));
+        if (!unitId) {
+          await api('POST', `/api/incidents/${id}/no-unit`, { agency });
+          return void later(between(rng, 60, 240) * 60_000, () => close(id, done));
+        }
         const r = await api('POST', `/api/incidents/${id}/dispatch`, { unitId });
         if (r.status !== 201) return void later(60_000, () => close(id, done));
-        const driving = sim.respond(unitId, lon, lat, () =>
-          later(between(rng, 40_000, 120_000), async () => {
-            await close(id, done);
+        sim.hold(unitId);
+        later(turnoutMin(rng, agency) * 60_000, () => {
+          const driving = sim.respond(unitId, lon, lat, () =>
+            later(onSceneMin(rng) * 60_000, async () => {
+              await close(id, done);
+              sim.release(unitId);
+            }),
+          );
+          if (!driving) {
             sim.release(unitId);
-          }),
-        );
-        if (!driving) later(60_000, () => close(id, done));
+            later(60_000, () => close(id, done));
+          }
+        });
       });
     } else {
       later(between(rng, 15_000, 40_000), () => api('PATCH', `/api/incidents/${id}`, { status: 'diverifikasi' }).then(() => {}));
@@ -227,12 +239,14 @@ export async function startDemoTraffic(opts: TrafficOptions) {
     await lifecycle(r.json?.incident ?? r.json, prank);
   }
 
-  const [lo, hi] = opts.intervalMs ?? [20_000, 40_000];
+  const perDay = opts.callsPerDay ?? DEMO_CALLS_PER_DAY;
+  // exponential gaps (a Poisson stream) at the rate of the current WIB hour
+  const gap = () => Math.min(0x7fffffff, -Math.log(1 - rng()) * meanGapMs(perDay, (new Date().getUTCHours() + 7) % 24));
   const schedule = (ms: number) => later(ms, async () => {
     await oneIncident();
-    schedule(between(rng, lo, hi));
+    schedule(gap());
   });
-  schedule(3_000);
+  if (perDay > 0) schedule(3_000);
   log.info('demo traffic started', { units: sim.units.length, roadNodes: graph.nodes.length });
 
   return {

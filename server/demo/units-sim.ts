@@ -38,7 +38,7 @@ export function demoFleet(): FleetEntry[] {
   return fleet;
 }
 
-type Mode = 'patrol' | 'pause' | 'respond' | 'onscene';
+type Mode = 'patrol' | 'pause' | 'held' | 'respond' | 'onscene' | 'return';
 
 interface SimUnit extends FleetEntry {
   base: number; // graph node
@@ -131,7 +131,7 @@ export function createUnitsSim(opts: UnitsSimOptions) {
       }
       return;
     }
-    if (u.mode === 'onscene') {
+    if (u.mode === 'onscene' || u.mode === 'held') {
       u.speedKmh = 0;
       return;
     }
@@ -147,7 +147,7 @@ export function createUnitsSim(opts: UnitsSimOptions) {
         u.speedKmh = 0;
         u.until = t + between(rng, 5_000, 40_000);
       }
-    } else if (u.mode === 'patrol') {
+    } else if (u.mode === 'patrol' || u.mode === 'return') {
       u.speedKmh = Math.max(10, Math.min(50, u.speedKmh + between(rng, -6, 6)));
     } else {
       u.speedKmh = Math.max(25, Math.min(70, u.speedKmh + between(rng, -8, 8)));
@@ -196,7 +196,7 @@ export function createUnitsSim(opts: UnitsSimOptions) {
       let best: SimUnit | null = null;
       let bestD = Infinity;
       for (const u of units) {
-        if (u.agency !== agency || u.mode === 'respond' || u.mode === 'onscene') continue;
+        if (u.agency !== agency || u.mode === 'held' || u.mode === 'respond' || u.mode === 'onscene' || u.mode === 'return') continue;
         const d = distanceM(u.pos[0], u.pos[1], lon, lat);
         if (d < bestD) (bestD = d), (best = u);
       }
@@ -214,12 +214,22 @@ export function createUnitsSim(opts: UnitsSimOptions) {
       u.onArrive = onArrive;
       return true;
     },
-    /** Back to patrol (after the incident is closed). */
+    /** Dispatched, crew getting ready (turnout): stands still until respond(). */
+    hold(unitId: string): void {
+      const u = units.find((x) => x.id === unitId);
+      if (u) (u.mode = 'held'), (u.speedKmh = 0);
+    },
+    /** Job over: drive back to the station along the roads, then patrol from there. */
     release(unitId: string): void {
       const u = units.find((x) => x.id === unitId);
-      if (!u || u.mode !== 'onscene') return;
-      u.mode = 'pause';
-      u.until = now() + between(rng, 5_000, 15_000);
+      if (!u || (u.mode !== 'onscene' && u.mode !== 'held')) return;
+      if (setRoute(u, u.base)) {
+        u.mode = 'return';
+        u.speedKmh = between(rng, 25, 40);
+      } else {
+        u.mode = 'pause';
+        u.until = now() + between(rng, 5_000, 15_000);
+      }
     },
     async stop(): Promise<void> {
       clearInterval(timer);

@@ -18,14 +18,21 @@ const log = logger('auth');
  * 'integration' is a token-only role for machine intake (CAP/AML feeds): it may POST to /api/intake/* and nothing
  * else — a leaked feed token cannot read callers' data or walls. Operators and admins may use intake too.
  */
-export type TokenRole = Role | 'integration';
+export type TokenRole = Role | 'integration' | 'unit';
 export const TOKEN_ROLES = ['viewer', 'operator', 'admin', 'integration'] as const;
+/**
+ * 'unit' is a crew-page credential bound to ONE unit (label `unit:<unitId>`, issued by the units API, never by
+ * POST /api/tokens): it may report that unit's position and status and nothing else — no wall, no incident list.
+ */
+export const unitTokenLabel = (unitId: string) => `unit:${unitId}`;
 
 export interface Principal {
   /** Stable id for audit trails and rate limiting: 'user:<name>' or 'token:<id>:<label>'. */
   id: string;
   role: TokenRole;
   via: 'session' | 'token';
+  /** The unit a 'unit' token speaks for. */
+  unit?: string;
 }
 
 export const SESSION_COOKIE = 'siaga_session';
@@ -40,7 +47,7 @@ export function principalOf(res: Response): Principal {
 }
 
 export function hasRole(p: Principal | null, role: Role): boolean {
-  return !!p && p.role !== 'integration' && ROLE_RANK[p.role] >= ROLE_RANK[role];
+  return !!p && p.role !== 'integration' && p.role !== 'unit' && ROLE_RANK[p.role] >= ROLE_RANK[role];
 }
 
 export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'adminToken' | 'demo' | 'intakeRatePerS'> }) {
@@ -48,7 +55,10 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
 
   function principalForToken(token: string): Principal | null {
     const row = repo.tokenByHash(sha256(token));
-    return row ? { id: `token:${row.id}:${row.label}`, role: row.role as TokenRole, via: 'token' } : null;
+    if (!row) return null;
+    const p: Principal = { id: `token:${row.id}:${row.label}`, role: row.role as TokenRole, via: 'token' };
+    if (p.role === 'unit') p.unit = row.label.slice(unitTokenLabel('').length);
+    return p;
   }
 
   function authenticate(req: http.IncomingMessage): Principal | null {
@@ -75,6 +85,8 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   const requireRole: RequireRole = (role) => gate((p) => hasRole(p, role));
   /** CAP/AML intake: integration tokens, operators and admins. */
   const requireIntake: RequestHandler = gate((p) => p.role === 'integration' || hasRole(p, 'operator'));
+  /** Crew page: a unit token; principalOf(res).unit is the unit it may speak for. */
+  const requireUnit: RequestHandler = gate((p) => p.role === 'unit' && !!p.unit);
 
   /**
    * Intake rate limit per principal (per IP when anonymous). No loopback exemption: behind a local reverse proxy
@@ -103,6 +115,14 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   function issueToken(role: TokenRole, label: string): string {
     const token = newSecret('sg');
     repo.insertToken(sha256(token), role, label);
+    return token;
+  }
+
+  /** A new crew credential for a unit; the unit's previous ones stop working (a lost phone is one call away). */
+  function issueUnitToken(unitId: string): string {
+    const label = unitTokenLabel(unitId);
+    const token = issueToken('unit', label);
+    repo.revokeLabel(label, sha256(token));
     return token;
   }
 
@@ -227,6 +247,6 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     process.stdout.write(lines.map((l) => `  ${l}\n`).join(''));
   }
 
-  return { requireRole, requireIntake, rateLimitIntake, authenticate, router, kiosk, issueToken, createUser, announce };
+  return { requireRole, requireIntake, requireUnit, rateLimitIntake, authenticate, router, kiosk, issueToken, issueUnitToken, createUser, announce };
 }
 export type Auth = ReturnType<typeof createAuth>;

@@ -1,10 +1,10 @@
 // HTTP surface of the incidents room. Auth comes in as middleware (requireRole / requireIntake), never hard-coded.
 import express, { type RequestHandler, type Response } from 'express';
 import type { CameraCoverage, CameraGeometry } from '../../geo/types.ts';
-import type { Principal } from '../http/auth.ts';
+import { hasRole, type Principal } from '../http/auth.ts';
 import { bodyErrors } from '../http/errors.ts';
 import { intParam } from '../http/query.ts';
-import { ROLE_RANK, type RequireRole } from '../http/roles.ts';
+import type { RequireRole } from '../http/roles.ts';
 import { IntakeError } from './errors.ts';
 import { amlToInput, parseAml, verifyAmlHmac } from './intake-aml.ts';
 import { prepareCap } from './intake-cap.ts';
@@ -31,8 +31,7 @@ const principal = (res: Response) => res.locals.principal as Principal;
 const actorOf = (res: Response) => principal(res).id;
 /** Callers' names and numbers only for operators and admins; walls (viewers) get them masked. */
 const viewFor = (res: Response) => (i: Incident) => {
-  const role = principal(res).role;
-  return role !== 'integration' && ROLE_RANK[role] >= ROLE_RANK.operator ? i : publicIncident(i);
+  return hasRole(principal(res), 'operator') ? i : publicIncident(i);
 };
 
 function fail(res: Response, err: unknown): void {

@@ -2,15 +2,21 @@
 // time-stamped transitions into this shape; tests build it by hand with known answers.
 //
 // Decisions (documented here because they change the numbers):
-// * Response KPIs are per agency, over the incidents in the period to which that agency had ≥ 1 unit dispatched;
-//   the agency's FIRST dispatch / first movement / first arrival counts (the public waits for the first unit).
-// * Prank (`iseng`) and cancelled (`batal`) incidents count in volumes and prank share, not in response times.
-// * A stage that never happened (no movement / no arrival) is a MISS once the incident is closed, or once more time
-//   than the SLA has passed since the report: it is never within SLA, and it enters medians/p90 as +∞ ("slower than
-//   anything observed") — so a percentile that falls on a miss is reported as `null` with `missed` > 0, never as a
-//   flattering number. While still open and inside its SLA it is PENDING and left out of every response figure.
+// * Denominators are honest: every incident ROUTED to an agency — its lead (first routed) agency, any agency that had
+//   a unit dispatched, any agency recorded as having no free unit — counts for that agency ("dirutekan"). Only part of
+//   it is measured ("diukur"); the rest is reported by reason: no free unit, handled without a tracked unit (closed,
+//   nobody dispatched), arrival not confirmable (the point was too uncertain for a geofence and nobody confirmed),
+//   pending (still open, inside its target). routed = measured + the four reasons, always.
+// * Response times use the agency's FIRST dispatch / first movement / first arrival (the public waits for the first unit).
+// * The target comes from the SLA table per agency AND category (sla.json): Damkar's 7 minutes are for fires.
+// * Prank (`iseng`) and cancelled (`batal`) incidents count in volumes and in their own figures, never in response
+//   times or hotspots.
+// * A stage a dispatched unit never reached is a MISS once the incident is closed, or once more time than the target
+//   has passed since the report: it is never within target, and it enters medians/p90 as +∞ — so a percentile that falls
+//   on a miss is reported as `null` with `missed` > 0, never as a flattering number.
 // * Percentiles: linear interpolation between closest ranks (Excel PERCENTILE.INC / R type 7).
 // * Hours of day and days are in WIB (UTC+7, no daylight saving).
+import { STAGE_SOURCES, type StageSource } from '../units/types.ts';
 
 export const WIB_OFFSET_MS = 7 * 3600_000;
 export const TERMINAL_STATUSES = ['selesai', 'iseng', 'batal'] as const;
@@ -23,6 +29,10 @@ export interface TimelineDispatch {
   dispatchedAt: number;
   movingAt: number | null;
   arrivedAt: number | null;
+  movingSource?: StageSource | null;
+  arrivedSource?: StageSource | null;
+  /** 'confirm': arrival could not be inferred from positions (see server/units/arrival.ts). Default 'geofence'. */
+  arrivalCheck?: 'geofence' | 'confirm';
 }
 
 export interface TimelineIncident {
@@ -36,6 +46,10 @@ export interface TimelineIncident {
   closedAt: number | null;
   kecamatan: string | null;
   kelurahan: string | null;
+  /** The lead (first routed) agency. */
+  leadAgency?: string | null;
+  /** Agencies recorded as having no free unit for it. */
+  noUnitAgencies?: string[];
   dispatches: TimelineDispatch[];
 }
 
@@ -43,13 +57,21 @@ export type Stage = 'dispatch' | 'moving' | 'arrival';
 export const STAGES: Stage[] = ['dispatch', 'moving', 'arrival'];
 
 export interface SlaRule {
-  minutes: number;
-  /** Which stage the SLA is measured on (reported → that stage). */
+  id: string;
+  /** Agency id, or '*' for every agency. */
+  agency: string;
+  categories: readonly string[] | '*';
+  /** Which stage the target is measured on (reported → that stage). */
   stage: Stage;
+  minutes: number;
+  /** Printed beside the share on the briefing. */
+  label: string;
+  /** Where the target comes from. */
+  source: string;
 }
 export interface SlaTable {
-  default: SlaRule;
-  byAgency: Record<string, SlaRule>;
+  /** First match wins; the last rule matches everything (server/kpis/tables.ts checks it). */
+  rules: readonly SlaRule[];
 }
 
 /** Inhabitants by kecamatan / kelurahan name (only real, cited figures; empty = rates omitted). */
@@ -68,16 +90,32 @@ export interface StageStats {
   p90S: number | null;
 }
 
+export interface SlaResult {
+  rule: SlaRule;
+  /** Incidents decided against this target (measured). */
+  n: number;
+  within: number;
+  /** within / n, null when n = 0. */
+  share: number | null;
+}
+
+export const NOT_MEASURED_REASONS = ['noUnit', 'untracked', 'unconfirmable', 'pending'] as const;
+export type NotMeasuredReason = (typeof NOT_MEASURED_REASONS)[number];
+
 export interface AgencyKpis {
   agency: string;
-  incidents: number;
-  sla: SlaRule;
+  /** Incidents routed to the agency ("dirutekan"). */
+  routed: number;
+  /** Routed incidents decided against their target ("diukur"). routed = measured + Σ notMeasured. */
+  measured: number;
+  notMeasured: Record<NotMeasuredReason, number>;
+  /** Routed incidents the agency sent a unit to. */
+  dispatched: number;
+  /** Who established each first arrival: geofence, crew, operator (and 'speed' for rows from before the rules). */
+  arrivalsBySource: Partial<Record<StageSource, number>>;
   stages: Record<Stage, StageStats>;
-  /** Incidents decided against the SLA (pending ones are left out). */
-  slaN: number;
-  withinSla: number;
-  /** withinSla / slaN, null when slaN = 0. */
-  slaShare: number | null;
+  /** One entry per target that applied to some of the agency's incidents, in sla.json order. */
+  slas: SlaResult[];
 }
 
 export interface AreaCount {
@@ -97,6 +135,7 @@ export interface Kpis {
   byKecamatan: AreaCount[];
   byKelurahan: AreaCount[];
   prank: { count: number; share: number | null };
+  cancelled: number;
   openBacklog: number;
 }
 
@@ -177,9 +216,18 @@ export function hourOfDayWib(epochMs: number): number {
   return ((Math.floor((epochMs + WIB_OFFSET_MS) / HOUR) % 24) + 24) % 24;
 }
 
-export function slaFor(table: SlaTable, agency: string): SlaRule {
-  return table.byAgency[agency] ?? table.default;
+export function slaFor(table: SlaTable, agency: string, category: string): SlaRule {
+  for (const r of table.rules) {
+    if ((r.agency === '*' || r.agency === agency) && (r.categories === '*' || r.categories.includes(category))) return r;
+  }
+  return table.rules[table.rules.length - 1];
 }
+
+/** Bits of ResponseColumns.flags (written by the SQL projection, server/store/schema/kpis.ts, and by factsFromTimeline). */
+export const RESPONSE_FLAGS = { lead: 1, noUnit: 2, unconfirmable: 4, movingSourceShift: 3, arrivedSourceShift: 6 } as const;
+/** Source → its 3-bit code in flags (0 = none). */
+export const sourceCode = (s: StageSource | null | undefined) => (s ? STAGE_SOURCES.indexOf(s) + 1 : 0);
+const sourceOf = (flags: number, shift: number): StageSource | null => STAGE_SOURCES[((flags >> shift) & 7) - 1] ?? null;
 
 // ---- Columnar facts: the one input of the maths (the SQL projection reads straight into it; a timeline converts) ----
 
@@ -193,17 +241,21 @@ export interface IncidentColumns {
   source: Int32Array;
   kecamatan: Int32Array;
   kelurahan: Int32Array;
-  prank: Uint8Array;
+  /** 0 = counts everywhere, 1 = cancelled (batal), 2 = prank (iseng): both left out of response times and hotspots. */
+  kind: Uint8Array;
   /** Closing time (NaN = open); only needed when ComputeOptions.openBacklog is not given. */
   closedAt?: Float64Array;
 }
 /**
- * One row per (incident, agency) with ≥ 1 dispatch of that agency, for incidents NOT excluded from response times
- * (prank / cancelled). Times epoch ms; NaN = never happened / still open.
+ * One row per (incident, agency the incident is routed to), for incidents NOT excluded from response times
+ * (prank / cancelled). Times epoch ms; NaN = never happened / still open / nobody dispatched.
  */
 export interface ResponseColumns {
   n: number;
   agency: Int32Array;
+  category: Int32Array;
+  /** RESPONSE_FLAGS bits. */
+  flags: Int32Array;
   reportedAt: Float64Array;
   closedAt: Float64Array;
   /** The agency's first dispatch / first movement / first arrival. */
@@ -218,7 +270,7 @@ export interface KpiFacts {
   responses: ResponseColumns;
 }
 
-/** The plain timeline as columnar facts: the agency's first time per stage (the public waits for the first unit). */
+/** The plain timeline as columnar facts, by the same rules as the SQL projection (server/store/schema/kpis.ts). */
 export function factsFromTimeline(timeline: readonly TimelineIncident[]): KpiFacts {
   const names: string[] = [];
   const ids = new Map<string, number>();
@@ -231,42 +283,63 @@ export function factsFromTimeline(timeline: readonly TimelineIncident[]): KpiFac
   const n = timeline.length;
   const incidents: IncidentColumns = {
     n, reportedAt: new Float64Array(n), category: new Int32Array(n), source: new Int32Array(n), kecamatan: new Int32Array(n),
-    kelurahan: new Int32Array(n), prank: new Uint8Array(n), closedAt: new Float64Array(n),
+    kelurahan: new Int32Array(n), kind: new Uint8Array(n), closedAt: new Float64Array(n),
   };
-  const rows: Array<[agency: number, inc: TimelineIncident, d: number, m: number, a: number]> = [];
-  const first = (a: number, b: number | null) => (b === null ? a : Number.isNaN(a) ? b : Math.min(a, b));
+  type Row = { agency: number; inc: TimelineIncident; d: number; m: number; a: number; flags: number; ms: number; as: number; confirmOnly: boolean };
+  const rows: Row[] = [];
   timeline.forEach((i, k) => {
     incidents.reportedAt[k] = i.reportedAt;
     incidents.category[k] = id(i.category);
     incidents.source[k] = id(i.source);
     incidents.kecamatan[k] = id(i.kecamatan);
     incidents.kelurahan[k] = id(i.kelurahan);
-    incidents.prank[k] = i.status === 'iseng' ? 1 : 0;
+    incidents.kind[k] = i.status === 'iseng' ? 2 : i.status === 'batal' ? 1 : 0;
     incidents.closedAt![k] = i.closedAt ?? NaN;
     if (EXCLUDED_FROM_RESPONSE.has(i.status)) return;
-    const byAgency = new Map<number, (typeof rows)[number]>();
+    const byAgency = new Map<number, Row>();
+    const row = (agency: string) => {
+      const a = id(agency);
+      let r = byAgency.get(a);
+      if (!r) byAgency.set(a, (r = { agency: a, inc: i, d: NaN, m: NaN, a: NaN, flags: 0, ms: 0, as: 0, confirmOnly: true }));
+      return r;
+    };
     for (const d of i.dispatches) {
-      const a = id(d.agency);
-      const r = byAgency.get(a) ?? [a, i, NaN, NaN, NaN];
-      r[2] = first(r[2], d.dispatchedAt);
-      r[3] = first(r[3], d.movingAt);
-      r[4] = first(r[4], d.arrivedAt);
-      byAgency.set(a, r);
+      const r = row(d.agency);
+      if (!(r.d <= d.dispatchedAt)) r.d = d.dispatchedAt;
+      if (d.movingAt !== null && !(r.m <= d.movingAt)) (r.m = d.movingAt), (r.ms = sourceCode(d.movingSource));
+      if (d.arrivedAt !== null && !(r.a <= d.arrivedAt)) (r.a = d.arrivedAt), (r.as = sourceCode(d.arrivedSource));
+      r.confirmOnly &&= d.arrivalCheck === 'confirm';
     }
-    rows.push(...byAgency.values());
+    for (const r of byAgency.values()) {
+      r.flags = (Number.isNaN(r.a) && r.confirmOnly ? RESPONSE_FLAGS.unconfirmable : 0)
+        | (r.ms << RESPONSE_FLAGS.movingSourceShift) | (r.as << RESPONSE_FLAGS.arrivedSourceShift);
+    }
+    // routed without a dispatch: the lead agency and the agencies with no free unit
+    for (const agency of i.noUnitAgencies ?? []) {
+      const r = row(agency);
+      if (Number.isNaN(r.d)) r.flags |= RESPONSE_FLAGS.noUnit;
+    }
+    if (i.leadAgency) row(i.leadAgency);
+    const lead = i.leadAgency ? id(i.leadAgency) : -2;
+    for (const r of byAgency.values()) {
+      if (r.agency === lead) r.flags |= RESPONSE_FLAGS.lead;
+      rows.push(r);
+    }
   });
   const m = rows.length;
   const responses: ResponseColumns = {
-    n: m, agency: new Int32Array(m), reportedAt: new Float64Array(m), closedAt: new Float64Array(m),
-    dispatchedAt: new Float64Array(m), movingAt: new Float64Array(m), arrivedAt: new Float64Array(m),
+    n: m, agency: new Int32Array(m), category: new Int32Array(m), flags: new Int32Array(m), reportedAt: new Float64Array(m),
+    closedAt: new Float64Array(m), dispatchedAt: new Float64Array(m), movingAt: new Float64Array(m), arrivedAt: new Float64Array(m),
   };
-  rows.forEach(([a, i, d, mv, ar], k) => {
-    responses.agency[k] = a;
-    responses.reportedAt[k] = i.reportedAt;
-    responses.closedAt[k] = i.closedAt ?? NaN;
-    responses.dispatchedAt[k] = d;
-    responses.movingAt[k] = mv;
-    responses.arrivedAt[k] = ar;
+  rows.forEach((r, k) => {
+    responses.agency[k] = r.agency;
+    responses.category[k] = id(r.inc.category);
+    responses.flags[k] = r.flags;
+    responses.reportedAt[k] = r.inc.reportedAt;
+    responses.closedAt[k] = r.inc.closedAt ?? NaN;
+    responses.dispatchedAt[k] = r.d;
+    responses.movingAt[k] = r.m;
+    responses.arrivedAt[k] = r.a;
   });
   return { names, incidents, responses };
 }
@@ -307,13 +380,28 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
   const { names, incidents: I, responses: R } = facts;
   const byHourWib = Array<number>(24).fill(0);
   let prank = 0;
+  let cancelled = 0;
+  const kec = new Map<number, number>();
+  const kel = new Map<number, number>();
   for (let k = 0; k < I.n; k++) {
     byHourWib[hourOfDayWib(I.reportedAt[k])]++;
-    prank += I.prank[k];
+    const kind = I.kind[k];
+    if (kind === 2) prank++;
+    else if (kind === 1) cancelled++;
+    else {
+      // hotspots: real incidents only
+      if (I.kecamatan[k] >= 0) kec.set(I.kecamatan[k], (kec.get(I.kecamatan[k]) ?? 0) + 1);
+      if (I.kelurahan[k] >= 0) kel.set(I.kelurahan[k], (kel.get(I.kelurahan[k]) ?? 0) + 1);
+    }
   }
 
-  type Acc = { incidents: number; values: Record<Stage, number[]>; missed: Record<Stage, number>; slaN: number; within: number; rule: SlaRule };
+  type Acc = {
+    routed: number; dispatched: number; values: Record<Stage, number[]>; missed: Record<Stage, number>;
+    notMeasured: Record<NotMeasuredReason, number>; bySource: Partial<Record<StageSource, number>>;
+    slas: Map<SlaRule, { n: number; within: number }>;
+  };
   const agencies = new Map<number, Acc>();
+  const rules: Array<SlaRule | undefined> = []; // (agency, category) → rule, dense: this loop runs once per response
   const only = opts.agency;
   const asOf = opts.asOf;
   const stageCols: Record<Stage, Float64Array> = { dispatch: R.dispatchedAt, moving: R.movingAt, arrival: R.arrivedAt };
@@ -323,46 +411,72 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
     if (!acc) {
       if (only !== undefined && names[agencyId] !== only) continue;
       acc = {
-        incidents: 0, values: { dispatch: [], moving: [], arrival: [] }, missed: { dispatch: 0, moving: 0, arrival: 0 }, slaN: 0, within: 0,
-        rule: slaFor(opts.sla, names[agencyId]),
+        routed: 0, dispatched: 0, values: { dispatch: [], moving: [], arrival: [] }, missed: { dispatch: 0, moving: 0, arrival: 0 },
+        notMeasured: { noUnit: 0, untracked: 0, unconfirmable: 0, pending: 0 }, bySource: {}, slas: new Map(),
       };
       agencies.set(agencyId, acc);
     }
-    acc.incidents++;
+    const ruleKey = agencyId * names.length + R.category[k];
+    let rule = rules[ruleKey];
+    if (!rule) rule = rules[ruleKey] = slaFor(opts.sla, names[agencyId], names[R.category[k]]);
+    acc.routed++;
+    const flags = R.flags[k];
     const reported = R.reportedAt[k];
     const closed = R.closedAt[k] <= asOf; // NaN (open) compares false
-    const slaMs = acc.rule.minutes * 60_000;
+    if (Number.isNaN(R.dispatchedAt[k])) {
+      acc.notMeasured[!closed ? 'pending' : flags & RESPONSE_FLAGS.noUnit ? 'noUnit' : 'untracked']++;
+      continue;
+    }
+    acc.dispatched++;
+    const arrivedBy = sourceOf(flags, RESPONSE_FLAGS.arrivedSourceShift);
+    if (arrivedBy) acc.bySource[arrivedBy] = (acc.bySource[arrivedBy] ?? 0) + 1;
+    const unconfirmable = (flags & RESPONSE_FLAGS.unconfirmable) !== 0;
+    const slaMs = rule.minutes * 60_000;
+    let decided = false;
     for (const stage of STAGES) {
-      // reached → seconds since the report; never reached → a MISS once closed or past the SLA, else PENDING
+      if (stage === 'arrival' && unconfirmable) continue; // not measured, never a miss nor fast
+      // reached → seconds since the report; never reached → a MISS once closed or past the target, else PENDING
       const t = stageCols[stage][k];
       const done = !Number.isNaN(t);
       const s = done ? Math.max(0, (t - reported) / 1000) : 0;
       const missed = !done && (closed || asOf - reported > slaMs);
       if (done) acc.values[stage].push(s);
       else if (missed) acc.missed[stage]++;
-      if (stage === acc.rule.stage && (done || missed)) {
-        acc.slaN++;
-        if (done && s <= acc.rule.minutes * 60) acc.within++;
+      if (stage === rule.stage && (done || missed)) {
+        decided = true;
+        let r = acc.slas.get(rule);
+        if (!r) acc.slas.set(rule, (r = { n: 0, within: 0 }));
+        r.n++;
+        if (done && s <= rule.minutes * 60) r.within++;
       }
     }
+    if (!decided) acc.notMeasured[rule.stage === 'arrival' && unconfirmable ? 'unconfirmable' : 'pending']++;
   }
 
+  const share = (within: number, n: number) => (n ? Math.round((within / n) * 10_000) / 10_000 : null);
   const byAgency: AgencyKpis[] = [...agencies.entries()]
     .map(([id, a]) => [names[id], a] as const)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([agency, a]) => ({
-      agency,
-      incidents: a.incidents,
-      sla: a.rule,
-      stages: {
-        dispatch: stats(a.values.dispatch, a.missed.dispatch),
-        moving: stats(a.values.moving, a.missed.moving),
-        arrival: stats(a.values.arrival, a.missed.arrival),
-      },
-      slaN: a.slaN,
-      withinSla: a.within,
-      slaShare: a.slaN ? Math.round((a.within / a.slaN) * 10_000) / 10_000 : null,
-    }));
+    .map(([agency, a]) => {
+      const slas = opts.sla.rules.filter((r) => a.slas.has(r)).map((rule) => {
+        const x = a.slas.get(rule)!;
+        return { rule, n: x.n, within: x.within, share: share(x.within, x.n) };
+      });
+      return {
+        agency,
+        routed: a.routed,
+        measured: slas.reduce((n, x) => n + x.n, 0),
+        notMeasured: a.notMeasured,
+        dispatched: a.dispatched,
+        arrivalsBySource: a.bySource,
+        stages: {
+          dispatch: stats(a.values.dispatch, a.missed.dispatch),
+          moving: stats(a.values.moving, a.missed.moving),
+          arrival: stats(a.values.arrival, a.missed.arrival),
+        },
+        slas,
+      };
+    });
 
   let openBacklog = opts.openBacklog;
   if (openBacklog === undefined) {
@@ -377,9 +491,10 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
     bySource: named(countBy(I.source, I.n), names),
     byHourWib,
     byAgency,
-    byKecamatan: areaCounts(countBy(I.kecamatan, I.n), names, opts.population?.kecamatan),
-    byKelurahan: areaCounts(countBy(I.kelurahan, I.n), names, opts.population?.kelurahan),
+    byKecamatan: areaCounts(kec, names, opts.population?.kecamatan),
+    byKelurahan: areaCounts(kel, names, opts.population?.kelurahan),
     prank: { count: prank, share: I.n ? Math.round((prank / I.n) * 10_000) / 10_000 : null },
+    cancelled,
     openBacklog,
   };
 }

@@ -1,6 +1,6 @@
 // Units repository: the only code that reads/writes the units, unit_positions and dispatches tables.
 import type { Database } from 'better-sqlite3';
-import type { Dispatch, Position, Unit } from '../units/types.ts';
+import type { Dispatch, Position, StageSource, Unit } from '../units/types.ts';
 
 interface UnitRow { id: string; callsign: string; agency: string; kind: string; device_id: string }
 interface PositionRow {
@@ -9,7 +9,8 @@ interface PositionRow {
 }
 interface DispatchRow {
   id: number; incident_id: string; unit_id: string; dispatched_at: string; moving_at: string | null;
-  arrived_at: string | null; cleared_at: string | null; by: string;
+  arrived_at: string | null; cleared_at: string | null; by: string; moving_source: StageSource | null;
+  arrived_source: StageSource | null; arrival_check: 'geofence' | 'confirm';
 }
 
 const toUnit = (r: UnitRow): Unit => ({ id: r.id, callsign: r.callsign, agency: r.agency, kind: r.kind, deviceId: r.device_id });
@@ -19,7 +20,8 @@ const toPosition = (r: PositionRow): Position => ({
 });
 const toDispatch = (r: DispatchRow): Dispatch => ({
   id: r.id, incidentId: r.incident_id, unitId: r.unit_id, dispatchedAt: r.dispatched_at, movingAt: r.moving_at,
-  arrivedAt: r.arrived_at, clearedAt: r.cleared_at, by: r.by,
+  movingSource: r.moving_source, arrivedAt: r.arrived_at, arrivedSource: r.arrived_source, arrivalCheck: r.arrival_check,
+  clearedAt: r.cleared_at, by: r.by,
 });
 
 export function createUnitsRepo(db: Database) {
@@ -38,12 +40,15 @@ export function createUnitsRepo(db: Database) {
     track: db.prepare(
       'SELECT * FROM unit_positions WHERE unit_id = ? AND at >= ? ORDER BY at, id LIMIT ?'),
     insertDispatch: db.prepare(
-      'INSERT INTO dispatches (incident_id, unit_id, dispatched_at, by) VALUES (?, ?, ?, ?)'),
+      'INSERT INTO dispatches (incident_id, unit_id, dispatched_at, by, arrival_check) VALUES (?, ?, ?, ?, ?)'),
+    latestDispatch: db.prepare('SELECT * FROM dispatches WHERE unit_id = ? AND incident_id = ? ORDER BY id DESC LIMIT 1'),
+    setArrivalCheck: db.prepare('UPDATE dispatches SET arrival_check = ? WHERE id = ? AND arrival_check <> ?'),
     dispatchById: db.prepare('SELECT * FROM dispatches WHERE id = ?'),
     activeDispatches: db.prepare('SELECT * FROM dispatches WHERE cleared_at IS NULL ORDER BY id'),
     dispatchesForIncident: db.prepare('SELECT * FROM dispatches WHERE incident_id = ? ORDER BY id'),
-    setMoving: db.prepare('UPDATE dispatches SET moving_at = ? WHERE id = ? AND moving_at IS NULL'),
-    setArrived: db.prepare('UPDATE dispatches SET arrived_at = ? WHERE id = ? AND arrived_at IS NULL'),
+    // a stage keeps its earliest time ("whichever comes first"): a queued crew tap may arrive after a later AVL stamp
+    setMoving: db.prepare('UPDATE dispatches SET moving_at = ?, moving_source = ? WHERE id = ? AND (moving_at IS NULL OR moving_at > ?)'),
+    setArrived: db.prepare('UPDATE dispatches SET arrived_at = ?, arrived_source = ? WHERE id = ? AND (arrived_at IS NULL OR arrived_at > ?)'),
     clear: db.prepare('UPDATE dispatches SET cleared_at = ? WHERE id = ? AND cleared_at IS NULL'),
   };
   return {
@@ -67,15 +72,24 @@ export function createUnitsRepo(db: Database) {
       (s.lastPositions.all() as PositionRow[]).map((r) => ({ position: toPosition(r), receivedAt: r.received_at })),
     track: (unitId: string, sinceIso: string, limit: number): Position[] =>
       (s.track.all(unitId, sinceIso, limit) as PositionRow[]).map(toPosition),
-    insertDispatch(incidentId: string, unitId: string, at: string, by: string): Dispatch {
-      const id = Number(s.insertDispatch.run(incidentId, unitId, at, by).lastInsertRowid);
+    insertDispatch(incidentId: string, unitId: string, at: string, by: string, arrivalCheck: Dispatch['arrivalCheck']): Dispatch {
+      const id = Number(s.insertDispatch.run(incidentId, unitId, at, by, arrivalCheck).lastInsertRowid);
       return toDispatch(s.dispatchById.get(id) as DispatchRow);
     },
+    dispatchById: (id: number): Dispatch | undefined => {
+      const r = s.dispatchById.get(id) as DispatchRow | undefined;
+      return r && toDispatch(r);
+    },
+    latestDispatch: (unitId: string, incidentId: string): Dispatch | undefined => {
+      const r = s.latestDispatch.get(unitId, incidentId) as DispatchRow | undefined;
+      return r && toDispatch(r);
+    },
+    setArrivalCheck: (id: number, check: Dispatch['arrivalCheck']) => s.setArrivalCheck.run(check, id, check).changes > 0,
     activeDispatches: (): Dispatch[] => (s.activeDispatches.all() as DispatchRow[]).map(toDispatch),
     dispatchesForIncident: (incidentId: string): Dispatch[] =>
       (s.dispatchesForIncident.all(incidentId) as DispatchRow[]).map(toDispatch),
-    setMoving: (id: number, at: string) => s.setMoving.run(at, id).changes > 0,
-    setArrived: (id: number, at: string) => s.setArrived.run(at, id).changes > 0,
+    setMoving: (id: number, at: string, source: StageSource) => s.setMoving.run(at, source, id, at).changes > 0,
+    setArrived: (id: number, at: string, source: StageSource) => s.setArrived.run(at, source, id, at).changes > 0,
     clearDispatch: (id: number, at: string) => s.clear.run(at, id).changes > 0,
   };
 }

@@ -1,12 +1,13 @@
 // Units capability wiring (called from main.ts): service, HTTP routes, OsmAnd endpoint on /api/osmand and on
 // its own device port (Traccar Client's default 5055, path /).
 import type http from 'node:http';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.ts';
 import type { EventBus } from '../events.ts';
 import type { RequireRole } from '../http/roles.ts';
 import { logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
+import { createCrewRouter } from './crew-routes.ts';
 import { createOsmandRouter, startOsmandServer } from './osmand.ts';
 import { createUnitsRouter } from './routes.ts';
 import { createUnitService, type IncidentsPort } from './service.ts';
@@ -21,6 +22,8 @@ export interface StartUnitsDeps {
   requireRole: RequireRole;
   /** Audit name of the caller (auth puts the principal on res.locals). */
   actorOf?: (req: Request, res: Response) => string;
+  /** Crew page credentials (server/http/auth.ts); without them the crew API is not mounted. */
+  crew?: { requireUnit: RequestHandler; unitOf: (res: Response) => string | undefined; issueUnitToken: (unitId: string) => string };
 }
 
 export async function startUnits(deps: StartUnitsDeps) {
@@ -37,6 +40,7 @@ export async function startUnits(deps: StartUnitsDeps) {
     actorOf: (req) => (deps.actorOf ? deps.actorOf(req, req.res!) : 'operator'),
   });
   router.use('/api/osmand', osmand);
+  if (deps.crew) router.use(createCrewRouter({ units: service, requireRole: deps.requireRole, ...deps.crew }));
   let deviceServer: http.Server | undefined;
   try {
     deviceServer = await startOsmandServer(osmand, deps.config.osmandPort, deps.config.host);

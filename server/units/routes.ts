@@ -13,6 +13,7 @@ const RegisterUnit = z.object({
   deviceId: z.string().trim().min(1).max(128),
 });
 const DispatchBody = z.object({ unitId: z.string().min(1).max(64) });
+const NoUnitBody = z.object({ agency: z.string().regex(/^[a-z0-9_]{1,32}$/, 'agency must be an agency id such as damkar') });
 
 function zodFail(err: z.ZodError) {
   return { error: err.issues[0]?.message ?? 'invalid body', field: zodField(err.issues) ?? 'body' };
@@ -79,6 +80,29 @@ export function createUnitsRouter(deps: UnitsRouterDeps): express.Router {
       // Committed (better-sqlite3 is synchronous) before the response goes out.
       const dispatch = units.dispatch(String(req.params.id), parsed.data.unitId, actorOf(req));
       res.status(201).json({ dispatch });
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+
+  // The operator heard it on the radio: arrival with the operator as its source (needed where no geofence can tell).
+  router.post('/api/incidents/:id/arrival', requireRole('operator'), json, (req, res) => {
+    const parsed = DispatchBody.safeParse(req.body ?? {});
+    if (!parsed.success) return void res.status(400).json(zodFail(parsed.error));
+    try {
+      res.status(200).json({ dispatch: units.confirmArrival(String(req.params.id), parsed.data.unitId, actorOf(req)) });
+    } catch (err) {
+      sendError(res, err);
+    }
+  });
+
+  // No unit of the agency was free: recorded so the briefing can count it, instead of the incident vanishing.
+  router.post('/api/incidents/:id/no-unit', requireRole('operator'), json, (req, res) => {
+    const parsed = NoUnitBody.safeParse(req.body ?? {});
+    if (!parsed.success) return void res.status(400).json(zodFail(parsed.error));
+    try {
+      units.noFreeUnit(String(req.params.id), parsed.data.agency, actorOf(req));
+      res.status(204).end();
     } catch (err) {
       sendError(res, err);
     }

@@ -7,20 +7,28 @@ import type { EventBus } from '../events.ts';
 import { logger } from '../log.ts';
 import { transactorFor } from '../store/group-commit.ts';
 import { createUnitsRepo } from '../store/units-repo.ts';
+import { OPEN_STATUSES } from '../incidents/model.ts';
+import { arrivalCheckFor, DEFAULT_ARRIVAL_RULES, newApproach, stepApproach, type Approach, type ArrivalRules } from './arrival.ts';
 import type { IngestOutcome, OsmandFix } from './osmand.ts';
-import type { Dispatch, Position, PublicUnit, Unit } from './types.ts';
+import { NO_UNIT_EVENT, type Dispatch, type Position, type PublicUnit, type StageSource, type Unit } from './types.ts';
 
 const log = logger('units');
 
 /** The slice of the incidents service units need (contract with the incidents engineer). */
 export interface IncidentsPort {
-  get(id: string): { id: string; status: string; location?: { lat: number | null; lon: number | null; uncertaintyM?: number | null } | null } | null | undefined;
+  get(id: string): {
+    id: string; status: string; category?: string;
+    location?: { text?: string; lat: number | null; lon: number | null; uncertaintyM?: number | null } | null;
+  } | null | undefined;
   transition(id: string, status: any, actor: string, note?: string): unknown;
   addEvent(id: string, e: { event: string; by: string; note?: string; at?: string }): unknown;
 }
 
 const FLOW = ['baru', 'diverifikasi', 'didisposisikan', 'dalam_penanganan', 'selesai'];
-const CLOSED = new Set(['selesai', 'iseng', 'batal']);
+const isClosed = (status: string) => !(OPEN_STATUSES as readonly string[]).includes(status);
+
+export const CREW_TAPS = ['berangkat', 'tiba', 'selesai'] as const;
+export type CrewTapKind = (typeof CREW_TAPS)[number];
 
 export class UnitsError extends Error {
   constructor(public status: number, message: string, public field?: string) {
@@ -32,9 +40,9 @@ export interface UnitServiceOptions {
   db: Database;
   bus: EventBus;
   incidents: IncidentsPort;
-  /** Base arrival radius; the incident's uncertaintyM is added. */
+  /** Arrival fence radius (fixes less accurate than this widen it to their accuracy). */
   arrivalRadiusM?: number;
-  movingSpeedKmh?: number;
+  arrivalRules?: Partial<ArrivalRules>;
   staleAfterMs?: number;
   staleCheckMs?: number;
   now?: () => number;
@@ -42,8 +50,7 @@ export interface UnitServiceOptions {
 
 export function createUnitService(opts: UnitServiceOptions) {
   const { db, bus, incidents } = opts;
-  const arrivalRadiusM = opts.arrivalRadiusM ?? 100;
-  const movingSpeedKmh = opts.movingSpeedKmh ?? 5;
+  const rules: ArrivalRules = { ...DEFAULT_ARRIVAL_RULES, ...opts.arrivalRules, minRadiusM: opts.arrivalRadiusM ?? opts.arrivalRules?.minRadiusM ?? DEFAULT_ARRIVAL_RULES.minRadiusM };
   const staleAfterMs = opts.staleAfterMs ?? 120_000;
   const now = opts.now ?? Date.now;
   const iso = () => new Date(now()).toISOString();
@@ -57,6 +64,7 @@ export function createUnitService(opts: UnitServiceOptions) {
   const byDevice = new Map<string, Unit>();
   const last = new Map<string, { position: Position; receivedAt: string }>();
   const active = new Map<string, Dispatch>(); // unitId → current dispatch
+  const approaches = new Map<number, Approach>(); // dispatch id → what the fixes since dispatch showed
   const staleFlag = new Map<string, boolean>();
   for (const u of repo.listUnits()) {
     units.set(u.id, u);
@@ -131,10 +139,7 @@ export function createUnitService(opts: UnitServiceOptions) {
     const position: Position = { unitId: unit.id, ...rest };
     repo.insertPosition(position, receivedAt);
     const dispatch = active.get(unit.id);
-    if (dispatch && progressDispatch(unit, dispatch, position, receivedAt)) {
-      const fresh = repo.dispatchesForIncident(dispatch.incidentId).find((d) => d.id === dispatch.id);
-      if (fresh) active.set(unit.id, fresh);
-    }
+    if (dispatch && progressDispatch(unit, dispatch, position, receivedAt)) refreshActive(unit.id, dispatch.id);
     const prev = last.get(unit.id);
     // Out-of-order (buffered) fixes go to history but never move the unit backwards in time.
     if (!prev || prev.position.at <= position.at) last.set(unit.id, { position, receivedAt });
@@ -143,8 +148,14 @@ export function createUnitService(opts: UnitServiceOptions) {
     return { ok: true };
   }
 
+  function refreshActive(unitId: string, dispatchId: number): void {
+    const fresh = repo.dispatchById(dispatchId);
+    if (fresh && !fresh.clearedAt) active.set(unitId, fresh);
+  }
+
   /** Memory follows the store again after a failed commit. */
   function reloadState(): void {
+    approaches.clear();
     last.clear();
     for (const l of repo.lastPositions()) last.set(l.position.unitId, l);
     active.clear();
@@ -182,38 +193,62 @@ export function createUnitService(opts: UnitServiceOptions) {
       });
   }
 
+  /** A fix from the crew page: the same path as the unit's tracker, under the unit's own device identity. */
+  function ingestForUnit(unitId: string, fix: Omit<OsmandFix, 'deviceId'>): Promise<IngestOutcome> {
+    const unit = units.get(unitId);
+    if (!unit) return Promise.resolve({ ok: false, error: 'unknown unit', field: 'unit' });
+    return ingestQueued({ ...fix, deviceId: unit.deviceId });
+  }
+
+  /** The crew's current job: where and what (never who called). */
+  function jobFor(unitId: string): { incidentId: string; category: string | null; place: string | null; lat: number | null; lon: number | null } | null {
+    const d = active.get(unitId);
+    const inc = d && incidents.get(d.incidentId);
+    if (!d || !inc) return null;
+    return { incidentId: d.incidentId, category: inc.category ?? null, place: inc.location?.text ?? null, lat: inc.location?.lat ?? null, lon: inc.location?.lon ?? null };
+  }
+
   /** Inside the ingest transaction. Times are server receive times, comparable with dispatchedAt. */
   function progressDispatch(unit: Unit, d: Dispatch, p: Position, at: string): boolean {
+    const inc = incidents.get(d.incidentId);
+    if (!inc) return false;
     let changed = false;
-    if (!d.movingAt && p.speedKmh !== null && p.speedKmh > movingSpeedKmh) {
-      if (repo.setMoving(d.id, at)) {
-        incidents.addEvent(d.incidentId, { event: 'unit_moving', by: unit.callsign, note: `${unit.callsign} bergerak`, at });
-        changed = true;
-      }
-    }
-    if (!d.arrivedAt) {
-      const inc = incidents.get(d.incidentId);
-      const lat = inc?.location?.lat;
-      const lon = inc?.location?.lon;
-      if (inc && typeof lat === 'number' && typeof lon === 'number') {
-        const radius = arrivalRadiusM + (inc.location?.uncertaintyM ?? 0);
-        const dist = distanceM(p.lon, p.lat, lon, lat);
-        if (dist <= radius && repo.setArrived(d.id, at)) {
-          incidents.addEvent(d.incidentId, {
-            event: 'unit_on_scene', by: unit.callsign, note: `${unit.callsign} tiba di lokasi (${Math.round(dist)} m)`, at,
-          });
-          advance(d.incidentId, 'dalam_penanganan', unit.callsign, `${unit.callsign} tiba di lokasi`);
-          changed = true;
-        }
-      }
+    const check = arrivalCheckFor(inc.location, rules);
+    if (check !== d.arrivalCheck && repo.setArrivalCheck(d.id, check)) changed = true; // the point was corrected
+    let approach = approaches.get(d.id);
+    if (!approach) approaches.set(d.id, (approach = newApproach()));
+    const step = stepApproach(
+      approach, { ms: Date.parse(p.at), stamp: at, lat: p.lat, lon: p.lon, speedKmh: p.speedKmh, accuracyM: p.accuracyM },
+      inc.location, !!d.movingAt, rules,
+    );
+    if (step.closing && !d.movingAt) changed = markMoving(unit, d, at, 'distance') || changed;
+    if (step.arrivedFix && !d.arrivedAt) {
+      changed = markArrived(unit, d, step.arrivedFix.stamp, 'geofence', `${Math.round(step.distM ?? 0)} m`) || changed;
     }
     return changed;
+  }
+
+  function markMoving(unit: Unit, d: Dispatch, at: string, source: StageSource): boolean {
+    if (!repo.setMoving(d.id, at, source)) return false;
+    incidents.addEvent(d.incidentId, { event: 'unit_moving', by: unit.callsign, note: `${unit.callsign} bergerak (${source})`, at });
+    return true;
+  }
+
+  /** Arrival never precedes movement: a confirmation without a recorded movement records both at once. */
+  function markArrived(unit: Unit, d: Dispatch, at: string, source: StageSource, detail?: string): boolean {
+    if (!d.movingAt || d.movingAt > at) markMoving(unit, d, at, source);
+    if (!repo.setArrived(d.id, at, source)) return false;
+    incidents.addEvent(d.incidentId, {
+      event: 'unit_on_scene', by: unit.callsign, note: `${unit.callsign} tiba di lokasi (${source}${detail ? `, ${detail}` : ''})`, at,
+    });
+    advance(d.incidentId, 'dalam_penanganan', unit.callsign, `${unit.callsign} tiba di lokasi`);
+    return true;
   }
 
   function dispatch(incidentId: string, unitId: string, by: string): Dispatch {
     const inc = incidents.get(incidentId);
     if (!inc) throw new UnitsError(404, 'incident not found', 'id');
-    if (CLOSED.has(inc.status)) throw new UnitsError(409, `incident is ${inc.status}`, 'status');
+    if (isClosed(inc.status)) throw new UnitsError(409, `incident is ${inc.status}`, 'status');
     const unit = units.get(unitId);
     if (!unit) throw new UnitsError(400, 'unknown unit', 'unitId');
     const current = active.get(unitId);
@@ -221,24 +256,77 @@ export function createUnitService(opts: UnitServiceOptions) {
     const at = iso();
     const d = tx.transaction(() => {
       if (current) repo.clearDispatch(current.id, at); // re-tasked: the old assignment ends now
-      const created = repo.insertDispatch(incidentId, unitId, at, by);
+      const created = repo.insertDispatch(incidentId, unitId, at, by, arrivalCheckFor(inc.location, rules));
       incidents.addEvent(incidentId, { event: 'unit_dispatched', by, note: `${unit.callsign} (${unit.agency}) didisposisikan`, at });
       advance(incidentId, 'didisposisikan', by, `${unit.callsign} didisposisikan`);
       return created;
     });
     active.set(unitId, d);
+    // "closing on the scene" is measured from where the unit was when it got the job
+    const from = last.get(unitId)?.position;
+    const lat = inc.location?.lat;
+    const lon = inc.location?.lon;
+    approaches.set(d.id, newApproach(from && typeof lat === 'number' && typeof lon === 'number' ? distanceM(from.lon, from.lat, lon, lat) : null));
     publish(unit);
     return d;
+  }
+
+  /**
+   * A tap on the crew page ("Berangkat", "Tiba di lokasi", "Selesai"), possibly queued offline: it carries its own
+   * time and the incident it was made for, so a late tap lands on the dispatch it belongs to, never on a newer one.
+   */
+  function crewTap(unitId: string, tap: { kind: CrewTapKind; incidentId: string; at: string }): Dispatch {
+    const unit = units.get(unitId);
+    if (!unit) throw new UnitsError(404, 'unit not found', 'unit');
+    const d = repo.latestDispatch(unitId, tap.incidentId);
+    if (!d) throw new UnitsError(409, 'this unit was not dispatched to that incident', 'incidentId');
+    if (tap.at < d.dispatchedAt) throw new UnitsError(409, 'tap is older than the dispatch', 'at');
+    if (d.clearedAt && tap.at > d.clearedAt && tap.kind !== 'selesai') throw new UnitsError(409, 'the dispatch had ended by then', 'at');
+    tx.transaction(() => {
+      if (tap.kind === 'berangkat') markMoving(unit, d, tap.at, 'crew');
+      else if (tap.kind === 'tiba') markArrived(unit, d, tap.at, 'crew');
+      else if (!d.clearedAt && repo.clearDispatch(d.id, tap.at)) {
+        incidents.addEvent(d.incidentId, { event: 'unit_cleared', by: unit.callsign, note: `${unit.callsign} selesai di lokasi`, at: tap.at });
+      }
+    });
+    const fresh = repo.dispatchById(d.id)!;
+    if (fresh.clearedAt) approaches.delete(d.id);
+    if (active.get(unitId)?.id === d.id) {
+      if (fresh.clearedAt) active.delete(unitId);
+      else active.set(unitId, fresh);
+    }
+    publish(unit);
+    return fresh;
+  }
+
+  /** An operator confirms a unit is on scene (radio call): the arrival records the operator as its source. */
+  function confirmArrival(incidentId: string, unitId: string, by: string): Dispatch {
+    const unit = units.get(unitId);
+    if (!unit) throw new UnitsError(400, 'unknown unit', 'unitId');
+    const d = repo.latestDispatch(unitId, incidentId);
+    if (!d || d.clearedAt) throw new UnitsError(409, 'unit is not dispatched to this incident', 'unitId');
+    if (!d.arrivedAt) tx.transaction(() => markArrived(unit, d, iso(), 'operator', by));
+    refreshActive(unitId, d.id);
+    publish(unit);
+    return repo.dispatchById(d.id)!;
+  }
+
+  /** The operator found no free unit of the agency: the briefing counts the incident as "no free unit" for it. */
+  function noFreeUnit(incidentId: string, agency: string, by: string): void {
+    const inc = incidents.get(incidentId);
+    if (!inc) throw new UnitsError(404, 'incident not found', 'id');
+    incidents.addEvent(incidentId, { event: NO_UNIT_EVENT, by, note: agency });
   }
 
   // Closed incidents release their units.
   const offIncident = bus.subscribe('incident', (data) => {
     const inc = data as { id?: string; status?: string };
-    if (!inc?.id || !inc.status || !CLOSED.has(inc.status)) return;
+    if (!inc?.id || !inc.status || !isClosed(inc.status)) return;
     for (const [unitId, d] of active) {
       if (d.incidentId !== inc.id) continue;
       repo.clearDispatch(d.id, iso());
       active.delete(unitId);
+      approaches.delete(d.id);
       const u = units.get(unitId);
       if (u) publish(u);
     }
@@ -262,7 +350,12 @@ export function createUnitService(opts: UnitServiceOptions) {
     register,
     ingest,
     ingestQueued,
+    ingestForUnit,
+    jobFor,
     dispatch,
+    crewTap,
+    confirmArrival,
+    noFreeUnit,
     checkStale,
     list: (): PublicUnit[] => [...units.values()].map(view),
     get: (id: string): PublicUnit | undefined => {

@@ -23,13 +23,27 @@ export interface Position {
   battery: number | null;
 }
 
+/**
+ * Who established a stage: AVL rules ('distance' = closing on the scene, 'geofence' = stopped at the scene), the crew
+ * page, an operator; 'speed' only on rows recorded before the rules existed (first fix above 5 km/h).
+ */
+export const STAGE_SOURCES = ['distance', 'geofence', 'crew', 'operator', 'speed'] as const;
+export type StageSource = (typeof STAGE_SOURCES)[number];
+
+/** Incident history event (note = agency id): no unit of that agency was free. The briefing counts it as such. */
+export const NO_UNIT_EVENT = 'no_unit_available';
+
 export interface Dispatch {
   id: number;
   incidentId: string;
   unitId: string;
   dispatchedAt: string;
   movingAt: string | null;
+  movingSource: StageSource | null;
   arrivedAt: string | null;
+  arrivedSource: StageSource | null;
+  /** 'confirm': the incident point is too uncertain for a geofence, so only the crew or an operator can say "arrived". */
+  arrivalCheck: 'geofence' | 'confirm';
   clearedAt: string | null;
   by: string;
 }

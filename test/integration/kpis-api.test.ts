@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { RequestHandler } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distanceM } from '../../geo/spatial.ts';
 import { EventBus } from '../../server/events.ts';
 import { createApp, finishApp } from '../../server/http/app.ts';
 import type { RequireRole } from '../../server/http/roles.ts';
@@ -70,21 +71,29 @@ beforeAll(async () => {
     ).incident.id;
   };
 
-  // A: fire 08:00 WIB on 20 Nov; dispatched +1 min, moving +2, on scene +6 (within Damkar's 7), closed +30.
+  // Halfway from the station to the scene: a fix there has closed on the scene by far more than 100 m.
+  const MID = { lat: (station.lat + SCENE_LAT) / 2, lon: (station.lon + SCENE_LON) / 2 };
+  expect(distanceM(station.lon, station.lat, SCENE_LON, SCENE_LAT)).toBeGreaterThan(400);
+
+  // A: fire 08:00 WIB on 20 Nov; dispatched +1 min at the station, moving (halfway) +2, stopped on scene +6 and +6.5
+  // (arrival = the first stopped fix, within Damkar's 7), closed +30.
   const tA = Z('2026-11-20T01:00:00Z');
   const a = create('kebakaran', tA);
+  fix(tA + 0.5 * MIN, station.lat, station.lon, 0);
   clock = tA + 1 * MIN;
   units.dispatch(a, 'dk1', 'op');
-  fix(tA + 2 * MIN, station.lat, station.lon, 40);
-  fix(tA + 6 * MIN, SCENE_LAT, SCENE_LON, 10);
+  fix(tA + 2 * MIN, MID.lat, MID.lon, 40);
+  fix(tA + 6 * MIN, SCENE_LAT, SCENE_LON, 0);
+  fix(tA + 6.5 * MIN, SCENE_LAT, SCENE_LON, 0);
   incidents.transition(a, 'selesai', 'op', undefined, new Date(tA + 30 * MIN).toISOString());
 
-  // B: fire 23:30 WIB on 20 Nov; dispatched +2, moving +3, never arrives; closed +60 min (00:30 WIB on the 21st).
+  // B: fire 23:30 WIB on 20 Nov; dispatched +2 at the station, moving +3, never arrives; closed +60 min (00:30 WIB on the 21st).
   const tB = Z('2026-11-20T16:30:00Z');
   const b = create('kebakaran', tB);
+  fix(tB + 1 * MIN, station.lat, station.lon, 0);
   clock = tB + 2 * MIN;
   units.dispatch(b, 'dk1', 'op');
-  fix(tB + 3 * MIN, station.lat, station.lon, 40);
+  fix(tB + 3 * MIN, MID.lat, MID.lon, 40);
   incidents.transition(b, 'selesai', 'op', undefined, new Date(tB + 60 * MIN).toISOString());
 
   // C: prank 10:00 WIB on 21 Nov.
@@ -131,11 +140,15 @@ describe('GET /api/kpis', () => {
   it('computes Damkar times from the dispatch and AVL time stamps; the unit that never arrived breaches', async () => {
     const { body } = await get('/api/kpis?from=2026-11-20&to=2026-11-20');
     const dk = body.byAgency.find((x: any) => x.agency === 'damkar');
-    expect(dk.incidents).toBe(2);
+    expect(dk).toMatchObject({ routed: 2, dispatched: 2, measured: 2, arrivalsBySource: { geofence: 1 } });
     expect(dk.stages.dispatch).toEqual({ n: 2, missed: 0, medianS: 90, p90S: 114 }); // 60 s, 120 s
     expect(dk.stages.moving).toEqual({ n: 2, missed: 0, medianS: 150, p90S: 174 }); // 120 s, 180 s
     expect(dk.stages.arrival).toMatchObject({ n: 2, missed: 1, medianS: null }); // 360 s, never
-    expect(dk).toMatchObject({ slaN: 2, withinSla: 1, slaShare: 0.5, sla: { minutes: 7, stage: 'arrival' } });
+    expect(dk.slas).toMatchObject([{ rule: { id: 'damkar-kebakaran-tiba-7', minutes: 7, stage: 'arrival' }, n: 2, within: 1, share: 0.5 }]);
+    expect(dk.slas[0].rule.source).toMatch(/seed reports/);
+    // D (crime, routed to polisi, open, nobody sent): in the police denominator, not measured yet
+    const pol = body.byAgency.find((x: any) => x.agency === 'polisi');
+    expect(pol).toMatchObject({ routed: 1, measured: 0, notMeasured: { pending: 1, noUnit: 0, untracked: 0, unconfirmable: 0 } });
   });
 
   it('open backlog is counted at the end of the period (B was still open at midnight WIB)', async () => {
@@ -190,8 +203,10 @@ describe('GET /api/kpis/replay', () => {
     expect(a).toMatchObject({ lat: SCENE_LAT, lon: SCENE_LON, status: 'selesai', closedT: Z('2026-11-20T01:30:00Z') });
     expect(body.trails).toHaveLength(1);
     expect(body.trails[0]).toMatchObject({ unitId: 'dk1', agency: 'damkar' });
-    expect(body.trails[0].t).toEqual([Z('2026-11-20T01:02:00Z'), Z('2026-11-20T01:06:00Z'), Z('2026-11-20T16:33:00Z')]);
-    expect(body.trails[0].path[1]).toEqual([SCENE_LON, SCENE_LAT]);
+    expect(body.trails[0].t).toEqual(
+      ['01:00:30', '01:02:00', '01:06:00', '01:06:30', '16:31:00', '16:33:00'].map((t) => Z(`2026-11-20T${t}Z`)),
+    );
+    expect(body.trails[0].path[2]).toEqual([SCENE_LON, SCENE_LAT]);
     expect((await get('/api/kpis/replay?to=nope')).body.field).toBe('to');
   });
 });
@@ -222,8 +237,8 @@ describe('demo history (server/demo/history.ts)', () => {
       const d = hdb.prepare('SELECT * FROM dispatches').all() as any[];
       expect(d.length).toBe(r.dispatches);
       for (const x of d) {
-        expect(x.moving_at > x.dispatched_at).toBe(true); // set by the units service from AVL speed
-        if (x.arrived_at) expect(x.arrived_at >= x.dispatched_at).toBe(true); // arrival detection (a unit whose base lies inside the scene radius is on scene at once)
+        if (x.moving_at) expect(x.moving_at > x.dispatched_at).toBe(true); // set by the units service: closing on the scene, or the crew
+        if (x.arrived_at) expect(x.arrived_at >= x.moving_at).toBe(true); // never on scene before moving
         expect(x.cleared_at).not.toBeNull(); // every seeded incident is closed
       }
       expect((hdb.prepare('SELECT COUNT(*) FROM unit_positions').pluck().get() as number)).toBe(r.fixes);
@@ -232,9 +247,11 @@ describe('demo history (server/demo/history.ts)', () => {
       expect(Date.parse(times.b)).toBeLessThan(until);
       const placed = hdb.prepare(`SELECT COUNT(*) FROM incidents WHERE json_extract(doc, '$.location.kecamatan.name') IS NOT NULL`).pluck().get() as number;
       expect(placed).toBeGreaterThan(r.incidents / 2); // text addresses went through the geocoder
-      const k = createKpiQuery(hdb, { sla: loadSla() }).kpis({ from: until - 2 * 86_400_000, to: until });
+      // up to a day past `until`: the last calls of the history close a few hours after it
+      const k = createKpiQuery(hdb, { sla: loadSla() }).kpis({ from: until - 2 * 86_400_000, to: until + 86_400_000 });
       expect(k.total).toBe(r.incidents);
-      expect(k.byAgency.reduce((s, a) => s + a.incidents, 0)).toBe(r.dispatches);
+      expect(k.byAgency.reduce((s, a) => s + a.dispatched, 0)).toBe(r.dispatches);
+      for (const a of k.byAgency) expect(a.routed).toBe(a.measured + Object.values(a.notMeasured).reduce((x, y) => x + y, 0));
       expect(k.openBacklog).toBe(0);
     } finally {
       hdb.close();

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../server/events.ts';
 import { createIncidentService } from '../../server/incidents/service.ts';
-import { computeKpis, TERMINAL_STATUSES, type TimelineIncident } from '../../server/kpis/compute.ts';
+import { computeKpis, sourceCode, TERMINAL_STATUSES, type TimelineIncident } from '../../server/kpis/compute.ts';
+import { STAGE_SOURCES } from '../../server/units/types.ts';
 import { createKpiQuery, type KpiFilter, type KpiQuery } from '../../server/kpis/query.ts';
 import { loadSla } from '../../server/kpis/tables.ts';
 import { applyMigrations, migrate, openDb, type Db } from '../../server/store/db.ts';
@@ -29,7 +30,7 @@ const TERMINAL = new Set<string>(TERMINAL_STATUSES);
 /** Independent recomputation from the raw tables (JSON.parse + Date.parse, no projection, no triggers). */
 function rawFacts(db: Db) {
   const agencyOf = new Map((db.prepare('SELECT id, agency FROM units').all() as any[]).map((u) => [u.id, u.agency]));
-  const history = db.prepare('SELECT incident_id, at, status FROM incident_history').all() as any[];
+  const history = db.prepare('SELECT incident_id, at, status, event, note FROM incident_history').all() as any[];
   const incidents = (db.prepare('SELECT * FROM incidents').all() as any[]).map((r) => {
     const doc = JSON.parse(r.doc);
     const terminal = history.filter((h) => h.incident_id === r.id && TERMINAL.has(h.status)).map((h) => Date.parse(h.at));
@@ -38,27 +39,51 @@ function rawFacts(db: Db) {
       kecamatan: doc.location?.kecamatan?.name ?? null, kecCode: doc.location?.kecamatan?.code ?? null, kelurahan: doc.location?.kelurahan?.name ?? null,
       closedMs: TERMINAL.has(r.status) ? Date.parse(r.updated_at) : null, terminalMs: terminal.length ? Math.min(...terminal) : null,
       routed: (doc.agencies ?? []).map((a: any) => a.id).sort(),
+      lead: (doc.agencies?.[0]?.id ?? null) as string | null,
+      noUnit: history.filter((h) => h.incident_id === r.id && h.event === 'no_unit_available').map((h) => h.note as string),
     };
   });
-  const byKey = new Map<string, { incidentId: string; agency: string; d: number | null; m: number | null; a: number | null }>();
-  const first = (x: number | null, s: string | null) => (s === null ? x : x === null ? Date.parse(s) : Math.min(x, Date.parse(s)));
+  type Raw = { incidentId: string; agency: string; d: number | null; m: number | null; a: number | null; ms: number; as: number; confirmOnly: boolean; flags: number };
+  const byKey = new Map<string, Raw>();
+  const row = (incidentId: string, agency: string) => {
+    const key = `${incidentId}|${agency}`;
+    let r = byKey.get(key);
+    if (!r) byKey.set(key, (r = { incidentId, agency, d: null, m: null, a: null, ms: 0, as: 0, confirmOnly: true, flags: 0 }));
+    return r;
+  };
   for (const d of db.prepare('SELECT * FROM dispatches').all() as any[]) {
     if (!incidents.some((i) => i.id === d.incident_id)) continue;
-    const agency = agencyOf.get(d.unit_id) ?? 'unknown';
-    const key = `${d.incident_id}|${agency}`;
-    const r = byKey.get(key) ?? { incidentId: d.incident_id, agency, d: null, m: null, a: null };
-    r.d = first(r.d, d.dispatched_at);
-    r.m = first(r.m, d.moving_at);
-    r.a = first(r.a, d.arrived_at);
-    byKey.set(key, r);
+    const r = row(d.incident_id, agencyOf.get(d.unit_id) ?? 'unknown');
+    const t = (s: string | null) => (s === null ? null : Date.parse(s));
+    if (r.d === null || t(d.dispatched_at)! < r.d) r.d = t(d.dispatched_at);
+    if (d.moving_at && (r.m === null || t(d.moving_at)! < r.m)) (r.m = t(d.moving_at)), (r.ms = sourceCode(d.moving_source));
+    if (d.arrived_at && (r.a === null || t(d.arrived_at)! < r.a)) (r.a = t(d.arrived_at)), (r.as = sourceCode(d.arrived_source));
+    r.confirmOnly &&= d.arrival_check === 'confirm';
+  }
+  for (const r of byKey.values()) {
+    r.flags = (r.a === null && r.confirmOnly ? 4 : 0) | (r.ms << 3) | (r.as << 6);
+  }
+  // routed without a dispatch: the lead agency, and agencies recorded with no free unit
+  for (const i of incidents) {
+    for (const agency of i.noUnit) {
+      const r = row(i.id, agency);
+      if (r.d === null) r.flags |= 2;
+    }
+    if (i.lead) row(i.id, i.lead);
+    for (const r of byKey.values()) if (r.incidentId === i.id && r.agency === i.lead) r.flags |= 1;
   }
   const timeline: TimelineIncident[] = incidents.map((i) => ({
     id: i.id, category: i.category, source: i.source, status: i.status, reportedAt: i.reportedMs, closedAt: i.closedMs,
-    kecamatan: i.kecamatan, kelurahan: i.kelurahan,
-    dispatches: [...byKey.values()].filter((r) => r.incidentId === i.id)
-      .map((r) => ({ unitId: '?', agency: r.agency, dispatchedAt: r.d!, movingAt: r.m, arrivedAt: r.a })),
+    kecamatan: i.kecamatan, kelurahan: i.kelurahan, leadAgency: i.lead, noUnitAgencies: i.noUnit,
+    dispatches: [...byKey.values()].filter((r) => r.incidentId === i.id && r.d !== null)
+      .map((r) => ({
+        unitId: '?', agency: r.agency, dispatchedAt: r.d!, movingAt: r.m, arrivedAt: r.a,
+        movingSource: r.ms ? STAGE_SOURCES[r.ms - 1] : null, arrivedSource: r.as ? STAGE_SOURCES[r.as - 1] : null,
+        arrivalCheck: r.confirmOnly ? ('confirm' as const) : ('geofence' as const),
+      })),
   }));
-  return { incidents, responses: [...byKey.values()], timeline };
+  const responses = [...byKey.values()].map(({ ms: _m, as: _a, confirmOnly: _c, ...r }) => r);
+  return { incidents, responses, timeline };
 }
 
 /** The projection, read back with names resolved. */
@@ -73,6 +98,7 @@ function projected(db: Db) {
   }));
   const responses = (db.prepare(`SELECT r.*, a.name AS agency FROM kpi_response_facts r JOIN kpi_names a ON a.id = r.agency_id`).all() as any[]).map((r) => ({
     incidentId: r.incident_id, agency: r.agency, d: r.dispatched_ms, m: r.moving_ms, a: r.arrived_ms, reportedMs: r.reported_ms, closedMs: r.closed_ms, excluded: r.excluded,
+    flags: r.flags,
   }));
   return { incidents, responses };
 }
@@ -82,7 +108,7 @@ function expectProjectionExact(db: Db): void {
   const got = projected(db);
   const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => a.id.localeCompare(b.id));
   expect(byId(got.incidents)).toEqual(
-    byId(raw.incidents.map(({ status, ...i }) => ({ ...i, prank: status === 'iseng' ? 1 : 0, excluded: status === 'iseng' || status === 'batal' ? 1 : 0 }))),
+    byId(raw.incidents.map(({ status, lead: _l, noUnit: _n, ...i }) => ({ ...i, prank: status === 'iseng' ? 1 : 0, excluded: status === 'iseng' || status === 'batal' ? 1 : 0 }))),
   );
   const key = (r: { incidentId: string; agency: string }) => `${r.incidentId}|${r.agency}`;
   const inc = new Map(raw.incidents.map((i) => [i.id, i]));
@@ -222,14 +248,15 @@ describe('KPI response facts projection', () => {
     // a back-dated AVL correction: the arrival of A was really a minute earlier; and B gets a late arrival stamp
     db.prepare('UPDATE dispatches SET arrived_at = ? WHERE incident_id = ?').run(iso(T0 + 5 * MIN), a);
     db.prepare('UPDATE dispatches SET arrived_at = ? WHERE incident_id = ?').run(iso(T0 + 22 * MIN), b);
-    expect(projected(db).responses.find((r) => r.incidentId === a)).toMatchObject({ agency: 'damkar', d: T0 + MIN, m: T0 + 2 * MIN, a: T0 + 5 * MIN });
+    // (moving: the fix at the scene is the first that closed on it by 100 m — the station fix at speed is not)
+    expect(projected(db).responses.find((r) => r.incidentId === a)).toMatchObject({ agency: 'damkar', d: T0 + MIN, m: T0 + 6 * MIN, a: T0 + 5 * MIN });
     expectProjectionExact(db);
     expectKpisEqualRaw(db, T0 + 60 * MIN);
 
     // a second damkar unit on A, dispatched later but arriving earlier: the agency's FIRST arrival counts
     db.prepare('INSERT INTO dispatches (incident_id, unit_id, dispatched_at, moving_at, arrived_at, by) VALUES (?, ?, ?, ?, ?, ?)')
       .run(a, 'dk2', iso(T0 + 2 * MIN), iso(T0 + 3 * MIN), iso(T0 + 4 * MIN), 'op');
-    expect(projected(db).responses.find((r) => r.incidentId === a)).toMatchObject({ d: T0 + MIN, m: T0 + 2 * MIN, a: T0 + 4 * MIN });
+    expect(projected(db).responses.find((r) => r.incidentId === a)).toMatchObject({ d: T0 + MIN, m: T0 + 3 * MIN, a: T0 + 4 * MIN });
     expectProjectionExact(db);
     // a dispatch moved to another incident, one deleted, a unit moved to another agency, an incident re-categorised
     db.prepare('UPDATE dispatches SET incident_id = ? WHERE incident_id = ? AND unit_id = ?').run(d, a, 'dk2');

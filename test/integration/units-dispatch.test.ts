@@ -6,7 +6,6 @@ import { roadLine, startStack, type Stack } from './units-harness.ts';
 
 const road = roadLine('Tuanku Tambusai'); // ~3.4 km
 const [SCENE_LON, SCENE_LAT] = road[road.length - 1];
-const UNCERTAINTY_M = 30;
 let s: Stack;
 let incidentId: string;
 
@@ -32,7 +31,7 @@ beforeAll(async () => {
   s = await startStack();
   expect((await s.call('POST', '/api/units', 'admin', { id: 'dk-02', callsign: 'DAMKAR 02', agency: 'damkar', kind: 'pemadam', deviceId: 'dev-dk2' })).status).toBe(201);
   incidentId = s.incidents.create(
-    { source: 'form', category: 'kebakaran', description: 'ruko terbakar', location: { lat: SCENE_LAT, lon: SCENE_LON, uncertaintyM: UNCERTAINTY_M, method: 'gps' } },
+    { source: 'form', category: 'kebakaran', description: 'ruko terbakar', location: { lat: SCENE_LAT, lon: SCENE_LON, uncertaintyM: 30, method: 'gps' } },
     'test',
   ).incident.id;
   await fix(road[0][0], road[0][1], 0); // parked at the start of the road
@@ -68,31 +67,30 @@ describe('dispatch', () => {
     expect(again.body.dispatch.id).toBe(r.body.dispatch.id);
   });
 
-  it('a slow creep is not movement; driving is; arrival triggers at the first fix inside 100 m + uncertainty', async () => {
+  it('moving = closing on the scene by ≥ 100 m; a drive-by at speed is no arrival; two stopped fixes inside 100 m are', async () => {
     await fix(road[0][0], road[0][1], 3); // GPS jitter at the station
     expect((await dispatchOf()).movingAt).toBeNull();
-    const radius = 100 + UNCERTAINTY_M;
-    let arrivedAtFix: number | null = null;
+    const startDist = distanceM(road[0][0], road[0][1], SCENE_LON, SCENE_LAT);
     const points = drive(road, 80);
     for (let i = 1; i < points.length; i++) {
       const [lon, lat] = points[i];
       await fix(lon, lat, 40);
       const d = await dispatchOf();
+      const closed = startDist - distanceM(lon, lat, SCENE_LON, SCENE_LAT);
+      if (closed < 100 && !d.movingAt) continue;
       expect(d.movingAt).not.toBeNull();
-      const dist = distanceM(lon, lat, SCENE_LON, SCENE_LAT);
-      if (dist > radius) expect(d.arrivedAt).toBeNull();
-      else {
-        expect(d.arrivedAt).not.toBeNull();
-        arrivedAtFix = i;
-        break;
-      }
+      expect(d.movingSource).toBe('distance');
+      expect(d.arrivedAt).toBeNull(); // at 40 km/h, even inside the fence
     }
-    expect(arrivedAtFix).not.toBeNull();
+    await fix(SCENE_LON, SCENE_LAT, 0);
+    expect((await dispatchOf()).arrivedAt).toBeNull(); // one stopped fix can be a red light
+    await fix(SCENE_LON, SCENE_LAT, 0);
+    const d = await dispatchOf();
+    expect(d).toMatchObject({ arrivedSource: 'geofence' });
     const inc = s.incidents.get(incidentId)!;
     expect(inc.status).toBe('dalam_penanganan');
     expect(inc.history.filter((h) => h.event === 'unit_moving')).toHaveLength(1);
     expect(inc.history.filter((h) => h.event === 'unit_on_scene')).toHaveLength(1);
-    const d = await dispatchOf();
     expect(Date.parse(d.dispatchedAt)).toBeLessThanOrEqual(Date.parse(d.movingAt));
     expect(Date.parse(d.movingAt)).toBeLessThanOrEqual(Date.parse(d.arrivedAt));
     // More fixes on scene change nothing.

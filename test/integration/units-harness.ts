@@ -43,6 +43,7 @@ export async function startStack(opts: { hub?: { maxBufferedBytes?: number } } =
     config: { osmandPort, host: '127.0.0.1', arrivalRadiusM: 100 },
     db, bus, incidents, requireRole: auth.requireRole,
     actorOf: (_req, res) => principalOf(res).id,
+    crew: { requireUnit: auth.requireUnit, unitOf: (res) => principalOf(res).unit, issueUnitToken: auth.issueUnitToken },
   });
   const app = createApp();
   app.use(auth.router);

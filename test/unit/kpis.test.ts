@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { computeKpis, hourOfDayWib, percentile, type SlaTable, type TimelineIncident } from '../../server/kpis/compute.ts';
 import { parseBound, parsePeriod, presetPeriod, startOfShiftWib } from '../../server/kpis/period.ts';
 
-const SLA: SlaTable = { default: { minutes: 10, stage: 'arrival' }, byAgency: { damkar: { minutes: 7, stage: 'arrival' } } };
+const FIRE_RULE = { id: 'damkar-fire', agency: 'damkar', categories: ['kebakaran'], stage: 'arrival', minutes: 7, label: 'Damkar tiba ≤ 7 menit', source: 'test' } as const;
+const OTHER_RULE = { id: 'other', agency: '*', categories: '*', stage: 'arrival', minutes: 10, label: 'tiba ≤ 10 menit', source: 'test' } as const;
+const SLA: SlaTable = { rules: [FIRE_RULE, OTHER_RULE] };
 // 2026-11-20 08:00 WIB = 01:00 UTC
 const T0 = Date.parse('2026-11-20T01:00:00Z');
 const MIN = 60_000;
@@ -66,7 +68,7 @@ describe('computeKpis on a hand-built timeline', () => {
   });
 
   it('gives median and p90 per stage; a never-arrived unit enters as +∞', () => {
-    expect(d.incidents).toBe(5);
+    expect(d).toMatchObject({ routed: 5, dispatched: 5, measured: 5 });
     // dispatch minutes [1,1,2,2,3] → median 2 min, p90 = 2.6 min
     expect(d.stages.dispatch).toEqual({ n: 5, missed: 0, medianS: 120, p90S: 156 });
     // moving [2,3,4,5,6] → median 4, p90 5.6 min
@@ -75,27 +77,52 @@ describe('computeKpis on a hand-built timeline', () => {
     expect(d.stages.arrival).toEqual({ n: 5, missed: 1, medianS: 480, p90S: null });
   });
 
-  it('SLA share: Damkar 7 min on arrival; the unit that never arrived is a breach', () => {
-    expect(d.sla).toEqual({ minutes: 7, stage: 'arrival' });
-    expect(d.slaN).toBe(5);
-    expect(d.withinSla).toBe(2); // 4 and 6 min
-    expect(d.slaShare).toBe(0.4);
+  it('SLA share: Damkar 7 min on arrival for fires; the unit that never arrived is a breach', () => {
+    expect(d.slas).toEqual([{ rule: FIRE_RULE, n: 5, within: 2, share: 0.4 }]); // 4 and 6 min
     const p = k.byAgency.find((a) => a.agency === 'polisi')!;
-    expect(p.sla.minutes).toBe(10); // default
-    expect(p.withinSla).toBe(1);
-    expect(p.slaShare).toBe(1);
+    expect(p.slas).toEqual([{ rule: OTHER_RULE, n: 1, within: 1, share: 1 }]);
+  });
+
+  it('a Damkar job that is not a fire is held to the general rule, named beside its own share', () => {
+    const tree = damkar('t', 1, 2, 9, { category: 'pohon_tumbang' }); // 9 min: late for a fire, fine for a tree
+    const r = computeKpis([...timeline, tree], { asOf, sla: SLA }).byAgency.find((a) => a.agency === 'damkar')!;
+    expect(r.slas).toEqual([{ rule: FIRE_RULE, n: 5, within: 2, share: 0.4 }, { rule: OTHER_RULE, n: 1, within: 1, share: 1 }]);
+  });
+
+  it('honest denominators: routed = measured + no free unit + untracked + not confirmable + pending', () => {
+    const routed = [
+      ...timeline,
+      incident('nu', { leadAgency: 'damkar', noUnitAgencies: ['damkar'] }), // no free unit, closed
+      incident('ut', { leadAgency: 'damkar' }), // closed, nobody dispatched: handled without a tracked unit
+      incident('op', { leadAgency: 'damkar', status: 'baru', closedAt: null }), // open, nobody yet
+      // the point was 5 km uncertain and nobody confirmed arrival: not a miss, not fast — not measured
+      incident('uc', { leadAgency: 'damkar', dispatches: [{ unitId: 'u', agency: 'damkar', dispatchedAt: T0 + MIN, movingAt: T0 + 2 * MIN, arrivedAt: null, arrivalCheck: 'confirm' }] }),
+      // the same, confirmed by the crew: measured, and its source is counted
+      incident('cc', { leadAgency: 'damkar', dispatches: [{ unitId: 'u', agency: 'damkar', dispatchedAt: T0 + MIN, movingAt: T0 + 2 * MIN, arrivedAt: T0 + 5 * MIN, arrivedSource: 'crew', arrivalCheck: 'confirm' }] }),
+      incident('pr', { leadAgency: 'damkar', status: 'iseng' }), // pranks are never routed responses
+    ];
+    const r = computeKpis(routed, { asOf, sla: SLA }).byAgency.find((a) => a.agency === 'damkar')!;
+    expect(r.routed).toBe(10);
+    expect(r.notMeasured).toEqual({ noUnit: 1, untracked: 1, unconfirmable: 1, pending: 1 });
+    expect(r.measured).toBe(6);
+    expect(r.routed).toBe(r.measured + Object.values(r.notMeasured).reduce((a, b) => a + b, 0));
+    expect(r.dispatched).toBe(7);
+    expect(r.arrivalsBySource).toEqual({ crew: 1 });
+    expect(r.stages.arrival.n).toBe(6); // the unconfirmable one is not in the arrival times
   });
 
   it('prank share, areas and open backlog', () => {
     expect(k.prank).toEqual({ count: 1, share: 0.1429 });
-    expect(k.byKecamatan).toEqual([{ name: 'Sukajadi', count: 6 }, { name: 'Tampan', count: 1 }]);
-    expect(k.byKelurahan).toEqual([{ name: 'Jadirejo', count: 6 }]);
+    expect(k.cancelled).toBe(0);
+    // the prank in Sukajadi is not a hotspot
+    expect(k.byKecamatan).toEqual([{ name: 'Sukajadi', count: 5 }, { name: 'Tampan', count: 1 }]);
+    expect(k.byKelurahan).toEqual([{ name: 'Jadirejo', count: 5 }]);
     expect(k.openBacklog).toBe(1);
   });
 
   it('rates per 10,000 only where a population is configured', () => {
     const r = computeKpis(timeline, { asOf, sla: SLA, population: { kecamatan: { Tampan: 20_000 }, kelurahan: {} } });
-    expect(r.byKecamatan).toEqual([{ name: 'Sukajadi', count: 6 }, { name: 'Tampan', count: 1, ratePer10k: 0.5 }]);
+    expect(r.byKecamatan).toEqual([{ name: 'Sukajadi', count: 5 }, { name: 'Tampan', count: 1, ratePer10k: 0.5 }]);
   });
 
   it('agency filter keeps only that agency', () => {
@@ -107,12 +134,11 @@ describe('computeKpis on a hand-built timeline', () => {
     const open = [damkar('x', 1, 2, null, { status: 'dalam_penanganan', closedAt: null })];
     const early = computeKpis(open, { asOf: T0 + 5 * MIN, sla: SLA }).byAgency[0];
     expect(early.stages.arrival).toEqual({ n: 0, missed: 0, medianS: null, p90S: null });
-    expect(early.slaN).toBe(0);
-    expect(early.slaShare).toBeNull();
+    expect(early.slas).toEqual([]);
+    expect(early.notMeasured.pending).toBe(1);
     const late = computeKpis(open, { asOf: T0 + 8 * MIN, sla: SLA }).byAgency[0];
     expect(late.stages.arrival).toEqual({ n: 1, missed: 1, medianS: null, p90S: null });
-    expect(late.slaN).toBe(1);
-    expect(late.slaShare).toBe(0);
+    expect(late.slas).toEqual([{ rule: FIRE_RULE, n: 1, within: 0, share: 0 }]);
   });
 
   it('an empty period is all zeros, not NaN', () => {

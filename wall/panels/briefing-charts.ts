@@ -45,9 +45,11 @@ export class BriefingCharts {
       [hours, byHourWib],
       this.volumeEl,
     );
-    this.agencies = byAgency.map((a) => a.agency);
-    const xs = byAgency.map((_, i) => i);
-    const share = byAgency.map((a) => (a.slaShare === null ? null : Math.round(a.slaShare * 1000) / 10));
+    // one bar per (agency, target): a Damkar fire share and a Damkar tree share are different numbers
+    const bars = byAgency.flatMap((a) => a.slas.map((x) => ({ label: `${a.agency} ${x.rule.minutes}′`, share: x.share })));
+    this.agencies = bars.map((b) => b.label);
+    const xs = bars.map((_, i) => i);
+    const share = bars.map((b) => (b.share === null ? null : Math.round(b.share * 1000) / 10));
     this.sla = new uPlot(
       {
         ...sizeOf(this.slaEl),

@@ -36,10 +36,21 @@ const id = {
   perTenK: 'per 10.000 penduduk',
   cursor: 'Waktu',
   error: 'Gagal memuat',
+  measuredOfRouted: 'diukur / dirutekan',
+  noUnit: 'tidak ada unit bebas',
+  untracked: 'ditangani tanpa unit terlacak',
+  unconfirmable: 'tiba tidak dapat dipastikan',
+  pending: 'masih berjalan',
+  arrivalBy: 'tiba menurut',
+  geofence: 'geofence',
+  crew: 'kru',
+  operator: 'operator',
+  speedRule: 'kecepatan (aturan lama)',
+  cancelled: 'batal',
 };
 export type BriefingDict = typeof id;
 const en: BriefingDict = {
-  title: 'Leadership briefing · 112 Kota Pekanbaru',
+  title: 'Leadership briefing · 112 Pekanbaru City',
   today: 'Today',
   shift: 'This shift',
   d7: '7 days',
@@ -73,6 +84,17 @@ const en: BriefingDict = {
   perTenK: 'per 10,000 inhabitants',
   cursor: 'Time',
   error: 'Failed to load',
+  measuredOfRouted: 'measured / routed',
+  noUnit: 'no free unit',
+  untracked: 'handled without a tracked unit',
+  unconfirmable: 'arrival not confirmable',
+  pending: 'still running',
+  arrivalBy: 'arrival by',
+  geofence: 'geofence',
+  crew: 'crew',
+  operator: 'operator',
+  speedRule: 'speed (old rule)',
+  cancelled: 'cancelled',
 };
 
 export function bt(key: keyof BriefingDict): string {

@@ -1,12 +1,11 @@
 // ?view=briefing — ten minutes in front of the wall: pick a period, replay it with one time cursor (heatmap,
 // incidents, unit trails move together), see who responded how fast (charts + table), export a PNG / PDF.
 // Figures come from GET /api/kpis, the replay from GET /api/kpis/replay; nothing is computed from typed-in numbers.
-import type { AgencyKpis } from '../../server/kpis/compute.ts';
+import { NOT_MEASURED_REASONS, type AgencyKpis } from '../../server/kpis/compute.ts';
 import type { KpiResult } from '../../server/kpis/query.ts';
 import { presetPeriod, type Period, type PresetPeriod } from '../../server/kpis/period.ts';
-import { currentLang, fmtTime, onLangChange } from '../i18n/index.ts';
+import { currentLang, fmtTime, onLangChange, term } from '../i18n/index.ts';
 import { api } from '../src/api.ts';
-import { label } from '../src/categories.ts';
 import type { WallContext } from '../src/context.ts';
 import { h } from '../src/dom.ts';
 import { BriefingCharts } from './briefing-charts.ts';
@@ -139,12 +138,24 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
     renderFigures();
   }
 
+  /** Why part of an agency's routed incidents is not in its figures: counts per reason. */
+  function notMeasuredText(a: AgencyKpis): string {
+    return NOT_MEASURED_REASONS.filter((r) => a.notMeasured[r] > 0).map((r) => `${bt(r)}: ${fmtNum(a.notMeasured[r])}`).join(' · ');
+  }
+  /** The share of arrivals per source (geofence, crew, operator). */
+  function arrivalSourcesText(a: AgencyKpis): string {
+    const all = Object.values(a.arrivalsBySource).reduce((x, y) => x + (y ?? 0), 0);
+    if (!all) return '';
+    const parts = Object.entries(a.arrivalsBySource).map(([src, n]) => `${bt(src === 'speed' ? 'speedRule' : (src as 'geofence' | 'crew' | 'operator'))} ${fmtPct((n ?? 0) / all)}`);
+    return `${bt('arrivalBy')}: ${parts.join(' · ')}`;
+  }
+
   function renderFigures(): void {
     if (!kpis) return;
     const k = kpis;
     el.figures.replaceChildren(
       figure(bt('total'), fmtNum(k.total)),
-      figure(bt('prank'), `${fmtNum(k.prank.count)} (${fmtPct(k.prank.share)})`),
+      figure(bt('prank'), `${fmtNum(k.prank.count)} (${fmtPct(k.prank.share)}) · ${bt('cancelled')} ${fmtNum(k.cancelled)}`),
       figure(bt('backlog'), fmtNum(k.openBacklog)),
     );
     const head = h('tr', null, ...[bt('agency'), bt('dispatch'), bt('moving'), bt('arrival'), bt('within')].map((x) => h('th', null, x)));
@@ -152,11 +163,12 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
       h(
         'tr',
         null,
-        h('td', null, `${a.agency} (${fmtNum(a.incidents)})`),
+        h('td', { title: notMeasuredText(a) }, h('div', null, a.agency), h('div.b-denom', null, `${fmtNum(a.measured)} / ${fmtNum(a.routed)} ${bt('measuredOfRouted')}`)),
         ...(['dispatch', 'moving', 'arrival'] as const).map((s) =>
           h('td', { title: `p90 ${fmtDur(a.stages[s].p90S, a.stages[s].missed)}` }, fmtDur(a.stages[s].medianS, a.stages[s].missed)),
         ),
-        h('td', null, `${fmtPct(a.slaShare)} ≤ ${a.sla.minutes} min ${bt(a.sla.stage).toLowerCase()}`),
+        // each share with the rule it is measured against, named
+        h('td', { title: arrivalSourcesText(a) }, ...a.slas.map((x) => h('div', { title: x.rule.source }, `${fmtPct(x.share)} ${x.rule.label} (n ${fmtNum(x.n)})`))),
       ),
     );
     el.table.replaceChildren(h('thead', null, head), h('tbody', null, ...rows));
@@ -166,7 +178,7 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
     );
     if (k.total === 0) el.hot.replaceChildren(h('li', null, bt('noData')));
     const cats = Object.entries(k.byCategory).sort((a, b) => b[1] - a[1]).slice(0, 4);
-    el.figures.append(h('div.b-cats', null, cats.map(([c, n]) => `${label(c)} ${fmtNum(n)}`).join(' · ')));
+    el.figures.append(h('div.b-cats', null, cats.map(([c, n]) => `${term('category', c)} ${fmtNum(n)}`).join(' · ')));
   }
 
   function figure(name: string, value: string): HTMLElement {
@@ -262,7 +274,7 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
             `${bt('total')}: ${fmtNum(k.total)}   ${bt('prank')}: ${fmtPct(k.prank.share)}   ${bt('backlog')}: ${fmtNum(k.openBacklog)}`,
             ...k.byAgency.map(
               (a) =>
-                `${a.agency}: ${bt('arrival')} ${bt('median')} ${fmtDur(a.stages.arrival.medianS, a.stages.arrival.missed)}, ${fmtPct(a.slaShare)} ≤ ${a.sla.minutes} min ${bt(a.sla.stage).toLowerCase()}`,
+                `${a.agency} (${fmtNum(a.measured)}/${fmtNum(a.routed)} ${bt('measuredOfRouted')}): ${bt('arrival')} ${bt('median')} ${fmtDur(a.stages.arrival.medianS, a.stages.arrival.missed)}, ${a.slas.map((x) => `${fmtPct(x.share)} ${x.rule.label}`).join(', ')}`,
             ),
           ].slice(0, 9)
         : [],

@@ -1,5 +1,6 @@
 // Indexes and the derived "response facts" projection the briefing's read queries need (server/kpis/query.ts).
 // Ids '300-…'. Never edit an applied one.
+import { NO_UNIT_EVENT, STAGE_SOURCES } from '../../units/types.ts';
 import type { Migration } from '../db.ts';
 
 /** ISO-8601 text → epoch ms (NULL stays NULL). Times in the store are toISOString() text. */
@@ -199,3 +200,177 @@ export const kpisMigrations: Migration[] = [
     `,
   },
 ];
+
+// ---- 305: honest denominators (issue "response times leadership can trust") ----
+// Response facts become one row per (incident, agency) the incident is ROUTED to — its lead agency, every agency that
+// had a unit dispatched, every agency recorded as having no free unit — so an incident nobody was sent to still counts
+// in its agency's denominator. Each row also carries the incident's category (SLA rules are per agency AND category)
+// and `flags`: how its stages were established (server/kpis/compute.ts reads them with RESPONSE_FLAGS).
+const LEAD = (r: string) => `json_extract(${r}.doc, '$.agencies[0].id')`;
+const sourceCode = (col: string) =>
+  `(CASE ${col} ${STAGE_SOURCES.map((s, k) => `WHEN '${s}' THEN ${k + 1}`).join(' ')} ELSE 0 END)`;
+const NO_UNIT = `'${NO_UNIT_EVENT}'`;
+
+const insertIncidentFactsV2 = (where: string) => `
+  INSERT OR IGNORE INTO kpi_names (kind, name)
+    SELECT 'category', i.category FROM incidents i WHERE ${where}
+    UNION ALL SELECT 'source', i.source FROM incidents i WHERE ${where}
+    UNION ALL SELECT 'agency', ${LEAD('i')} FROM incidents i WHERE (${where}) AND ${LEAD('i')} IS NOT NULL
+    UNION ALL SELECT 'kecamatan', ${KEC_NAME('i')} FROM incidents i WHERE (${where}) AND ${KEC_NAME('i')} IS NOT NULL
+    UNION ALL SELECT 'kelurahan', ${KEL_NAME('i')} FROM incidents i WHERE (${where}) AND ${KEL_NAME('i')} IS NOT NULL;
+  INSERT INTO kpi_incident_facts (reported_ms, seq, incident_id, category_id, source_id, kec_id, kel_id, prank, excluded,
+      closed_ms, terminal_ms, kec_name, kec_code, routed, lead_id)
+    SELECT ${ms('i.reported_at')}, i.seq, i.id, ${nameId('category', 'i.category')}, ${nameId('source', 'i.source')},
+      ${nameId('kecamatan', KEC_NAME('i'))}, ${nameId('kelurahan', KEL_NAME('i'))},
+      i.status = 'iseng', i.status IN ('iseng', 'batal'),
+      CASE WHEN i.status IN ${TERMINAL} THEN ${ms('i.updated_at')} END,
+      (SELECT MIN(${ms('h.at')}) FROM incident_history h WHERE h.incident_id = i.id AND h.status IN ${TERMINAL}),
+      ${KEC_NAME('i')}, ${KEC_CODE('i')},
+      (SELECT ',' || group_concat(json_extract(a.value, '$.id'), ',') || ',' FROM json_each(i.doc, '$.agencies') a),
+      ${nameId('agency', LEAD('i'))}
+      FROM incidents i WHERE ${where};`;
+
+/** Rebuilds the response rows of the incidents `f` / dispatches `x` matching the two conditions (the same incidents). */
+const insertResponseFactsV2 = (whereF: string, whereX: string) => `
+  INSERT OR IGNORE INTO kpi_names (kind, name)
+    SELECT 'agency', COALESCE(u.agency, 'unknown') FROM dispatches x LEFT JOIN units u ON u.id = x.unit_id WHERE ${whereX}
+    UNION ALL SELECT 'agency', h.note FROM incident_history h JOIN kpi_incident_facts f ON f.incident_id = h.incident_id
+      WHERE h.event = ${NO_UNIT} AND h.note IS NOT NULL AND ${whereF};
+  INSERT INTO kpi_response_facts (reported_ms, incident_id, agency_id, excluded, closed_ms, dispatched_ms, moving_ms, arrived_ms,
+      category_id, flags)
+    SELECT f.reported_ms, f.incident_id, d.agency_id, f.excluded, f.closed_ms, d.dispatched_ms, d.moving_ms, d.arrived_ms, f.category_id,
+      (f.lead_id IS d.agency_id)
+      | (CASE WHEN d.arrived_ms IS NULL AND d.confirm_only THEN 4 ELSE 0 END)
+      | (${sourceCode('d.moving_source')} << 3) | (${sourceCode('d.arrived_source')} << 6)
+      FROM (SELECT x.incident_id, ${nameId('agency', "COALESCE(u.agency, 'unknown')")} AS agency_id,
+                   MIN(${ms('x.dispatched_at')}) AS dispatched_ms, MIN(${ms('x.moving_at')}) AS moving_ms,
+                   MIN(${ms('x.arrived_at')}) AS arrived_ms, MIN(x.arrival_check = 'confirm') AS confirm_only,
+                   -- the source of the agency's FIRST movement / arrival
+                   (SELECT y.moving_source FROM dispatches y LEFT JOIN units v ON v.id = y.unit_id WHERE y.incident_id = x.incident_id
+                      AND COALESCE(v.agency, 'unknown') = COALESCE(u.agency, 'unknown') AND y.moving_at IS NOT NULL ORDER BY y.moving_at LIMIT 1) AS moving_source,
+                   (SELECT y.arrived_source FROM dispatches y LEFT JOIN units v ON v.id = y.unit_id WHERE y.incident_id = x.incident_id
+                      AND COALESCE(v.agency, 'unknown') = COALESCE(u.agency, 'unknown') AND y.arrived_at IS NOT NULL ORDER BY y.arrived_at LIMIT 1) AS arrived_source
+              FROM dispatches x LEFT JOIN units u ON u.id = x.unit_id
+             WHERE ${whereX}
+             GROUP BY x.incident_id, COALESCE(u.agency, 'unknown')) d
+      JOIN kpi_incident_facts f ON f.incident_id = d.incident_id;
+  -- routed but no unit dispatched: the lead agency, and agencies recorded as having no free unit (a dispatched row wins)
+  INSERT OR IGNORE INTO kpi_response_facts (reported_ms, incident_id, agency_id, excluded, closed_ms, dispatched_ms, moving_ms, arrived_ms,
+      category_id, flags)
+    SELECT f.reported_ms, f.incident_id, a.agency_id, f.excluded, f.closed_ms, NULL, NULL, NULL, f.category_id,
+      (f.lead_id IS a.agency_id) | (a.no_unit << 1)
+      FROM kpi_incident_facts f
+      JOIN (SELECT f.incident_id, f.lead_id AS agency_id, 0 AS no_unit FROM kpi_incident_facts f WHERE f.lead_id IS NOT NULL AND ${whereF}
+            UNION ALL
+            SELECT h.incident_id, ${nameId('agency', 'h.note')}, 1 FROM incident_history h JOIN kpi_incident_facts f ON f.incident_id = h.incident_id
+             WHERE h.event = ${NO_UNIT} AND h.note IS NOT NULL AND ${whereF}
+            ORDER BY 3 DESC) a ON a.incident_id = f.incident_id
+     WHERE ${whereF};`;
+
+const refreshResponsesV2 = (incidentId: string) => `
+  DELETE FROM kpi_response_facts WHERE incident_id = ${incidentId};
+  ${insertResponseFactsV2(`f.incident_id = ${incidentId}`, `x.incident_id = ${incidentId}`)}`;
+const refreshIncidentV2 = (incidentId: string) => `
+  DELETE FROM kpi_incident_facts WHERE incident_id = ${incidentId};
+  ${insertIncidentFactsV2(`i.id = ${incidentId}`)}
+  ${refreshResponsesV2(incidentId)}`;
+const dayBump = (table: string, when: 'INSERT' | 'DELETE') => {
+  const row = when === 'INSERT' ? 'NEW' : 'OLD';
+  return `CREATE TRIGGER kpi_day_${table}_${when.toLowerCase()} AFTER ${when} ON ${table} BEGIN
+    INSERT INTO kpi_day_versions (day, version) VALUES ((${row}.reported_ms + 25200000) / 86400000, 1)
+      ON CONFLICT (day) DO UPDATE SET version = version + 1;
+  END;`;
+};
+
+kpisMigrations.push({
+  id: '305-kpis-routed-responses',
+  sql: `
+    DROP TRIGGER IF EXISTS kpi_facts_incident_insert; DROP TRIGGER IF EXISTS kpi_facts_incident_update;
+    DROP TRIGGER IF EXISTS kpi_facts_incident_delete; DROP TRIGGER IF EXISTS kpi_facts_history_insert;
+    DROP TRIGGER IF EXISTS kpi_facts_history_update; DROP TRIGGER IF EXISTS kpi_facts_history_delete;
+    DROP TRIGGER IF EXISTS kpi_facts_dispatch_insert; DROP TRIGGER IF EXISTS kpi_facts_dispatch_update;
+    DROP TRIGGER IF EXISTS kpi_facts_dispatch_moved; DROP TRIGGER IF EXISTS kpi_facts_dispatch_delete;
+    DROP TRIGGER IF EXISTS kpi_facts_unit_agency;
+    DROP TABLE kpi_response_facts;
+    DROP TABLE kpi_incident_facts;
+    CREATE TABLE kpi_incident_facts (
+      reported_ms  INTEGER NOT NULL,
+      seq          INTEGER NOT NULL,
+      incident_id  TEXT NOT NULL UNIQUE,
+      category_id  INTEGER NOT NULL,
+      source_id    INTEGER NOT NULL,
+      kec_id       INTEGER,
+      kel_id       INTEGER,
+      prank        INTEGER NOT NULL,   -- status = iseng
+      excluded     INTEGER NOT NULL,   -- status in (iseng, batal): left out of response times and hotspots
+      closed_ms    INTEGER,
+      terminal_ms  INTEGER,
+      kec_name     TEXT,
+      kec_code     TEXT,
+      routed       TEXT,               -- ',damkar,polisi,' (the routing agencies in the document)
+      lead_id      INTEGER,            -- the lead (first) routed agency
+      PRIMARY KEY (reported_ms, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX kpi_incident_facts_open ON kpi_incident_facts(reported_ms) WHERE closed_ms IS NULL;
+    CREATE TABLE kpi_response_facts (
+      reported_ms    INTEGER NOT NULL,
+      incident_id    TEXT NOT NULL,
+      agency_id      INTEGER NOT NULL,
+      excluded       INTEGER NOT NULL,
+      closed_ms      INTEGER,
+      dispatched_ms  INTEGER,          -- the agency's FIRST dispatch / movement / arrival; NULL = never (or no unit sent)
+      moving_ms      INTEGER,
+      arrived_ms     INTEGER,
+      category_id    INTEGER NOT NULL,
+      flags          INTEGER NOT NULL, -- 1 lead agency · 2 no free unit · 4 arrival not confirmable · sources << 3, << 6
+      PRIMARY KEY (reported_ms, incident_id, agency_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX kpi_response_facts_incident ON kpi_response_facts(incident_id, agency_id);
+
+    CREATE TRIGGER kpi_facts_incident_insert AFTER INSERT ON incidents BEGIN ${refreshIncidentV2('NEW.id')} END;
+    CREATE TRIGGER kpi_facts_incident_update AFTER UPDATE ON incidents
+      WHEN OLD.id IS NOT NEW.id OR OLD.seq IS NOT NEW.seq OR OLD.reported_at IS NOT NEW.reported_at OR OLD.category IS NOT NEW.category
+        OR OLD.source IS NOT NEW.source OR OLD.status IS NOT NEW.status OR OLD.doc IS NOT NEW.doc
+        OR (NEW.status IN ${TERMINAL} AND OLD.updated_at IS NOT NEW.updated_at) BEGIN
+      DELETE FROM kpi_incident_facts WHERE incident_id = OLD.id;
+      DELETE FROM kpi_response_facts WHERE incident_id = OLD.id;
+      ${refreshIncidentV2('NEW.id')}
+    END;
+    CREATE TRIGGER kpi_facts_incident_delete AFTER DELETE ON incidents BEGIN
+      DELETE FROM kpi_incident_facts WHERE incident_id = OLD.id;
+      DELETE FROM kpi_response_facts WHERE incident_id = OLD.id;
+    END;
+    CREATE TRIGGER kpi_facts_history_insert AFTER INSERT ON incident_history WHEN NEW.status IN ${TERMINAL} BEGIN
+      UPDATE kpi_incident_facts SET terminal_ms = MIN(COALESCE(terminal_ms, ${ms('NEW.at')}), ${ms('NEW.at')})
+       WHERE incident_id = NEW.incident_id;
+    END;
+    CREATE TRIGGER kpi_facts_history_no_unit AFTER INSERT ON incident_history WHEN NEW.event = ${NO_UNIT} BEGIN
+      ${refreshResponsesV2('NEW.incident_id')}
+    END;
+    CREATE TRIGGER kpi_facts_history_update AFTER UPDATE OF incident_id, at, status, event, note ON incident_history BEGIN
+      ${refreshTerminal('OLD.incident_id')} ${refreshTerminal('NEW.incident_id')}
+      ${refreshResponsesV2('OLD.incident_id')} ${refreshResponsesV2('NEW.incident_id')}
+    END;
+    CREATE TRIGGER kpi_facts_history_delete AFTER DELETE ON incident_history BEGIN
+      ${refreshTerminal('OLD.incident_id')} ${refreshResponsesV2('OLD.incident_id')}
+    END;
+    CREATE TRIGGER kpi_facts_dispatch_insert AFTER INSERT ON dispatches BEGIN ${refreshResponsesV2('NEW.incident_id')} END;
+    CREATE TRIGGER kpi_facts_dispatch_update AFTER UPDATE OF incident_id, unit_id, dispatched_at, moving_at, arrived_at,
+        moving_source, arrived_source, arrival_check ON dispatches BEGIN
+      ${refreshResponsesV2('NEW.incident_id')}
+    END;
+    CREATE TRIGGER kpi_facts_dispatch_moved AFTER UPDATE OF incident_id ON dispatches WHEN OLD.incident_id IS NOT NEW.incident_id BEGIN
+      ${refreshResponsesV2('OLD.incident_id')}
+    END;
+    CREATE TRIGGER kpi_facts_dispatch_delete AFTER DELETE ON dispatches BEGIN ${refreshResponsesV2('OLD.incident_id')} END;
+    CREATE TRIGGER kpi_facts_unit_agency AFTER UPDATE OF agency ON units BEGIN
+      DELETE FROM kpi_response_facts WHERE incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id);
+      ${insertResponseFactsV2('f.incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id)', 'x.incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id)')}
+    END;
+    ${dayBump('kpi_incident_facts', 'INSERT')} ${dayBump('kpi_incident_facts', 'DELETE')}
+    ${dayBump('kpi_response_facts', 'INSERT')} ${dayBump('kpi_response_facts', 'DELETE')}
+
+    ${insertIncidentFactsV2('1')}
+    ${insertResponseFactsV2('1', '1')}
+  `,
+});

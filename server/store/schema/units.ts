@@ -40,4 +40,17 @@ export const unitsMigrations: Array<{ id: string; sql: string }> = [
       CREATE INDEX dispatches_incident ON dispatches(incident_id);
     `,
   },
+  {
+    id: '201-dispatch-sources',
+    sql: `
+      -- who said each stage happened: 'distance' (closing on the scene) or 'geofence' (AVL rules), 'crew' (crew page),
+      -- 'operator'; and whether arrival may be inferred at all ('geofence') or needs a confirmation ('confirm': the
+      -- incident's location is too uncertain for a geofence to mean anything)
+      ALTER TABLE dispatches ADD COLUMN moving_source TEXT;
+      ALTER TABLE dispatches ADD COLUMN arrived_source TEXT;
+      ALTER TABLE dispatches ADD COLUMN arrival_check TEXT NOT NULL DEFAULT 'geofence';
+      UPDATE dispatches SET moving_source = 'speed' WHERE moving_at IS NOT NULL;
+      UPDATE dispatches SET arrived_source = 'geofence' WHERE arrived_at IS NOT NULL;
+    `,
+  },
 ];

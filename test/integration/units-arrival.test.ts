@@ -1,0 +1,149 @@
+// Known tracks: scripted AVL drives along a real road (geo/data) through the real units service, over real HTTP on a
+// real SQLite file, each with the arrival (or non-arrival) the rules must give — plus the crew page's credential and
+// queued taps.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distanceM } from '../../geo/spatial.ts';
+import { roadLine, startStack, type Stack } from './units-harness.ts';
+
+const road = roadLine('Tuanku Tambusai'); // ~3.4 km
+let s: Stack;
+
+/** Points every ~stepM metres along the polyline (interpolated between real vertices). */
+function drive(line: Array<[number, number]>, stepM: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [line[0]];
+  for (let i = 1; i < line.length; i++) {
+    const [a, b] = [line[i - 1], line[i]];
+    const len = distanceM(a[0], a[1], b[0], b[1]);
+    for (let d = stepM; d < len; d += stepM) out.push([a[0] + ((b[0] - a[0]) * d) / len, a[1] + ((b[1] - a[1]) * d) / len]);
+    out.push(b);
+  }
+  return out;
+}
+const path = drive(road, 80);
+const STATION = path[0];
+const SCENE = path[path.length - 1];
+const MIDDLE = path[Math.floor(path.length / 2)];
+
+async function fix(device: string, [lon, lat]: [number, number], speedKmh: number, accuracy = 6) {
+  const q = `id=${device}&timestamp=${Math.floor(Date.now() / 1000)}&lat=${lat.toFixed(6)}&lon=${lon.toFixed(6)}&speed=${(speedKmh / 1.852).toFixed(2)}&accuracy=${accuracy}`;
+  expect((await fetch(`http://127.0.0.1:${s.osmandPort}/?${q}`)).status).toBe(200);
+}
+async function unitWithJob(id: string, [lon, lat]: [number, number], uncertaintyM = 20) {
+  expect((await s.call('POST', '/api/units', 'admin', { id, callsign: id.toUpperCase(), agency: 'damkar', kind: 'pemadam', deviceId: `dev-${id}` })).status).toBe(201);
+  const incidentId = s.incidents.create(
+    { source: 'form', category: 'kebakaran', description: 'uji', location: { lat, lon, uncertaintyM, method: 'gps' } },
+    'test',
+  ).incident.id;
+  await fix(`dev-${id}`, STATION, 0); // at the station when the job comes in
+  expect((await s.call('POST', `/api/incidents/${incidentId}/dispatch`, 'operator', { unitId: id })).status).toBe(201);
+  return incidentId;
+}
+const dispatchRow = (incidentId: string) =>
+  s.db.prepare('SELECT * FROM dispatches WHERE incident_id = ?').get(incidentId) as {
+    moving_at: string | null; moving_source: string | null; arrived_at: string | null; arrived_source: string | null; arrival_check: string;
+  };
+
+beforeAll(async () => {
+  s = await startStack();
+});
+afterAll(() => s?.close());
+
+describe('known tracks', () => {
+  it('a unit that stays at its station (GPS jitter, a creep) neither moves nor arrives', async () => {
+    const inc = await unitWithJob('stay', SCENE);
+    for (let k = 0; k < 6; k++) await fix('dev-stay', [STATION[0] + (k % 2) * 0.0002, STATION[1]], k % 3);
+    expect(dispatchRow(inc)).toMatchObject({ moving_at: null, arrived_at: null });
+  });
+
+  it('a unit that drives there and stops: moving by distance, on scene by geofence, in that order', async () => {
+    const inc = await unitWithJob('drive', SCENE);
+    for (const p of path.slice(1)) await fix('dev-drive', p, 40);
+    expect(dispatchRow(inc)).toMatchObject({ moving_source: 'distance', arrived_at: null });
+    await fix('dev-drive', SCENE, 0);
+    await fix('dev-drive', SCENE, 1);
+    const d = dispatchRow(inc);
+    expect(d).toMatchObject({ arrived_source: 'geofence' });
+    expect(d.moving_at! <= d.arrived_at!).toBe(true);
+    expect(s.incidents.get(inc)!.status).toBe('dalam_penanganan');
+  });
+
+  it('a unit that passes by without stopping does not arrive', async () => {
+    const inc = await unitWithJob('pass', MIDDLE);
+    for (const p of path.slice(1)) await fix('dev-pass', p, 40);
+    // it even paused once on the way past the scene, for one fix (a red light)
+    await fix('dev-pass', MIDDLE, 0);
+    await fix('dev-pass', SCENE, 40);
+    expect(dispatchRow(inc)).toMatchObject({ moving_source: 'distance', arrived_at: null });
+  });
+
+  it('a fix 400 m out with 500 m accuracy is no evidence of arrival', async () => {
+    const inc = await unitWithJob('fuzzy', SCENE);
+    const near = path[path.length - 6]; // ~400 m before the scene
+    for (const p of path.slice(1, -6)) await fix('dev-fuzzy', p, 40);
+    await fix('dev-fuzzy', near, 0, 500);
+    await fix('dev-fuzzy', near, 0, 500);
+    expect(dispatchRow(inc).arrived_at).toBeNull();
+  });
+
+  it('an incident with 5 km uncertainty: nothing inferred at the point; an operator confirmation counts, as operator', async () => {
+    const inc = await unitWithJob('vague', SCENE, 5000);
+    expect(dispatchRow(inc).arrival_check).toBe('confirm');
+    for (const p of path.slice(1)) await fix('dev-vague', p, 40);
+    await fix('dev-vague', SCENE, 0);
+    await fix('dev-vague', SCENE, 0);
+    expect(dispatchRow(inc).arrived_at).toBeNull();
+    expect((await s.call('POST', `/api/incidents/${inc}/arrival`, 'viewer', { unitId: 'vague' })).status).toBe(403);
+    expect(await s.call('POST', `/api/incidents/${inc}/arrival`, 'operator', {})).toMatchObject({ status: 400, body: { field: 'unitId' } });
+    const r = await s.call('POST', `/api/incidents/${inc}/arrival`, 'operator', { unitId: 'vague' });
+    expect(r.status).toBe(200);
+    expect(r.body.dispatch).toMatchObject({ arrivedSource: 'operator', arrivalCheck: 'confirm' });
+  });
+
+  it('a crew tap with a stale position: the tap is the evidence (its own time), the old fix infers nothing', async () => {
+    const inc = await unitWithJob('crew', SCENE);
+    const issued = await s.call('POST', '/api/units/crew/crew-token', 'admin');
+    expect(issued.status).toBe(201);
+    const token = issued.body.token as string;
+    expect(token).not.toContain('dev-crew'); // not the device id
+    const crew = async (method: string, url: string, body?: unknown) => {
+      const res = await fetch(s.base + url, {
+        method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    };
+    const me = await crew('GET', '/api/crew/me');
+    expect(me.body).toMatchObject({ unit: { id: 'crew' }, job: { incidentId: inc, category: 'kebakaran' } });
+    expect(JSON.stringify(me.body)).not.toMatch(/dev-crew|caller/);
+    // the phone was offline: its queue holds a position from 20 min ago (at the station) and then the taps
+    const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
+    expect((await crew('POST', '/api/crew/positions', { positions: [{ lat: STATION[1], lon: STATION[0], accuracyM: 12, at: ago(20) }] })).status).toBe(204);
+    const before = (await s.call('GET', '/api/units', 'viewer')).body.units.find((u: any) => u.id === 'crew');
+    expect(before.position.at > ago(20)).toBe(true); // an old fix never moves the unit back in time
+    const berangkat = new Date(Date.now()).toISOString();
+    const tiba = new Date(Date.now() + 1000).toISOString(); // queued taps, after the dispatch, each with its own time
+    const r = await crew('POST', '/api/crew/taps', { taps: [{ kind: 'berangkat', incidentId: inc, at: berangkat }, { kind: 'tiba', incidentId: inc, at: tiba }] });
+    expect(r.status).toBe(200);
+    expect(r.body.results.map((x: any) => x.ok)).toEqual([true, true]);
+    const d = dispatchRow(inc);
+    expect(d).toMatchObject({ moving_at: berangkat, moving_source: 'crew', arrived_source: 'crew' });
+    expect(d.arrived_at).toBe(tiba); // the tap's own time, not when it reached the server
+    // bounded times, named fields, nothing stored
+    expect(await crew('POST', '/api/crew/taps', { taps: [{ kind: 'tiba', incidentId: inc, at: new Date(Date.now() + 3_600_000).toISOString() }] })).toMatchObject({ status: 400, body: { field: 'at' } });
+    expect(await crew('POST', '/api/crew/taps', { taps: [{ kind: 'tiba', incidentId: inc, at: ago(13 * 60) }] })).toMatchObject({ status: 400, body: { field: 'at' } });
+    expect(await crew('POST', '/api/crew/taps', { taps: [{ kind: 'mampir', incidentId: inc, at: ago(0) }] })).toMatchObject({ status: 400, body: { field: 'taps.0.kind' } });
+    expect(await crew('POST', '/api/crew/positions', { positions: [{ lat: 91, lon: 0, at: ago(0) }] })).toMatchObject({ status: 400, body: { field: 'positions.0.lat' } });
+    // a credential speaks for its own unit only, and for nothing else
+    const other = await unitWithJob('other', SCENE);
+    expect(await crew('POST', '/api/crew/taps', { taps: [{ kind: 'tiba', incidentId: other, at: ago(0) }] })).toMatchObject({ status: 409, body: { field: 'incidentId' } });
+    expect(dispatchRow(other).arrived_at).toBeNull();
+    expect((await crew('GET', '/api/units')).status).toBe(403);
+    expect((await crew('GET', '/api/incidents')).status).toBe(404); // incidents are not mounted in this stack; never 200
+    expect((await s.call('GET', '/api/crew/me', 'viewer')).status).toBe(403);
+    // "Selesai" releases the unit; a new credential revokes the old one
+    expect((await crew('POST', '/api/crew/taps', { taps: [{ kind: 'selesai', incidentId: inc, at: new Date(Date.now() + 2000).toISOString() }] })).status).toBe(200);
+    expect((await s.call('GET', '/api/units', 'viewer')).body.units.find((u: any) => u.id === 'crew').dispatch).toBeNull();
+    expect((await s.call('POST', '/api/units/crew/crew-token', 'admin')).status).toBe(201);
+    expect((await crew('GET', '/api/crew/me')).status).toBe(401);
+  });
+});
