@@ -2,23 +2,11 @@
 // real SQLite file, each with the arrival (or non-arrival) the rules must give — plus the crew page's credential and
 // queued taps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distanceM } from '../../geo/spatial.ts';
-import { roadLine, startStack, type Stack } from './units-harness.ts';
+import { drive, roadLine, startStack, type Stack } from './units-harness.ts';
 
 const road = roadLine('Tuanku Tambusai'); // ~3.4 km
 let s: Stack;
 
-/** Points every ~stepM metres along the polyline (interpolated between real vertices). */
-function drive(line: Array<[number, number]>, stepM: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [line[0]];
-  for (let i = 1; i < line.length; i++) {
-    const [a, b] = [line[i - 1], line[i]];
-    const len = distanceM(a[0], a[1], b[0], b[1]);
-    for (let d = stepM; d < len; d += stepM) out.push([a[0] + ((b[0] - a[0]) * d) / len, a[1] + ((b[1] - a[1]) * d) / len]);
-    out.push(b);
-  }
-  return out;
-}
 const path = drive(road, 80);
 const STATION = path[0];
 const SCENE = path[path.length - 1];

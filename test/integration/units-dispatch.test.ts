@@ -2,24 +2,13 @@
 // with real auth and the real incidents service on a real SQLite file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceM } from '../../geo/spatial.ts';
-import { roadLine, startStack, type Stack } from './units-harness.ts';
+import { drive, roadLine, startStack, type Stack } from './units-harness.ts';
 
 const road = roadLine('Tuanku Tambusai'); // ~3.4 km
 const [SCENE_LON, SCENE_LAT] = road[road.length - 1];
 let s: Stack;
 let incidentId: string;
 
-/** Points every ~stepM metres along the polyline (interpolated between real vertices). */
-function drive(line: Array<[number, number]>, stepM: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [line[0]];
-  for (let i = 1; i < line.length; i++) {
-    const [a, b] = [line[i - 1], line[i]];
-    const len = distanceM(a[0], a[1], b[0], b[1]);
-    for (let d = stepM; d < len; d += stepM) out.push([a[0] + ((b[0] - a[0]) * d) / len, a[1] + ((b[1] - a[1]) * d) / len]);
-    out.push(b);
-  }
-  return out;
-}
 async function fix(lon: number, lat: number, speedKmh: number) {
   const q = `id=dev-dk2&timestamp=${Math.floor(Date.now() / 1000)}&lat=${lat.toFixed(6)}&lon=${lon.toFixed(6)}&speed=${(speedKmh / 1.852).toFixed(2)}&bearing=250&accuracy=6&batt=90`;
   const res = await fetch(`http://127.0.0.1:${s.osmandPort}/?${q}`);

@@ -7,6 +7,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { distanceM } from '../../geo/spatial.ts';
 import { EventBus } from '../../server/events.ts';
 import { createApp, finishApp } from '../../server/http/app.ts';
 import { createAuth, principalOf } from '../../server/http/auth.ts';
@@ -86,3 +87,15 @@ export async function startStack(opts: { hub?: { maxBufferedBytes?: number } } =
   };
 }
 export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** Points every ~stepM metres along the polyline (interpolated between real vertices). */
+export function drive(line: Array<[number, number]>, stepM: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [line[0]];
+  for (let i = 1; i < line.length; i++) {
+    const [a, b] = [line[i - 1], line[i]];
+    const len = distanceM(a[0], a[1], b[0], b[1]);
+    for (let d = stepM; d < len; d += stepM) out.push([a[0] + ((b[0] - a[0]) * d) / len, a[1] + ((b[1] - a[1]) * d) / len]);
+    out.push(b);
+  }
+  return out;
+}
