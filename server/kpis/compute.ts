@@ -64,8 +64,9 @@ export interface SlaRule {
   /** Which stage the target is measured on (reported → that stage). */
   stage: Stage;
   minutes: number;
-  /** Printed beside the share on the briefing. */
+  /** Printed beside the share on the briefing (Bahasa Indonesia; labelEn on an English briefing). */
   label: string;
+  labelEn?: string;
   /** Where the target comes from. */
   source: string;
 }

@@ -14,6 +14,8 @@ const Rule = z.object({
   stage: z.enum(['dispatch', 'moving', 'arrival']),
   minutes: z.number().positive().max(24 * 60),
   label: z.string().min(1).max(80),
+  /** The label on an English briefing (the wall shows one language at a time); `label` when absent. */
+  labelEn: z.string().min(1).max(80).optional(),
   // a target without its source is not allowed in: leadership must be able to ask "says who?"
   source: z.string().min(10),
 });

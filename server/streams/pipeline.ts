@@ -112,6 +112,7 @@ export class CameraPipeline extends EventEmitter {
   private tickTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private everFailed = false;
+  private lastTickAt = Date.now();
 
   constructor(opts: PipelineOptions & { snapshotAt?: number }) {
     super();
@@ -261,6 +262,11 @@ export class CameraPipeline extends EventEmitter {
 
   private tick(): void {
     const now = Date.now();
+    // A late tick means the event loop was busy (demo history seeding, a burst of intake): ffmpeg's output may be
+    // waiting unread in the pipe, so a missing part proves nothing yet. Judge on the next, punctual tick.
+    const late = now - this.lastTickAt > 2 * TICK_MS;
+    this.lastTickAt = now;
+    if (late) return;
     if (this.running && !this.killReason) {
       const t = this.timing;
       const last = this.segmenter.lastPartAt;

@@ -4,7 +4,7 @@
 //   headless Chromium, which decodes the barcode of every presented frame. Latency = when the page showed frame N −
 //   when the publisher sent frame N. Also: loadSource → first advancing frame, and (first) the demo simulator's own
 //   figures: clip generation cold/warm, 35 publishers up, CPU.
-// Options: --seconds 30  --skip-sim  --skip-latency  --only-ll
+// Options: --seconds 30  --skip-sim  --skip-latency  --only-ll  --sync <liveSyncDuration s>
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -25,6 +25,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const args = process.argv.slice(2);
 const SECONDS = Number(args[args.indexOf('--seconds') + 1]) || 30;
+/** hls.js liveSyncDuration of the page; default = the wall's HLS_LIVE_CONFIG (wall/video/tile.ts, which imports hls.js). */
+const SYNC_S = Number(args[args.indexOf('--sync') + 1]) || 0.8;
 const CAMERAS_FILE = path.join(root, 'camera-config/cameras.json');
 const PLACEHOLDERS = { ...process.env, SIAGA_CCTV_HOST: '127.0.0.1', SIAGA_CCTV_USER: 'bench', SIAGA_CCTV_PASSWORD: 'bench' };
 
@@ -204,13 +206,13 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
     await sleep(3000); // the wall keeps every pull running: measure a warm stream, not a cold start
 
     const runs = [
-      { name: 'blocking playlist reload (lowLatencyMode) + liveSync 1.2 s', ll: true },
+      { name: 'LL-HLS from memory: 200 ms parts, preload hint, blocking reload (lowLatencyMode, PART-HOLD-BACK)', ll: true },
       ...(args.includes('--only-ll') ? [] : [{ name: 'same hls.js settings, lowLatencyMode off (polling)', ll: false }]),
     ];
     const rows: RunResult[] = [];
     for (const run of runs) {
       const page = await browser.newPage();
-      const q = new URLSearchParams({ src: '/hls/bench-cam/index.m3u8', ll: run.ll ? '1' : '0' });
+      const q = new URLSearchParams({ src: '/hls/bench-cam/index.m3u8', ll: run.ll ? '1' : '0', sync: String(SYNC_S) });
       for (const [k, v] of Object.entries(BAR)) q.set(k, String(v));
       await page.goto(`http://127.0.0.1:${port}/?${q}`);
       await page.waitForFunction(() => (window as any).__bench?.firstAdvanceMs != null, undefined, { timeout: 30_000 });

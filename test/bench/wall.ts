@@ -162,7 +162,7 @@ async function benchUpdateCost(page: Page, cdp: CDPSession, seconds: number) {
     const now = Date.now();
     for (let i = 0; i < 50_000; i++) {
       const p = pts[Math.floor(rnd() * pts.length)];
-      s.heat.put(`bench-heat-${i}`, p[0], p[1], 1 + Math.floor(rnd() * 4), now - rnd() * 20 * 3600_000);
+      s.heat.put(`bench-heat-${i}`, p[0], p[1], ['kebakaran', 'kecelakaan', 'banjir', 'kesehatan'][Math.floor(rnd() * 4)], now - rnd() * 20 * 3600_000);
     }
     const agencies = ['damkar', 'polisi', 'psc', 'bpbd', 'dishub'];
     const units: Array<{ id: string; callsign: string; agency: string; kind: string; cursor: number }> = [];
@@ -288,8 +288,26 @@ async function waitForPulls(h: WallHarness) {
   }
 }
 
+/** `--only-update`: just the 1 Hz update cost (50k heat points, 200 units); printed, not written. */
+async function updateOnly(h: WallHarness) {
+  const page = await openWall(h);
+  const cdp = await h.context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const upd = await benchUpdateCost(page, cdp, 20);
+  console.log(`1 Hz update: synchronous layer rebuild median ${upd.syncMedian.toFixed(1)} ms, p90 ${upd.syncP90.toFixed(1)} ms; script per tick ${upd.scriptPerTick.toFixed(1)} ms (idle ${upd.idleScriptPerS.toFixed(1)} ms/s)`);
+  console.log(`layers: ${JSON.stringify(upd.layerCounts)}`);
+}
+
 async function main() {
   const h = await startWallHarness();
+  if (process.argv.includes('--only-update')) {
+    try {
+      await updateOnly(h);
+    } finally {
+      await h.close();
+    }
+    return;
+  }
   if (process.argv.includes('--only-click')) {
     try {
       await waitForPulls(h);

@@ -55,7 +55,8 @@ export async function startWallHarness(opts: { viewport?: { width: number; heigh
     const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1920, height: 1080 } });
     // Kiosk login: ?token= sets the session cookie for every page of this context.
     const login = await context.newPage();
-    await login.goto(`${base}/?token=${encodeURIComponent(adminToken)}`);
+    // The cookie comes with the response: no need to wait for the page's load (slow on a loaded 2-core machine).
+    await login.goto(`${base}/?token=${encodeURIComponent(adminToken)}`, { waitUntil: 'commit', timeout: 120_000 });
     await login.close();
     const r = running;
     const b = browser;

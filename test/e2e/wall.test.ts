@@ -58,7 +58,7 @@ describe('wall (e2e, real server in demo mode)', () => {
     expect(Object.keys(layers)).toEqual(expect.arrayContaining(['incident-heatmap', 'cameras', 'camera-cones', 'incidents', 'units', 'unit-trails']));
     expect(layers.cameras).toBe(35);
     expect(layers['camera-cones']).toBe(35);
-    expect(layers['basemap-labels']).toBeGreaterThan(5);
+    expect(layers['basemap-labels'] + layers['area-labels']).toBeGreaterThan(5); // road names + kecamatan names
     // Attribution of the offline data is on screen.
     await expect.poll(() => wall.locator('.maplibregl-ctrl-attrib').innerText(), { timeout: 20_000 }).toContain('OpenStreetMap');
     await wall.waitForTimeout(1500); // software GL: let the last frame land

@@ -25,6 +25,10 @@ export interface PlacedLabel {
   size: number;
   angle: number;
   colour: [number, number, number];
+  /** Area (kecamatan/kelurahan) name, which keeps clear of markers. */
+  area: boolean;
+  /** Screen box [x0, y0, x1, y1] in map-container pixels at placement. */
+  box: Box;
 }
 
 /** Viewport scale: 1 at 1080p, 2 at 2160p. */
@@ -110,12 +114,37 @@ export function labelCandidates(d: BasemapData): LabelCandidate[] {
   return all.sort((a, b) => a.rank - b.rank);
 }
 
-/** Greedy screen-space placement for the current view. */
-export function placeLabels(map: MlMap, candidates: LabelCandidate[], maxLabels = 160): PlacedLabel[] {
+export type Box = [number, number, number, number];
+
+/** Rendered width of a label (font metrics; a per-character guess ran short on long uppercase names). */
+const widths = new Map<string, number>();
+let measure: CanvasRenderingContext2D | null = null;
+function textWidth(text: string, size: number): number {
+  const key = `${size}|${text}`;
+  let w = widths.get(key);
+  if (w === undefined) {
+    measure ??= document.createElement('canvas').getContext('2d')!;
+    measure.font = `600 ${size}px ${LABEL_FONT}`;
+    w = measure.measureText(text).width;
+    widths.set(key, w);
+  }
+  return w;
+}
+const overlaps = (a: Box, b: Box) => a[0] < b[2] && a[2] > b[0] && a[1] < b[3] && a[3] > b[1];
+
+/** Where an area name may move, in label heights (y) and half-widths (x), when a marker sits on its centroid. */
+const AREA_NUDGES: Array<[number, number]> = [[0, 0]];
+for (const k of [1, 2, 3]) AREA_NUDGES.push([0, -k], [0, k], [-k / 2, 0], [k / 2, 0], [-k / 2, -k], [k / 2, -k], [-k / 2, k], [k / 2, k]);
+
+/**
+ * Greedy screen-space placement for the current view. Area names (kecamatan, kelurahan) also avoid the `markers`
+ * boxes: they move to the nearest free spot around their centroid, or are left out; road names may run under markers.
+ */
+export function placeLabels(map: MlMap, candidates: LabelCandidate[], markers: Box[] = [], maxLabels = 160): PlacedLabel[] {
   const zoom = map.getZoom();
   const scale = uiScale();
   const { clientWidth: w, clientHeight: h } = map.getContainer();
-  const boxes: Array<[number, number, number, number]> = [];
+  const boxes: Box[] = [];
   const placed: PlacedLabel[] = [];
   const placedAt = new Map<string, Array<{ x: number; y: number }>>();
   const minRepeatPx = 420 * scale;
@@ -134,16 +163,36 @@ export function placeLabels(map: MlMap, candidates: LabelCandidate[], maxLabels 
       if (angle < -90) angle += 180;
       angle = Math.max(-60, Math.min(60, angle)); // keep text readable
     }
-    const halfW = (c.text.length * size * 0.3 * Math.abs(Math.cos((angle * Math.PI) / 180)) + size * 0.6) + 6;
-    const halfH = size * 0.6 + c.text.length * size * 0.3 * Math.abs(Math.sin((angle * Math.PI) / 180)) + 4;
-    const box: [number, number, number, number] = [p.x - halfW, p.y - halfH, p.x + halfW, p.y + halfH];
-    if (boxes.some((b) => box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1])) continue;
-    boxes.push(box);
+    const textW = textWidth(c.text, size);
+    const cos = Math.abs(Math.cos((angle * Math.PI) / 180));
+    const sin = Math.abs(Math.sin((angle * Math.PI) / 180));
+    const halfW = (textW * cos + size * 1.2 * sin) / 2 + 6;
+    const halfH = (textW * sin + size * 1.2 * cos) / 2 + 4;
+    const area = c.along === null;
+    let spot: { x: number; y: number; box: Box } | null = null;
+    for (const [nx, ny] of area ? AREA_NUDGES : [[0, 0] as [number, number]]) {
+      const x = p.x + nx * halfW;
+      const y = p.y + ny * 2 * halfH;
+      const box: Box = [x - halfW, y - halfH, x + halfW, y + halfH];
+      if (box[0] < 0 || box[1] < 0 || box[2] > w || box[3] > h) continue;
+      if (boxes.some((b) => overlaps(box, b))) continue;
+      if (area && markers.some((b) => overlaps(box, b))) continue;
+      spot = { x, y, box };
+      break;
+    }
+    if (!spot) continue;
+    boxes.push(spot.box);
     placedAt.set(c.text, [...(same ?? []), { x: p.x, y: p.y }]);
-    placed.push({ text: c.text, position: [c.lon, c.lat], size, angle, colour: c.colour });
+    const position: [number, number] = spot.x === p.x && spot.y === p.y ? [c.lon, c.lat] : map.unproject([spot.x, spot.y]).toArray() as [number, number];
+    placed.push({ text: c.text, position, size, angle, colour: c.colour, area, box: spot.box });
     if (placed.length >= maxLabels) break;
   }
   return placed;
+}
+
+/** Whether any marker now covers a placed area name (units move; incidents arrive): then placement runs again. */
+export function markersCoverAreaLabels(labels: PlacedLabel[], markers: Box[]): boolean {
+  return labels.some((l) => l.area && markers.some((b) => overlaps(l.box, b)));
 }
 
 /** One look for basemap labels wherever a map is drawn (live wall and briefing). */

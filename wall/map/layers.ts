@@ -1,31 +1,34 @@
 // deck.gl layers of the situation map, built from the Store. Data arrays are rebuilt only when their part of the
-// store changed (dirty flags); everything else is a cheap props update. Only incidents, cameras and units pick.
-import { HeatmapLayer } from '@deck.gl/aggregation-layers';
+// store changed (dirty flags); everything else is a cheap props update. Incidents, clusters, cameras and units pick.
+// The style tables (radii, colours) are exported: the legend draws itself from them.
 import type { Layer } from '@deck.gl/core';
 import { TripsLayer } from '@deck.gl/geo-layers';
-import { PolygonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
+import { BitmapLayer, PolygonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import { viewCone } from '../../geo/coverage.ts';
-import { agencyColour, categoryColour, healthColour } from '../src/categories.ts';
+import { agencyColour, categoryColour, healthColour, STALE_UNIT } from '../src/categories.ts';
 import { hasPoint, headingOf, healthState, isClosed, isStale, positionOf, priorityRank } from '../src/model.ts';
 import { LIMITS, type Store } from '../src/store.ts';
 import type { Camera, Incident, Unit } from '../src/types.ts';
-import { labelLayer, LABEL_FONT, uiScale, type PlacedLabel } from './labels.ts';
+import { IncidentHeat } from './heat.ts';
+import { clusterLayers, clusterRadiusPx, IncidentClusters, type IncidentCluster } from './incident-clusters.ts';
+import { labelLayer, LABEL_FONT, uiScale, type Box, type PlacedLabel } from './labels.ts';
 
-/** Heat: purple → magenta → white, apart from amber roads and cyan cameras. */
-const HEAT_COLOURS: Array<[number, number, number, number]> = [
-  [70, 20, 130, 60],
-  [110, 30, 170, 120],
-  [160, 40, 190, 170],
-  [210, 60, 190, 200],
-  [250, 110, 200, 220],
-  [255, 225, 245, 235],
-];
-/** Fixed domain so colours mean the same thing wherever the map is panned (weights: priority 1 → 4). */
-const HEAT_DOMAIN: [number, number] = [0.3, 20];
-const HEAT_RADIUS_M = 350;
 const NEW_PULSE_MS = 90_000;
+const PULSE_GROWTH_PX = 26;
 /** Trail timestamps are seconds since this base, so float32 keeps sub-second precision for weeks. */
 const TIME_BASE = Date.now();
+/** Below this zoom (the whole city) camera rings shrink to dots, unless the camera plays in a tile. */
+export const CAMERA_DOT_BELOW_ZOOM = 13;
+
+/** Incident marker radius in px at 1080p: P1 largest. */
+export function incidentRadiusPx(priority: Incident['priority']): number {
+  return 12 - 2 * priorityRank(priority);
+}
+export const CAMERA_RING_PX = 7;
+export const CAMERA_DOT_PX = 3.5;
+export const UNIT_RADIUS_PX = 8;
+export const CONE_ALPHA = 38;
+export const UNCERTAINTY_ALPHA = 22;
 
 interface TripDatum {
   id: string;
@@ -38,6 +41,13 @@ export interface LayerCounts {
   [layerId: string]: number;
 }
 
+export interface ViewOptions {
+  zoom: number;
+  selectedId: string | null;
+  /** Cameras drawn full size at any zoom: pinned or playing in a tile (the selected incident's cameras). */
+  emphasisedCameraIds: Set<string>;
+}
+
 export class LayerBuilder {
   private incidents: Incident[] = [];
   private openIncidents: Incident[] = [];
@@ -45,12 +55,9 @@ export class LayerBuilder {
   private cones: Array<{ camera: Camera; polygon: [number, number][] }> = [];
   private units: Unit[] = [];
   private trips: TripDatum[] = [];
-  private heatVersion = -1;
-  private heatWindowAt = 0;
-  private heatData: { length: number; attributes: { getPosition: { value: Float32Array; size: 2 }; getWeight: { value: Float32Array; size: 1 } } } = {
-    length: 0,
-    attributes: { getPosition: { value: new Float32Array(0), size: 2 }, getWeight: { value: new Float32Array(0), size: 1 } },
-  };
+  readonly clusters = new IncidentClusters();
+  heat: IncidentHeat | null = null;
+  private view: { clusters: IncidentCluster[]; singles: Incident[]; pulsing: Incident[] } = { clusters: [], singles: [], pulsing: [] };
   readonly dirty = { incidents: true, cameras: true, units: true };
   counts: LayerCounts = {};
 
@@ -61,6 +68,7 @@ export class LayerBuilder {
     if (this.dirty.incidents) {
       this.incidents = s.incidentList(LIMITS.incidents).filter(hasPoint);
       this.openIncidents = this.incidents.filter((i) => !isClosed(i));
+      this.clusters.load(this.incidents);
       this.dirty.incidents = false;
     }
     if (this.dirty.cameras) {
@@ -78,57 +86,68 @@ export class LayerBuilder {
           id: u.id,
           path: trail.map((p) => [p.lon, p.lat]),
           timestamps: trail.map((p) => (p.t - TIME_BASE) / 1000),
-          colour: isStale(u) ? [120, 120, 130] : agencyColour(u.agency),
+          colour: isStale(u) ? (STALE_UNIT.slice(0, 3) as [number, number, number]) : agencyColour(u.agency),
         });
       }
       this.dirty.units = false;
     }
-    const now = Date.now();
-    // Rebuild heat attributes when points changed, or once a minute as the window slides.
-    if (s.heat.version !== this.heatVersion || now - this.heatWindowAt > 60_000) {
-      const idx = s.heat.indicesSince(now - LIMITS.heatHours * 3600_000);
-      const pos = new Float32Array(idx.length * 2);
-      const wt = new Float32Array(idx.length);
-      for (let k = 0; k < idx.length; k++) {
-        const i = idx[k];
-        pos[k * 2] = s.heat.lon[i];
-        pos[k * 2 + 1] = s.heat.lat[i];
-        wt[k] = s.heat.weight[i];
-      }
-      this.heatData = { length: idx.length, attributes: { getPosition: { value: pos, size: 2 }, getWeight: { value: wt, size: 1 } } };
-      this.heatVersion = s.heat.version;
-      this.heatWindowAt = now;
-    }
+    this.heat?.update(s.heat, s.heatSettings, Date.now());
   }
 
-  build(opts: { zoom: number; latitude: number; labels: PlacedLabel[]; selectedId: string | null; pinnedCameraIds: Set<string> }): Layer[] {
+  /** Bring data up to date for this view (clusters depend on zoom); call before markerBoxes() and build(). */
+  prepare(opts: ViewOptions): void {
     this.refresh();
     const now = Date.now();
-    const scale = uiScale();
-    const metresPerPixel = (156543.03 * Math.cos((opts.latitude * Math.PI) / 180)) / 2 ** opts.zoom;
-    const heatRadius = Math.max(14, Math.min(140, HEAT_RADIUS_M / metresPerPixel));
+    const { clusters, singles } = this.clusters.at(opts.zoom);
     const pulsing = this.incidents.filter((i) => now - (this.store.firstSeen.get(i.id) ?? 0) < NEW_PULSE_MS);
+    this.view = { clusters, singles, pulsing };
+  }
+
+  /** Screen boxes of every marker, for area labels to keep clear of (project: lon/lat → container pixels). */
+  markerBoxes(opts: ViewOptions, project: (lon: number, lat: number) => { x: number; y: number }): Box[] {
+    const scale = uiScale();
+    const out: Box[] = [];
+    const add = (lon: number, lat: number, r: number) => {
+      const p = project(lon, lat);
+      out.push([p.x - r, p.y - r, p.x + r, p.y + r]);
+    };
+    for (const c of this.view.clusters) add(c.position[0], c.position[1], clusterRadiusPx(c.count, scale) + 2 * scale);
+    for (const i of this.view.singles) add(i.location.lon!, i.location.lat!, (incidentRadiusPx(i.priority) + 1.5) * scale);
+    for (const i of this.view.pulsing) add(i.location.lon!, i.location.lat!, (10 + PULSE_GROWTH_PX + 1.5) * scale);
+    for (const c of this.cameras) add(c.lon, c.lat, this.cameraRadius(c, opts) * scale + 2.5 * scale);
+    for (const u of this.units) add(positionOf(u)!.lon, positionOf(u)!.lat, (UNIT_RADIUS_PX + 2) * scale);
+    return out;
+  }
+
+  private cameraRadius(c: Camera, opts: ViewOptions): number {
+    if (opts.emphasisedCameraIds.has(c.id)) return CAMERA_RING_PX + 2;
+    return opts.zoom < CAMERA_DOT_BELOW_ZOOM ? CAMERA_DOT_PX : CAMERA_RING_PX;
+  }
+
+  build(opts: ViewOptions & { areaLabels: PlacedLabel[]; otherLabels: PlacedLabel[] }): Layer[] {
+    const now = Date.now();
+    const scale = uiScale();
+    const { clusters, singles, pulsing } = this.view;
     const phase = (now % 1500) / 1500;
     const selected = opts.selectedId ? this.store.incidents.get(opts.selectedId) : undefined;
+    const heat = this.heat?.frame;
+    const emphasisKey = [...opts.emphasisedCameraIds].join();
+    const uncertain = this.openIncidents.filter((i) => (i.location.uncertaintyM ?? 0) > 0);
 
     const layers: Layer[] = [
-      new HeatmapLayer({
+      new BitmapLayer({
         id: 'incident-heatmap',
-        data: this.heatData as never,
-        radiusPixels: heatRadius,
-        colorRange: HEAT_COLOURS as never,
-        colorDomain: HEAT_DOMAIN,
-        intensity: 1,
-        threshold: 0.05,
-        aggregation: 'SUM',
+        image: heat?.image ?? null,
+        bounds: heat?.bounds ?? [0, 0, 0, 0],
+        visible: Boolean(heat),
         pickable: false,
       }),
-      labelLayer('basemap-labels', opts.labels),
+      labelLayer('basemap-labels', opts.otherLabels),
       new PolygonLayer<{ camera: Camera; polygon: [number, number][] }>({
         id: 'camera-cones',
         data: this.cones,
         getPolygon: (d) => d.polygon,
-        getFillColor: (d) => [...healthColour(healthState(d.camera)), 38] as [number, number, number, number],
+        getFillColor: (d) => [...healthColour(healthState(d.camera)), CONE_ALPHA] as [number, number, number, number],
         getLineColor: (d) => [...healthColour(healthState(d.camera)), 150] as [number, number, number, number],
         lineWidthUnits: 'pixels',
         getLineWidth: 1,
@@ -138,11 +157,11 @@ export class LayerBuilder {
       }),
       new ScatterplotLayer<Incident>({
         id: 'incident-uncertainty',
-        data: this.openIncidents.filter((i) => (i.location.uncertaintyM ?? 0) > 0),
+        data: uncertain,
         getPosition: (i) => [i.location.lon!, i.location.lat!],
         getRadius: (i) => i.location.uncertaintyM ?? 0,
         radiusUnits: 'meters',
-        getFillColor: (i) => [...categoryColour(i.category), 22] as [number, number, number, number],
+        getFillColor: (i) => [...categoryColour(i.category), UNCERTAINTY_ALPHA] as [number, number, number, number],
         getLineColor: (i) => [...categoryColour(i.category), 110] as [number, number, number, number],
         stroked: true,
         lineWidthUnits: 'pixels',
@@ -168,16 +187,17 @@ export class LayerBuilder {
         id: 'cameras',
         data: this.cameras,
         getPosition: (c) => [c.lon, c.lat],
-        getRadius: (c) => (opts.pinnedCameraIds.has(c.id) ? 9 : 7) * scale,
+        getRadius: (c) => this.cameraRadius(c, opts) * scale,
         radiusUnits: 'pixels',
-        getFillColor: [8, 16, 28, 255],
+        // A ring (dark centre) when full size; at city zoom a small dot in the health colour.
+        getFillColor: (c) => (this.cameraRadius(c, opts) === CAMERA_DOT_PX ? [...healthColour(healthState(c)), 255] : [8, 16, 28, 255]) as [number, number, number, number],
         getLineColor: (c) => [...healthColour(healthState(c)), 255] as [number, number, number, number],
-        getLineWidth: 2.5 * scale,
+        getLineWidth: (c) => (this.cameraRadius(c, opts) === CAMERA_DOT_PX ? 1 : 2.5) * scale,
         lineWidthUnits: 'pixels',
         stroked: true,
         pickable: true,
         autoHighlight: true,
-        updateTriggers: { getLineColor: this.cameras, getRadius: [...opts.pinnedCameraIds].join() },
+        updateTriggers: { getLineColor: this.cameras, getRadius: [emphasisKey, opts.zoom < CAMERA_DOT_BELOW_ZOOM], getFillColor: [this.cameras, emphasisKey, opts.zoom < CAMERA_DOT_BELOW_ZOOM], getLineWidth: [emphasisKey, opts.zoom < CAMERA_DOT_BELOW_ZOOM] },
       }),
       new TextLayer<Camera>({
         id: 'camera-labels',
@@ -200,9 +220,9 @@ export class LayerBuilder {
         id: 'units',
         data: this.units,
         getPosition: (u) => [positionOf(u)!.lon, positionOf(u)!.lat],
-        getRadius: 8 * scale,
+        getRadius: UNIT_RADIUS_PX * scale,
         radiusUnits: 'pixels',
-        getFillColor: (u) => (isStale(u, now) ? [110, 110, 120, 200] : [...agencyColour(u.agency), 255]) as [number, number, number, number],
+        getFillColor: (u) => (isStale(u, now) ? STALE_UNIT : [...agencyColour(u.agency), 255]) as [number, number, number, number],
         getLineColor: [3, 7, 14, 255],
         getLineWidth: 2 * scale,
         lineWidthUnits: 'pixels',
@@ -227,7 +247,7 @@ export class LayerBuilder {
         id: 'incident-pulse',
         data: pulsing,
         getPosition: (i) => [i.location.lon!, i.location.lat!],
-        getRadius: 10 * scale + 26 * scale * phase,
+        getRadius: 10 * scale + PULSE_GROWTH_PX * scale * phase,
         radiusUnits: 'pixels',
         filled: false,
         stroked: true,
@@ -237,11 +257,12 @@ export class LayerBuilder {
         updateTriggers: { getRadius: phase, getLineColor: phase },
         pickable: false,
       }),
+      ...clusterLayers(clusters, scale),
       new ScatterplotLayer<Incident>({
         id: 'incidents',
-        data: this.incidents,
+        data: singles,
         getPosition: (i) => [i.location.lon!, i.location.lat!],
-        getRadius: (i) => (12 - 2 * priorityRank(i.priority)) * scale,
+        getRadius: (i) => incidentRadiusPx(i.priority) * scale,
         radiusUnits: 'pixels',
         getFillColor: (i) => [...categoryColour(i.category), isClosed(i) ? 70 : 240] as [number, number, number, number],
         getLineColor: (i) => (i.id === opts.selectedId ? [255, 255, 255, 255] : [0, 0, 0, isClosed(i) ? 60 : 200]),
@@ -266,12 +287,17 @@ export class LayerBuilder {
         getLineWidth: 2 * scale,
         pickable: false,
       }),
+      // Area names on top: they keep clear of markers (labels.ts), and win over a unit driving under one.
+      labelLayer('area-labels', opts.areaLabels),
     ];
     this.counts = {
-      'incident-heatmap': this.heatData.length,
-      'basemap-labels': opts.labels.length,
+      'incident-heatmap': heat?.points ?? 0,
+      'basemap-labels': opts.otherLabels.length,
+      'area-labels': opts.areaLabels.length,
       'camera-cones': this.cones.length,
-      incidents: this.incidents.length,
+      'incident-uncertainty': uncertain.length,
+      incidents: singles.length,
+      'incident-clusters': clusters.length,
       'incident-pulse': pulsing.length,
       cameras: this.cameras.length,
       units: this.units.length,

@@ -1,15 +1,17 @@
 // The situation map: MapLibre (offline style) + deck.gl MapboxOverlay in overlaid mode (interleaved mode threw
 // errors with maplibre-gl 6 here). Store changes are coalesced: at most one layer update per UPDATE_MS.
 import { MapboxOverlay } from '@deck.gl/mapbox';
-import type { PickingInfo } from '@deck.gl/core';
+import type { Layer, PickingInfo } from '@deck.gl/core';
 import * as maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Store } from '../src/store.ts';
 import type { Camera, Incident, Unit } from '../src/types.ts';
 import { basemapStyle, boundsOf, loadBasemap } from './basemap.ts';
-import { labelCandidates, placeLabels, type LabelCandidate, type PlacedLabel } from './labels.ts';
-import { LayerBuilder, type LayerCounts } from './layers.ts';
+import { gridOver, IncidentHeat, type HeatFrame } from './heat.ts';
+import type { IncidentCluster } from './incident-clusters.ts';
+import { labelCandidates, markersCoverAreaLabels, placeLabels, type LabelCandidate, type PlacedLabel } from './labels.ts';
+import { LayerBuilder, type LayerCounts, type ViewOptions } from './layers.ts';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -21,6 +23,8 @@ export interface MapHandlers {
   onUnit?(u: Unit): void;
   /** A click on empty map (console: pick a location). */
   onPick?(lon: number, lat: number): void;
+  /** Room to leave around the city in the first view, for panels floating over the map. */
+  padding?(): { top: number; bottom: number; left: number; right: number };
 }
 
 export class SituationMap {
@@ -29,10 +33,16 @@ export class SituationMap {
   private builder: LayerBuilder;
   private candidates: LabelCandidate[] = [];
   private labels: PlacedLabel[] = [];
+  private labelsStale = true;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private animTimer: ReturnType<typeof setInterval> | undefined;
   private lastUpdateAt = 0;
+  private lastLayers: Layer[] = [];
+  private frozen = false;
+  private hiddenLayers = new Set<string>();
   pinnedCameraIds = new Set<string>();
+  /** Cameras playing in a tile (set by the screen): drawn full size even at city zoom. */
+  tileCameraIds: () => Iterable<string> = () => [];
   /** JS time (ms) spent building + handing layers to deck, last update and running total: for the benchmark. */
   stats = { updates: 0, lastUpdateMs: 0, totalUpdateMs: 0, firstRenderAt: 0, firstDataRenderAt: 0 };
   ready: Promise<void>;
@@ -49,11 +59,12 @@ export class SituationMap {
   private async init(): Promise<void> {
     const data = await loadBasemap();
     this.candidates = labelCandidates(data);
+    this.builder.heat = new IncidentHeat(gridOver(boundsOf(data.kota)));
     this.map = new maplibregl.Map({
       container: this.container,
       style: basemapStyle(data),
       bounds: boundsOf(data.kota),
-      fitBoundsOptions: { padding: 40 },
+      fitBoundsOptions: { padding: this.handlers.padding?.() ?? 40 },
       attributionControl: { compact: false, customAttribution: data.attribution },
       maxPitch: 0,
       dragRotate: false,
@@ -68,17 +79,15 @@ export class SituationMap {
     });
     this.map.addControl(this.overlay as unknown as maplibregl.IControl);
     this.map.on('moveend', () => {
-      this.labels = placeLabels(this.map, this.candidates);
+      this.labelsStale = true;
       this.update(true);
     });
-    this.map.on('zoomend', () => this.update(true));
     await new Promise<void>((resolve) => (this.map.loaded() ? resolve() : this.map.once('load', () => resolve())));
-    this.labels = placeLabels(this.map, this.candidates);
     this.store.on((what) => {
       if (what === 'incidents') this.builder.dirty.incidents = true;
       if (what === 'cameras') this.builder.dirty.cameras = true;
       if (what === 'units') this.builder.dirty.units = true;
-      this.update();
+      this.update(what === 'heat');
     });
     this.update(true);
     this.stats.firstRenderAt = performance.now();
@@ -91,6 +100,10 @@ export class SituationMap {
   private onClick(info: PickingInfo): boolean {
     const id = info.layer?.id;
     if (id === 'incidents' && info.object) this.handlers.onIncident?.(info.object as Incident);
+    else if (id === 'incident-clusters' && info.object) {
+      const c = info.object as IncidentCluster;
+      this.map.easeTo({ center: c.position, zoom: this.builder.clusters.expansionZoom(c.clusterId), duration: 600 });
+    }
     else if (id === 'cameras' && info.object) this.handlers.onCamera?.(info.object as Camera);
     else if (id === 'units' && info.object) this.handlers.onUnit?.(info.object as Unit);
     else if (info.coordinate) this.handlers.onPick?.(info.coordinate[0], info.coordinate[1]);
@@ -99,7 +112,7 @@ export class SituationMap {
 
   /** Coalesce store changes into at most one deck update per UPDATE_MS (immediate when forced). */
   update(now = false): void {
-    if (!this.overlay) return;
+    if (!this.overlay || this.frozen) return;
     if (now) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -116,15 +129,24 @@ export class SituationMap {
 
   private applyLayers(): void {
     const t0 = performance.now();
-    const c = this.map.getCenter();
-    const layers = this.builder.build({
+    const view: ViewOptions = {
       zoom: this.map.getZoom(),
-      latitude: c.lat,
-      labels: this.labels,
       selectedId: this.store.selectedId,
-      pinnedCameraIds: this.pinnedCameraIds,
+      emphasisedCameraIds: new Set([...this.pinnedCameraIds, ...this.tileCameraIds()]),
+    };
+    this.builder.prepare(view);
+    const markers = this.builder.markerBoxes(view, (lon, lat) => this.map.project([lon, lat]));
+    if (this.labelsStale || markersCoverAreaLabels(this.labels, markers)) {
+      this.labels = placeLabels(this.map, this.candidates, markers);
+      this.labelsStale = false;
+    }
+    const layers = this.builder.build({
+      ...view,
+      areaLabels: this.labels.filter((l) => l.area),
+      otherLabels: this.labels.filter((l) => !l.area),
     });
-    this.overlay.setProps({ layers });
+    this.lastLayers = layers;
+    this.overlay.setProps({ layers: this.withHidden(layers) });
     const dt = performance.now() - t0;
     this.lastUpdateAt = performance.now();
     this.stats.updates++;
@@ -134,6 +156,32 @@ export class SituationMap {
       // deck draws on its next animation frame: stamp that, not the props hand-over.
       requestAnimationFrame(() => requestAnimationFrame(() => (this.stats.firstDataRenderAt ||= performance.now())));
     }
+  }
+
+  private withHidden(layers: Layer[]): Layer[] {
+    return this.hiddenLayers.size ? layers.map((l) => (this.hiddenLayers.has(l.id) ? l.clone({ visible: false }) : l)) : layers;
+  }
+
+  /** Tests: hold the data still (units frozen, no animation) so two frames differ only in what the test toggles. */
+  freeze(frozen: boolean): void {
+    this.frozen = frozen;
+    if (!frozen) this.update(true);
+  }
+
+  /** Tests: hide or show one layer, redrawing the last frame's layers without rebuilding them. */
+  setLayerVisible(id: string, visible: boolean): void {
+    if (visible) this.hiddenLayers.delete(id);
+    else this.hiddenLayers.add(id);
+    this.overlay?.setProps({ layers: this.withHidden(this.lastLayers) });
+  }
+
+  heatFrame(): HeatFrame | null {
+    return this.builder.heat?.frame ?? null;
+  }
+
+  /** Placed labels with their screen boxes (tests check that no marker covers an area name). */
+  placedLabels(): PlacedLabel[] {
+    return this.labels;
   }
 
   counts(): LayerCounts {
@@ -153,6 +201,13 @@ export class SituationMap {
     const p = this.map.project([lon, lat]);
     const r = this.container.getBoundingClientRect();
     return { x: r.left + p.x, y: r.top + p.y };
+  }
+
+  /** Pickable markers drawn inside a page-pixel rectangle, read from deck's pick buffer (tests: labels kept clear). */
+  markersIn(x0: number, y0: number, x1: number, y1: number): Array<{ layer: string; id: string }> {
+    const r = this.container.getBoundingClientRect();
+    const infos = this.overlay?.pickObjects({ x: x0 - r.left, y: y0 - r.top, width: x1 - x0, height: y1 - y0 }) ?? [];
+    return infos.map((i) => ({ layer: i.layer?.id ?? '', id: String((i.object as { id?: string; clusterId?: number })?.id ?? (i.object as { clusterId?: number })?.clusterId) }));
   }
 
   /** What a click at page pixel (x, y) would pick (tests wait for this before clicking). */

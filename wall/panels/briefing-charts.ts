@@ -1,4 +1,5 @@
 // The briefing's two charts (uPlot): incident volume by hour of day (WIB) and share within SLA per agency.
+import { term } from '../i18n/index.ts';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { AgencyKpis } from '../../server/kpis/compute.ts';
@@ -46,7 +47,7 @@ export class BriefingCharts {
       this.volumeEl,
     );
     // one bar per (agency, target): a Damkar fire share and a Damkar tree share are different numbers
-    const bars = byAgency.flatMap((a) => a.slas.map((x) => ({ label: `${a.agency} ${x.rule.minutes}′`, share: x.share })));
+    const bars = byAgency.flatMap((a) => a.slas.map((x) => ({ label: `${term('agency', a.agency)} ${x.rule.minutes}′`, share: x.share })));
     this.agencies = bars.map((b) => b.label);
     const xs = bars.map((_, i) => i);
     const share = bars.map((b) => (b.share === null ? null : Math.round(b.share * 1000) / 10));

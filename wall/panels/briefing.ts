@@ -11,6 +11,9 @@ import { h } from '../src/dom.ts';
 import { BriefingCharts } from './briefing-charts.ts';
 import { composeBriefing, downloadPng, printImage } from './briefing-export.ts';
 import { frameAt, prepareReplay, topHotspots, type Frame, type Prepared, type ReplayData } from './briefing-frame.ts';
+
+/** A target's label in the briefing's language (the source citation stays as written: it is a document). */
+const ruleLabel = (r: { label: string; labelEn?: string }) => (currentLang() === 'en' && r.labelEn ? r.labelEn : r.label);
 import { bt } from './briefing-i18n.ts';
 import { BriefingMap } from './briefing-map.ts';
 import './briefing.css';
@@ -163,18 +166,18 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
       h(
         'tr',
         null,
-        h('td', { title: notMeasuredText(a) }, h('div', null, a.agency), h('div.b-denom', null, `${fmtNum(a.measured)} / ${fmtNum(a.routed)} ${bt('measuredOfRouted')}`)),
+        h('td', { title: notMeasuredText(a) }, h('div', null, term('agency', a.agency)), h('div.b-denom', null, `${fmtNum(a.measured)} / ${fmtNum(a.routed)} ${bt('measuredOfRouted')}`)),
         ...(['dispatch', 'moving', 'arrival'] as const).map((s) =>
           h('td', { title: `p90 ${fmtDur(a.stages[s].p90S, a.stages[s].missed)}` }, fmtDur(a.stages[s].medianS, a.stages[s].missed)),
         ),
         // each share with the rule it is measured against, named
-        h('td', { title: arrivalSourcesText(a) }, ...a.slas.map((x) => h('div', { title: x.rule.source }, `${fmtPct(x.share)} ${x.rule.label} (n ${fmtNum(x.n)})`))),
+        h('td', { title: arrivalSourcesText(a) }, ...a.slas.map((x) => h('div', null, `${fmtPct(x.share)} ${ruleLabel(x.rule)} (n ${fmtNum(x.n)})`, h('span.free-text.b-src', { title: x.rule.source }, ' ⓘ')))),
       ),
     );
     el.table.replaceChildren(h('thead', null, head), h('tbody', null, ...rows));
     const hot = k.byKecamatan.length ? k.byKecamatan.slice(0, 5) : topHotspots(prepared?.incidents ?? []);
     el.hot.replaceChildren(
-      ...hot.map((a) => h('li', null, `${a.name} — ${fmtNum(a.count)}${'ratePer10k' in a && a.ratePer10k !== undefined ? ` (${a.ratePer10k} ${bt('perTenK')})` : ''}`)),
+      ...hot.map((a) => h('li', null, h('span.free-text', null, a.name), ` — ${fmtNum(a.count)}${'ratePer10k' in a && a.ratePer10k !== undefined ? ` (${a.ratePer10k} ${bt('perTenK')})` : ''}`)),
     );
     if (k.total === 0) el.hot.replaceChildren(h('li', null, bt('noData')));
     const cats = Object.entries(k.byCategory).sort((a, b) => b[1] - a[1]).slice(0, 4);
@@ -274,7 +277,7 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
             `${bt('total')}: ${fmtNum(k.total)}   ${bt('prank')}: ${fmtPct(k.prank.share)}   ${bt('backlog')}: ${fmtNum(k.openBacklog)}`,
             ...k.byAgency.map(
               (a) =>
-                `${a.agency} (${fmtNum(a.measured)}/${fmtNum(a.routed)} ${bt('measuredOfRouted')}): ${bt('arrival')} ${bt('median')} ${fmtDur(a.stages.arrival.medianS, a.stages.arrival.missed)}, ${a.slas.map((x) => `${fmtPct(x.share)} ${x.rule.label}`).join(', ')}`,
+                `${term('agency', a.agency)} (${fmtNum(a.measured)}/${fmtNum(a.routed)} ${bt('measuredOfRouted')}): ${bt('arrival')} ${bt('median')} ${fmtDur(a.stages.arrival.medianS, a.stages.arrival.missed)}, ${a.slas.map((x) => `${fmtPct(x.share)} ${ruleLabel(x.rule)}`).join(', ')}`,
             ),
           ].slice(0, 9)
         : [],

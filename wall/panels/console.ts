@@ -2,11 +2,11 @@
 // change status of the selected incident. Every POST carries an Idempotency-Key so a double click stores once.
 import type { Candidate, ReverseResult } from '../../geo/types.ts';
 import { api } from '../src/api.ts';
-import { CATEGORIES, label, STATUSES } from '../src/categories.ts';
+import { CATEGORIES, STATUSES } from '../src/categories.ts';
 import type { WallContext } from '../src/context.ts';
 import { clear, h } from '../src/dom.ts';
 import type { Incident, Unit } from '../src/types.ts';
-import { t } from '../i18n/index.ts';
+import { t, term } from '../i18n/index.ts';
 
 const SUGGEST_DEBOUNCE_MS = 180;
 
@@ -25,12 +25,12 @@ interface ChosenPlace {
 export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel {
   let chosen: ChosenPlace | null = null;
   let idemKey = crypto.randomUUID();
-  const category = h('select', { name: 'category' }, ...CATEGORIES.map((c) => h('option', { value: c }, label(c))));
+  const category = h('select', { name: 'category' }, ...CATEGORIES.map((c) => h('option', { value: c }, term('category', c))));
   const priority = h('select', { name: 'priority' }, ...[1, 2, 3].map((p) => h('option', { value: String(p), selected: p === 2 }, `P${p}`)));
   const description = h('textarea', { name: 'description', rows: 2, required: true });
   const address = h('input', { name: 'address', autocomplete: 'off', placeholder: t('addressHint') });
   const suggestions = h('ul.suggestions', { role: 'listbox' });
-  const chosenEl = h('div.chosen');
+  const chosenEl = h('div.chosen.free-text');
   const callerName = h('input', { name: 'callerName', autocomplete: 'off' });
   const callerPhone = h('input', { name: 'callerPhone', autocomplete: 'off', inputmode: 'tel' });
   const result = h('p.result', { role: 'status' });
@@ -60,8 +60,8 @@ export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel 
           h(
             'li.suggestion',
             { role: 'option', onclick: () => (address.value = c.label, choose({ text: c.label, lat: c.lat, lon: c.lon, uncertaintyM: c.uncertaintyM })) },
-            h('span.label', null, c.label),
-            h('span.muted', null, ` · ${c.kelurahan?.name ?? ''} · ${t('confidence')} ${Math.round(c.confidence * 100)}% · ±${Math.round(c.uncertaintyM)} m`),
+            h('span.label.free-text', null, c.label),
+            h('span.muted', null, ' · ', h('span.free-text', null, c.kelurahan?.name ?? ''), ` · ${t('confidence')} ${Math.round(c.confidence * 100)}% · ±${Math.round(c.uncertaintyM)} m`),
           ),
         );
       }
@@ -119,8 +119,8 @@ export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel 
     if (!id) return actions.append(h('p.muted', null, t('selectIncident')));
     const res = await api<Unit[] | { units: Unit[] }>('/api/units').catch(() => [] as Unit[]);
     const units = Array.isArray(res) ? res : (res?.units ?? []);
-    const unitSel = h('select', { name: 'unit' }, ...units.map((u) => h('option', { value: u.id }, `${u.callsign ?? u.id} (${u.agency ?? ''})`)));
-    const statusSel = h('select', { name: 'status' }, ...STATUSES.map((s) => h('option', { value: s }, label(s))));
+    const unitSel = h('select', { name: 'unit' }, ...units.map((u) => h('option', { value: u.id }, `${u.callsign ?? u.id} (${term('agency', u.agency)})`)));
+    const statusSel = h('select', { name: 'status' }, ...STATUSES.map((s) => h('option', { value: s }, term('status', s))));
     const note = h('input', { name: 'note', placeholder: t('note') });
     const msg = h('p.result', { role: 'status' });
     const run = (fn: () => Promise<unknown>) => async () => {

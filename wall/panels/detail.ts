@@ -2,12 +2,11 @@
 // the tile strip (top 4 from /api/incidents/:id/cameras, after any cameras the operator pinned).
 import { camerasFor } from '../../geo/coverage.ts';
 import { api } from '../src/api.ts';
-import { label } from '../src/categories.ts';
 import type { WallContext } from '../src/context.ts';
 import { clear, h } from '../src/dom.ts';
 import { agenciesOf, areaName, maskCaller, reportedMs } from '../src/model.ts';
-import type { Camera, Incident, IncidentCamera } from '../src/types.ts';
-import { fmtTime, onLangChange, t } from '../i18n/index.ts';
+import type { Camera, HistoryEntry, Incident, IncidentCamera } from '../src/types.ts';
+import { fmtTime, onLangChange, t, term } from '../i18n/index.ts';
 import type { TileEntry, TileStrip } from '../video/strip.ts';
 
 const TIMELINE_ROWS = 12;
@@ -16,6 +15,20 @@ export interface DetailPanel {
   /** A camera clicked on the map: put it in the first slot (or highlight it if already shown). */
   showCamera(c: Camera): void;
   refreshTiles(): void;
+}
+
+/** Server-written notes of known events are machine text in one language: the wall says them in its own words
+ * (the unit's callsign is the note's first word); operator notes and CAP identifiers are shown as written. */
+const MACHINE_NOTES = new Set(['created', 'edited', 'unit_dispatched', 'unit_moving', 'unit_on_scene']);
+function timelineText(e: HistoryEntry, i: Incident): Array<string | Node> {
+  const parts: string[] = [];
+  if (e.status) parts.push(term('status', e.status));
+  if (e.event && !(e.status && e.event === 'created')) parts.push(term('event', e.event));
+  if (e.event === 'created' && i.source) parts.push(`${t('source')}: ${term('source', i.source)}`);
+  if (e.event?.startsWith('unit_') && e.note) parts.push(e.note.split(' ')[0]);
+  const out: Array<string | Node> = [parts.join(' · ')];
+  if (e.note && !MACHINE_NOTES.has(e.event ?? '')) out.push(' — ', h('span.free-text', null, e.note));
+  return out;
 }
 
 export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStrip, pinned: () => string[]): DetailPanel {
@@ -59,32 +72,30 @@ export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStri
     const history = (i.history ?? []).slice(-TIMELINE_ROWS).reverse();
     const parts: Array<Node | null> = [
       h('button.close', { onclick: () => ctx.selectIncident(null), title: t('close') }, '×'),
-      h('h2', null, label(i.category), h('span.prio', null, ` P${i.priority ?? '?'}`)),
-      h('div.status-pill', { dataset: { status: i.status } }, label(i.status)),
+      h('h2', null, term('category', i.category), h('span.prio', null, ` P${i.priority ?? '?'}`)),
+      h('div.status-pill', { dataset: { status: i.status } }, term('status', i.status)),
       h(
         'dl',
         null,
         h('dt', null, t('location')),
-        h('dd.loc', null, i.location.text ?? '—'),
+        h('dd.loc.free-text', null, i.location.text ?? '—'),
         h('dt', null, t('kelurahan')),
-        h('dd', null, areaName(i.location.kelurahan)),
+        h('dd.free-text', null, areaName(i.location.kelurahan)),
         h('dt', null, t('kecamatan')),
-        h('dd', null, areaName(i.location.kecamatan)),
+        h('dd.free-text', null, areaName(i.location.kecamatan)),
         h('dt', null, t('agencies')),
-        h('dd', null, agenciesOf(i).join(', ') || '—'),
+        h('dd', null, agenciesOf(i).map((a) => term('agency', a)).join(', ') || '—'),
         h('dt', null, t('caller')),
-        h('dd', null, maskCaller(i.caller)),
+        h('dd.free-text', null, maskCaller(i.caller)),
         h('dt', null, t('reported')),
         h('dd', null, fmtTime(reportedMs(i), true)),
       ),
-      i.description ? h('p.desc', null, i.description) : null,
+      i.description ? h('p.desc.free-text', null, i.description) : null,
       h('h3', null, t('timeline')),
       h(
         'ol.timeline',
         null,
-        ...history.map((e) =>
-          h('li', null, h('span.time', null, fmtTime(e.at ?? e.ts)), ' ', label(e.status ?? e.event ?? ''), e.note ? ` — ${e.note}` : ''),
-        ),
+        ...history.map((e) => h('li', null, h('span.time', null, fmtTime(e.at ?? e.ts)), ' ', ...timelineText(e, i))),
       ),
       h('h3', null, t('camerasForIncident')),
       incidentCams.length ? null : h('p.muted', null, t('noCameras')),

@@ -49,7 +49,7 @@ export function mountGrid(root: HTMLElement, ctx: WallContext, pinned: () => str
       const cell = cellFor(c);
       const [r, g, b] = healthColour(healthState(c));
       cell.el.style.setProperty('--health', `rgb(${r},${g},${b})`);
-      cell.caption.textContent = `${c.id.toUpperCase()} · ${c.name} · ${t(healthState(c))}`;
+      cell.caption.replaceChildren(`${c.id.toUpperCase()} · `, h('span.free-text', null, c.name), ` · ${t(healthState(c))}`);
       if (liveIds.has(c.id)) {
         if (!cell.tile) {
           cell.tile = new VideoTile();

@@ -11,17 +11,20 @@ export function mountStatusBar(root: HTMLElement, ctx: WallContext): void {
   const conn = h('span.conn');
   const langBtn = h('button.lang', { onclick: () => setLang(currentLang() === 'id' ? 'en' : 'id') });
   const views = h('nav.views');
-  for (const v of ['wall', 'grid', 'console', 'briefing'] as const) {
+  const viewLinks = (['wall', 'grid', 'console', 'briefing'] as const).map((v) => {
     const q = new URLSearchParams(location.search);
     q.set('view', v);
-    views.append(h('a', { href: `?${q}`, class: v === ctx.view ? 'active' : '' }, v));
-  }
+    const a = h('a', { href: `?${q}`, class: v === ctx.view ? 'active' : '', dataset: { view: v } });
+    views.append(a);
+    return a;
+  });
   const banner = h('div.banner', { role: 'alert', hidden: true });
   root.append(h('header.statusbar', null, title, views, conn, clock, langBtn), banner);
 
   const paint = () => {
     title.textContent = t('appTitle') + (ctx.follow ? ` · ${t('follow')}` : '');
     langBtn.textContent = t('language');
+    for (const a of viewLinks) a.textContent = t(`view.${a.dataset.view as 'wall'}`);
     const s = ctx.realtime.state;
     conn.textContent = s === 'open' ? `● ${t('connected')}` : `○ ${t(s === 'restarting' ? 'restarting' : 'connecting')}`;
     conn.className = `conn ${s}`;

@@ -1,9 +1,9 @@
 // Incident ticker: newest open incidents first, a fixed number of rows (bounded DOM).
 import type { WallContext } from '../src/context.ts';
 import { clear, h } from '../src/dom.ts';
-import { categoryColour, label } from '../src/categories.ts';
+import { categoryColour } from '../src/categories.ts';
 import { areaName, isClosed, reportedMs } from '../src/model.ts';
-import { fmtTime, onLangChange, t } from '../i18n/index.ts';
+import { fmtTime, onLangChange, t, term } from '../i18n/index.ts';
 
 const ROWS = 14;
 
@@ -30,9 +30,9 @@ export function mountTicker(root: HTMLElement, ctx: WallContext): void {
           },
           h('span.swatch', { style: `background: rgb(${r},${g},${b})` }),
           h('span.time', null, fmtTime(reportedMs(i))),
-          h('span.cat', null, label(i.category)),
-          h('span.where', null, areaName(i.location.kelurahan) !== '—' ? areaName(i.location.kelurahan) : (i.location.text ?? '')),
-          h('span.status', null, label(i.status)),
+          h('span.cat', null, term('category', i.category)),
+          h('span.where.free-text', null, areaName(i.location.kelurahan) !== '—' ? areaName(i.location.kelurahan) : (i.location.text ?? '')),
+          h('span.status', null, term('status', i.status)),
         ),
       );
     }

@@ -24,10 +24,6 @@ export const CATEGORIES = [
   'kecelakaan', 'narkoba', 'kesehatan', 'kdrt', 'kekerasan_anak', 'kriminalitas', 'lainnya',
 ];
 export const STATUSES = ['baru', 'diverifikasi', 'didisposisikan', 'dalam_penanganan', 'selesai', 'iseng', 'batal'];
-/** "pohon_tumbang" → "pohon tumbang" for display. */
-export function label(id: string): string {
-  return id.replace(/_/g, ' ');
-}
 
 export function categoryColour(category: string): RGB {
   const c = category.toLowerCase();
@@ -35,21 +31,27 @@ export function categoryColour(category: string): RGB {
   return [230, 230, 240];
 }
 
-const AGENCY_COLOURS: Array<[RegExp, RGB]> = [
-  [/damkar|fire|pemadam/, [255, 90, 50]],
-  [/polisi|polri|police|polresta/, [70, 130, 255]],
-  [/ambulans|dinkes|kesehatan|psc|medical/, [255, 255, 255]],
-  [/bpbd|basarnas|disaster/, [255, 170, 0]],
-  [/pln|pu\b|dinas/, [255, 230, 80]],
-  [/dishub|transport/, [0, 200, 170]],
-  [/satpol/, [170, 120, 255]],
-];
+/** Unit colours by agency id (server/incidents/routing.json); the legend lists the agencies on the map from here. */
+export const AGENCY_COLOURS: Record<string, RGB> = {
+  damkar: [255, 90, 50],
+  polisi: [70, 130, 255],
+  psc: [255, 255, 255],
+  bpbd: [255, 170, 0],
+  basarnas: [255, 140, 0],
+  pln: [255, 230, 80],
+  dinas_pu: [255, 230, 80],
+  dishub: [0, 200, 170],
+  satpol_pp: [170, 120, 255],
+};
+const OTHER_AGENCY: RGB = [200, 220, 255];
+/** Stale units (no fix for 2 min, or flagged by the server) are grey whatever their agency. */
+export const STALE_UNIT: [number, number, number, number] = [110, 110, 120, 200];
 
 export function agencyColour(agency: string | undefined): RGB {
-  const a = (agency ?? '').toLowerCase();
-  for (const [re, rgb] of AGENCY_COLOURS) if (re.test(a)) return rgb;
-  return [200, 220, 255];
+  return AGENCY_COLOURS[(agency ?? '').toLowerCase()] ?? OTHER_AGENCY;
 }
+
+export const HEALTH_STATES = ['online', 'starting', 'stalled', 'offline'] as const;
 
 export function healthColour(state: string | undefined): RGB {
   switch (state) {

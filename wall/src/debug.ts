@@ -25,6 +25,18 @@ export function exposeDebug(): void {
     get layers() {
       return debugState.map?.counts() ?? {};
     },
+    /** Heat in incidents/km²: the colour domain in the window and how many points drew it. */
+    get heat() {
+      const f = debugState.map?.heatFrame();
+      return f ? { domain: f.domain, points: f.points, settings: debugState.store?.heatSettings } : null;
+    },
+    get historyLoaded() {
+      return debugState.store?.heatHistoryLoaded ?? false;
+    },
+    /** Placed map labels: text, whether an area name, and the screen box in map-container pixels. */
+    get labels() {
+      return (debugState.map?.placedLabels() ?? []).map((l) => ({ text: l.text, area: l.area, size: l.size, position: l.position }));
+    },
     get mapStats() {
       return debugState.map?.stats;
     },
@@ -50,6 +62,9 @@ export function exposeDebug(): void {
     /** Screen position of a point on the map (tests click incidents through deck's picking). */
     project(lon: number, lat: number) {
       return debugState.map?.project(lon, lat) ?? null;
+    },
+    markersIn(x0: number, y0: number, x1: number, y1: number) {
+      return debugState.map?.markersIn(x0, y0, x1, y1) ?? [];
     },
     pickAt(x: number, y: number) {
       return debugState.map?.pickAt(x, y) ?? null;

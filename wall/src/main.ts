@@ -20,6 +20,8 @@ async function boot(): Promise<void> {
   const asked = params.get('view') ?? location.hash.slice(1);
   const view = (VIEWS.includes(asked as ViewName) ? asked : 'wall') as ViewName;
   const follow = params.get('follow') === '1';
+  // the crew page is a phone page of its own: no wall session, no /ws (server/units/crew-routes.ts)
+  if (asked === 'crew') return (await import('../panels/crew.ts')).mountCrew(root);
 
   let role;
   try {
@@ -51,14 +53,13 @@ async function boot(): Promise<void> {
   mountStatusBar(root, ctx);
   await mountView(root, ctx);
   realtime.connect();
-  // The heatmap window needs more history than the live snapshot carries.
-  const heatHours = Number(params.get('heatHours'));
-  if (heatHours > 0 && heatHours <= 24 * 90) LIMITS.heatHours = heatHours;
-  const since = new Date(Date.now() - LIMITS.heatHours * 3600_000).toISOString();
+  // The heatmap's windows and its colour domain need more history than the live snapshot carries.
+  const since = new Date(Date.now() - LIMITS.heatHistoryDays * 86_400_000).toISOString();
   api<Incident[]>(`/api/incidents?since=${encodeURIComponent(since)}&limit=5000`)
     .then((list) => {
       const items = Array.isArray(list) ? list : ((list as unknown as { incidents?: Incident[] })?.incidents ?? []);
       for (const i of items) store.addHeat(i);
+      store.heatHistoryLoaded = true;
       store.emit('incidents');
     })
     .catch(() => undefined);

@@ -6,8 +6,9 @@ export function areaName(v: IncidentLocation['kelurahan']): string {
   return typeof v === 'string' ? v : (v.name ?? '—');
 }
 
+/** Agency ids (the wall names them in its own language). */
 export function agenciesOf(i: Incident): string[] {
-  return (i.agencies ?? []).map((a) => (typeof a === 'string' ? a : a.name));
+  return (i.agencies ?? []).map((a) => (typeof a === 'string' ? a : a.id));
 }
 
 export function reportedMs(i: Incident): number {
@@ -25,11 +26,6 @@ export function priorityRank(p: Incident['priority']): number {
   if (/sedang|medium/.test(s)) return 2;
   if (/rendah|low/.test(s)) return 3;
   return 3;
-}
-
-/** Heat weight: urgent incidents count more (priority 1 → 4, 4 → 1). */
-export function heatWeight(i: Incident): number {
-  return 5 - priorityRank(i.priority);
 }
 
 const CLOSED = /^(selesai|batal|iseng|closed|resolved)/i;

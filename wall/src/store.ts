@@ -1,6 +1,9 @@
 // Client state: cameras, incidents, units, unit trails and heatmap points. Everything is bounded so a wall can
 // run for weeks: incidents (newest first, closed ones evicted first), trails (points and minutes), heat points.
-import { hasPoint, heatWeight, isClosed, positionMs, positionOf, reportedMs } from './model.ts';
+import type { HeatSettings } from '../map/heat.ts';
+import { CATEGORIES } from './categories.ts';
+import { loadHeatSettings, saveHeatSettings } from './heat-settings.ts';
+import { hasPoint, isClosed, positionMs, positionOf, reportedMs } from './model.ts';
 import type { Camera, Incident, Unit } from './types.ts';
 
 export const LIMITS = {
@@ -9,8 +12,8 @@ export const LIMITS = {
   trailPoints: 120,
   trailMinutes: 10,
   heatPoints: 50_000,
-  /** Heatmap window (hours); ?heatHours= overrides. */
-  heatHours: 24 * 7,
+  /** History the wall loads for the heatmap: the longest window, and the 30 days its colour domain comes from. */
+  heatHistoryDays: 31,
 };
 
 export interface TrailPoint {
@@ -19,11 +22,14 @@ export interface TrailPoint {
   t: number;
 }
 
+const UNKNOWN_CATEGORY = 255;
+
 /** Heat points in a ring buffer of typed arrays (no per-point objects). */
 export class HeatBuffer {
   readonly lon: Float64Array;
   readonly lat: Float64Array;
-  readonly weight: Float32Array;
+  /** Index into CATEGORIES (UNKNOWN_CATEGORY otherwise), for the heatmap's category filter. */
+  readonly category: Uint8Array;
   readonly time: Float64Array;
   private next = 0;
   size = 0;
@@ -34,11 +40,15 @@ export class HeatBuffer {
   constructor(readonly capacity: number) {
     this.lon = new Float64Array(capacity);
     this.lat = new Float64Array(capacity);
-    this.weight = new Float32Array(capacity);
+    this.category = new Uint8Array(capacity);
     this.time = new Float64Array(capacity);
     this.idAt = new Array(capacity);
   }
-  put(id: string, lon: number, lat: number, weight: number, time: number): void {
+  categoryIndex(category: string): number {
+    const i = CATEGORIES.indexOf(category);
+    return i < 0 ? UNKNOWN_CATEGORY : i;
+  }
+  put(id: string, lon: number, lat: number, category: string, time: number): void {
     let slot = this.slotOf.get(id);
     if (slot === undefined) {
       slot = this.next;
@@ -51,20 +61,13 @@ export class HeatBuffer {
     }
     this.lon[slot] = lon;
     this.lat[slot] = lat;
-    this.weight[slot] = weight;
+    this.category[slot] = this.categoryIndex(category);
     this.time[slot] = time;
     this.version++;
   }
-  /** Indices of points inside the window [since, ∞). */
-  indicesSince(since: number): Uint32Array {
-    const out = new Uint32Array(this.size);
-    let n = 0;
-    for (let i = 0; i < this.size; i++) if (this.time[i] >= since) out[n++] = i;
-    return out.subarray(0, n);
-  }
 }
 
-type Listener = (what: 'cameras' | 'incidents' | 'units' | 'select') => void;
+type Listener = (what: 'cameras' | 'incidents' | 'units' | 'select' | 'heat') => void;
 
 export class Store {
   cameras = new Map<string, Camera>();
@@ -75,6 +78,9 @@ export class Store {
   /** When an incident was first seen by this screen (for the "new" pulse). */
   firstSeen = new Map<string, number>();
   selectedId: string | null = null;
+  heatSettings: HeatSettings = loadHeatSettings();
+  /** The 30+ days of history for the heatmap have arrived (main.ts). */
+  heatHistoryLoaded = false;
   private listeners = new Set<Listener>();
 
   on(fn: Listener): () => void {
@@ -105,14 +111,14 @@ export class Store {
   upsertIncident(i: Incident, notify = true, initial = false): void {
     if (!this.incidents.has(i.id)) this.firstSeen.set(i.id, initial ? 0 : Date.now());
     this.incidents.set(i.id, i);
-    if (hasPoint(i)) this.heat.put(i.id, i.location.lon!, i.location.lat!, heatWeight(i), reportedMs(i));
+    if (hasPoint(i)) this.heat.put(i.id, i.location.lon!, i.location.lat!, i.category, reportedMs(i));
     this.evictIncidents();
     if (notify) this.emit('incidents');
   }
 
   /** History for the heatmap only: does not enter the incident list (keeps the list and its sorting small). */
   addHeat(i: Incident): void {
-    if (hasPoint(i)) this.heat.put(i.id, i.location.lon!, i.location.lat!, heatWeight(i), reportedMs(i));
+    if (hasPoint(i)) this.heat.put(i.id, i.location.lon!, i.location.lat!, i.category, reportedMs(i));
   }
 
   private evictIncidents(): void {
@@ -148,6 +154,12 @@ export class Store {
       this.trails.set(u.id, trail);
     }
     if (notify) this.emit('units');
+  }
+
+  setHeatSettings(next: Partial<HeatSettings>): void {
+    this.heatSettings = { ...this.heatSettings, ...next };
+    saveHeatSettings(this.heatSettings);
+    this.emit('heat');
   }
 
   select(id: string | null): void {

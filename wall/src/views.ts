@@ -2,6 +2,7 @@
 import { mountConsole } from '../panels/console.ts';
 import { mountDetail } from '../panels/detail.ts';
 import { mountGrid } from '../panels/grid.ts';
+import { mountLegend } from '../panels/legend.ts';
 import { mountTicker } from '../panels/ticker.ts';
 import { SituationMap } from '../map/map.ts';
 import { TileStrip } from '../video/strip.ts';
@@ -59,8 +60,17 @@ function mountMapScreen(root: HTMLElement, ctx: WallContext, withConsole: boolea
     onIncident: (i) => ctx.selectIncident(i.id),
     onCamera: (c) => detail.showCamera(c),
     onPick: consolePanel ? (lon, lat) => consolePanel.pick(lon, lat) : undefined,
+    // Fit the city between the panels floating over the map (ticker left, legend right).
+    padding: () => ({
+      top: 40,
+      bottom: 40,
+      left: 20 + (root.querySelector('.ticker')?.getBoundingClientRect().width ?? 20),
+      right: 20 + (mapEl.querySelector('.legend')?.getBoundingClientRect().width ?? 20),
+    }),
   });
   map.pinnedCameraIds = new Set(pins.get());
+  map.tileCameraIds = () => strip.tiles.flatMap((tile) => (tile.camera && !tile.el.hidden ? [tile.camera.id] : []));
+  mountLegend(mapEl, ctx, map);
   ctx.store.on((what) => {
     if (what !== 'select') return;
     root.classList.toggle('has-selection', Boolean(ctx.store.selectedId));

@@ -8,11 +8,14 @@ import type { Camera } from '../src/types.ts';
 import { healthState } from '../src/model.ts';
 
 /**
- * LL-HLS: the server lists ~200 ms parts with a preload hint and blocking reload, and its PART-HOLD-BACK (3 part
- * targets) sets the target latency. No liveSyncDuration here: hls.js lets a user value override the playlist's
- * hold-back, which is what kept tiles 1.2 s + a segment behind before the server made parts.
+ * LL-HLS: the server lists ~200 ms parts with a preload hint and blocking reload. The target latency is ours, not
+ * the playlist's PART-HOLD-BACK (0.6 s): left to it, hls.js on a loaded machine stalled and raised its target after
+ * every stall (hls.js#6350) to 4 s true latency. 0.8 s measured 1.07 s p50 true latency (1.2 s: 1.28 s; 0.6 s:
+ * 1.04 s, no margin); liveMaxLatencyDuration jumps back to live if it drifts anyway. bench:latency --sync <s>.
  */
 export const HLS_LIVE_CONFIG = {
+  liveSyncDuration: 0.8,
+  liveMaxLatencyDuration: 3,
   maxLiveSyncPlaybackRate: 1.5,
   lowLatencyMode: true,
   backBufferLength: 10,
