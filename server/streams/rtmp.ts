@@ -10,10 +10,18 @@ import { logger } from '../log.ts';
 const log = logger('rtmp');
 const require = createRequire(import.meta.url);
 
+interface NmsSession {
+  streamPath?: string;
+  ip?: string;
+  /** Set by node-media-server once the publish passed its checks (signature, one publisher per path). */
+  isPublisher?: boolean;
+  rtmp?: { onPacketCallback?: (packet: unknown) => void };
+}
+
 interface NmsInstance {
   run(): Promise<void>;
   stop(): Promise<void>;
-  on(event: string, fn: (session: { streamPath?: string; ip?: string }) => void): void;
+  on(event: string, fn: (session: NmsSession) => void): void;
   rtmpServer: { tcpServer?: net.Server };
 }
 
@@ -72,7 +80,15 @@ export async function startRtmpIngest(o: RtmpIngestOptions): Promise<RtmpIngest>
     record: { auto: false },
   });
   nmsLogger.level = 'warn'; // its constructor forces debug
-  nms.on('prePublish', (s) => log.info('RTMP publish', { stream: s.streamPath, ip: s.ip }));
+  nms.on('prePublish', (s) => {
+    log.info('RTMP publish', { stream: s.streamPath, ip: s.ip });
+    // node-media-server refuses a bad signature by half-closing the socket, but keeps parsing what that publisher
+    // already sent and relays it to every player of the path (seen: a refused push turned the camera 'online').
+    // Only the accepted publisher's packets may pass.
+    const rtmp = s.rtmp;
+    const relay = rtmp?.onPacketCallback;
+    if (rtmp && relay) rtmp.onPacketCallback = (packet) => void (s.isPublisher && relay(packet));
+  });
   nms.on('donePublish', (s) => log.info('RTMP publish ended', { stream: s.streamPath }));
   const running = nms.run(); // listen() is called synchronously in here
   const server = nms.rtmpServer.tcpServer;

@@ -134,7 +134,7 @@ async function benchClickToFrame(h: WallHarness, page: Page, clicks: number) {
               .getEntriesByType('resource')
               .filter((e) => e.name.includes(`/hls/${t.cameraId}/`) && e.startTime >= t.attachedAt - 1)
               .slice(0, 2)
-              .map((e) => `${e.name.endsWith('.ts') ? 'ts' : 'm3u8'} ${Math.round(e.startTime - t.attachedAt)}→${Math.round((e as PerformanceResourceTiming).responseEnd - t.attachedAt)}`);
+              .map((e) => `${e.name.includes('.m3u8') ? 'm3u8' : e.name.includes('part-') ? 'part' : 'seg'} ${Math.round(e.startTime - t.attachedAt)}→${Math.round((e as PerformanceResourceTiming).responseEnd - t.attachedAt)}`);
             return `${t.cameraId}@${Math.round(t.attachedAt - at)}:${JSON.stringify((t as any).timing)}+frame ${Math.round(t.firstFrameAt - t.attachedAt)} [net ${net.join(', ')}]`;
           })
           .join(' ');

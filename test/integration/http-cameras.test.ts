@@ -132,14 +132,17 @@ describe('cameras over HTTP (whole server)', () => {
     publish(`rtmp://127.0.0.1:${rtmpPort}${streamPath}?sign=${signStreamPath(streamPath, RTMP_SECRET, 600)}`);
     await until('drone-1 online', async () => (await statusOf('drone-1')) === 'online', 45_000);
     const playlist = await (await get(`/hls/drone-1/index.m3u8`)).text();
-    expect(playlist).toMatch(/seg-\d+\.ts/);
+    expect(playlist).toMatch(/#EXT-X-PART:DURATION=[\d.]+,URI="part-\d+\.m4s"/);
   }, 60_000);
 
   it('stops every ffmpeg it started on close', async () => {
-    const dir = path.join(tmp, 'runtime');
-    const ours = () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    // the server's pulls: from the simulator's RTSP port, or back from its own RTMP ingest (not our publishers)
+    const sources = [`rtsp://${USER}`, `${sim.host}/`, `rtmp://127.0.0.1:${rtmpPort}/live/drone-1?`];
+    const publisherPids = new Set(publishers.map((p) => String(p.pid)));
+    const ours = () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && !publisherPids.has(d)).filter((pid) => {
       try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
+        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmd.includes('ffmpeg') && sources.some((s) => cmd.includes(s)) && !cmd.split('\0').includes('-re');
       } catch {
         return false;
       }
