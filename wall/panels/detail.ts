@@ -25,8 +25,9 @@ function timelineText(e: HistoryEntry, i: Incident): Array<string | Node> {
   if (e.status) parts.push(term('status', e.status));
   if (e.event && !(e.status && e.event === 'created')) parts.push(term('event', e.event));
   if (e.event === 'created' && i.source) parts.push(`${t('source')}: ${term('source', i.source)}`);
-  if (e.event?.startsWith('unit_') && e.note) parts.push(e.note.split(' ')[0]);
   const out: Array<string | Node> = [parts.join(' · ')];
+  // the callsign is a name (data, not UI text): as written, in either language
+  if (e.event?.startsWith('unit_') && e.note) out.push(' · ', h('span.free-text', null, e.note.split(' ')[0]));
   if (e.note && !MACHINE_NOTES.has(e.event ?? '')) out.push(' — ', h('span.free-text', null, e.note));
   return out;
 }
