@@ -293,21 +293,21 @@ async function main() {
         `${r.stalls} (${r.waiting}) | ${r.n}${r.bad ? `, ${r.bad} unreadable` : ''} |`,
     ),
   ];
-  const goal = rows[0] && rows[0].p50 <= 1500 ? 'met' : 'NOT met';
+  const goal = rows[0] && rows[0].p50 <= 1000 && rows[0].p90 <= 1200 ? 'met' : 'NOT met';
   writeSection(
     'Live latency (hls.js, headless Chromium)',
     [
-      `Path measured: **the real streams room** (server/streams: supervisor ffmpeg RTSP/UDP → HLS 1 s segments, ` +
-        '`GET /hls/:id/index.m3u8` with blocking reload) fed by the demo RTSP server child and an `ffmpeg -re -stream_loop -1 -c copy` ' +
+      `Path measured: **the real streams room** (server/streams: supervisor ffmpeg RTSP/UDP → fMP4 pipe → in-memory ` +
+        'LL-HLS, 200 ms parts, preload hint, blocking `_HLS_msn`/`_HLS_part`) fed by the demo RTSP server child and an `ffmpeg -re -stream_loop -1 -c copy` ' +
         `publisher. ffmpeg ${ffmpeg.version}; hls.js ${hlsVersion}; ${chromiumVersion}. Clip ${CLIP.width}x${CLIP.height} ${CLIP.fps} fps, ` +
         `1 s GOP, frame number stamped as a ${BAR.bits}-bit barcode, decoded from every presented frame ` +
         '(requestVideoFrameCallback → canvas); latency = shown − sent. ' +
-        `hls.js: \`liveSyncDuration: 1.2, liveMaxLatencyDuration: 3, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10\`. ` +
+        `hls.js: \`liveSyncDuration: ${SYNC_S}, liveMaxLatencyDuration: 3, maxLiveSyncPlaybackRate: 1.5, backBufferLength: 10\`. ` +
         `${SECONDS} s per setup, first 5 s excluded.`,
       '',
       ...table,
       '',
-      `Goal p50 ≤ 1.5 s with a 1 s GOP: **${goal}**.`,
+      `Goal p50 ≤ 1.0 s / p90 ≤ 1.2 s with a 1 s GOP, here for ONE tile: **${goal}** (the issue's goal is on a 16-tile page, not measured here).`,
       ...notes.map((n) => `- ${n}`),
       ...rows.filter((r) => r.errors.length).map((r) => `- hls.js errors (${r.name}): ${r.errors.join(', ')}`),
     ].join('\n'),
