@@ -17,6 +17,9 @@ maplibregl.setWorkerUrl(workerUrl);
 
 const UPDATE_MS = 250;
 
+/** A click this close to a marker picks it (the same tolerance as pickAt, which tests wait on). */
+const CLICK_RADIUS_PX = 2;
+
 export interface MapHandlers {
   onIncident?(i: Incident): void;
   onCamera?(c: Camera): void;
@@ -74,10 +77,16 @@ export class SituationMap {
     this.overlay = new MapboxOverlay({
       interleaved: false,
       layers: [],
-      onClick: (info: PickingInfo) => this.onClick(info),
       getCursor: ({ isHovering }) => (isHovering ? 'pointer' : 'grab'),
     });
     this.map.addControl(this.overlay as unknown as maplibregl.IControl);
+    // Clicks come from the browser's own click event (through MapLibre), then we ask deck what is there. deck's
+    // onClick is a tap gesture that must end within 250 ms of its press: on a busy wall PC (software GL, 2 cores) a
+    // press took longer and the officer's click was silently lost.
+    this.map.on('click', (e) => {
+      const info = this.overlay?.pickObject({ x: e.point.x, y: e.point.y, radius: CLICK_RADIUS_PX });
+      this.onClick(info ?? ({ coordinate: [e.lngLat.lng, e.lngLat.lat] } as PickingInfo));
+    });
     this.map.on('moveend', () => {
       this.labelsStale = true;
       this.update(true);
@@ -213,7 +222,7 @@ export class SituationMap {
   /** What a click at page pixel (x, y) would pick (tests wait for this before clicking). */
   pickAt(x: number, y: number): { layer: string; id: string } | null {
     const r = this.container.getBoundingClientRect();
-    const info = this.overlay?.pickObject({ x: x - r.left, y: y - r.top, radius: 2 });
+    const info = this.overlay?.pickObject({ x: x - r.left, y: y - r.top, radius: CLICK_RADIUS_PX });
     const obj = info?.object as { id?: string } | undefined;
     return info?.layer && obj?.id ? { layer: info.layer.id, id: obj.id } : null;
   }
