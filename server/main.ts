@@ -11,6 +11,7 @@ import type { RequireRole } from './http/roles.ts';
 import { loadCameras } from '../camera-config/load.ts';
 import { startCameraSim } from './demo/camera-sim.ts';
 import { demoWorkDir, startStreams } from './streams/index.ts';
+import { attachHlsSocket } from './streams/hls-socket.ts';
 import type { FfmpegInfo } from './streams/ffmpeg.ts';
 import { createAuth, principalOf } from './http/auth.ts';
 import { openDb, migrate } from './store/db.ts';
@@ -161,6 +162,8 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     authenticate: auth.authenticate,
     snapshot: () => ({ cameras: cameraViews(), incidents: incidents.listOpen(), units: units.service.list() }),
   });
+  // LL-HLS over one socket per page: a 16-tile wall is not queued behind HTTP/1.1's 6 connections per origin.
+  const hlsSocket = attachHlsSocket({ server, pipelineOf: (id) => streams.supervisor.pipeline(id), authenticate: auth.authenticate });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -218,7 +221,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       const listening = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections?.();
       await step('drain group commit', () => transactorFor(db).drain());
-      await step('close websockets', () => hub.close());
+      await step('close websockets', () => Promise.all([hub.close(), hlsSocket.close()]).then(() => undefined));
       server.closeAllConnections?.();
       await step('stop listening', () => listening);
       // The rooms stop side by side (demo traffic, units, camera pipelines, demo cameras: none needs another);

@@ -8,12 +8,10 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventBus } from '../events.ts';
+import { admitWatcher, type Authenticate } from '../http/upgrade-auth.ts';
 import { logger } from '../log.ts';
 
 const log = logger('realtime');
-
-/** viewer and above; an 'integration' (intake-only) token may not watch. */
-const WATCH_ROLES = new Set(['viewer', 'operator', 'admin']);
 
 /** WebSocket close code the wall reads as "the server restarts: reconnect soon, keep the page". */
 export const SERVICE_RESTART = 1012;
@@ -30,7 +28,7 @@ export interface HubOptions {
   server: http.Server;
   bus: EventBus;
   /** null → 401. Any authenticated role (viewer or higher) may watch. */
-  authenticate: (req: http.IncomingMessage) => { role: string; subject?: string } | null;
+  authenticate: Authenticate;
   snapshot: () => Snapshot;
   path?: string;
   maxBufferedBytes?: number;
@@ -98,17 +96,7 @@ export function createHub(opts: HubOptions) {
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== path) return; // someone else's upgrade
-    // Cookie (kiosk/session) or Bearer header; browsers cannot set headers on a WebSocket, so ?token= too.
-    let who = opts.authenticate(req);
-    const queryToken = url.searchParams.get('token');
-    if (!who && queryToken) {
-      who = opts.authenticate({ headers: { ...req.headers, authorization: `Bearer ${queryToken}` } } as http.IncomingMessage);
-    }
-    if (!who || !WATCH_ROLES.has(who.role)) {
-      const status = who ? '403 Forbidden' : '401 Unauthorized';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      return;
-    }
+    if (!admitWatcher(req, socket, url, opts.authenticate)) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const c: Client = { ws, id: nextId++, alive: true, lastSelectAt: 0 };
       clients.add(c);

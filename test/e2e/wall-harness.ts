@@ -99,6 +99,7 @@ export interface SiagaDebug {
   conn: { state: string } | null;
   tiles: Array<{ cameraId: string; attachedAt: number; firstFrameAt: number; latencyMs: number | null; currentTime: number }>;
   liveDecoders: number;
+  hlsTransport: { socket: number; http: number };
   project(lon: number, lat: number): { x: number; y: number } | null;
   pickAt(x: number, y: number): { layer: string; id: string } | null;
   map(): any;

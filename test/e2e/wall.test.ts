@@ -127,6 +127,10 @@ describe('wall (e2e, real server in demo mode)', () => {
     const advanced = Object.keys(after).filter((id) => before[id] !== undefined && after[id] > before[id]);
     expect(advanced.length).toBeGreaterThanOrEqual(1);
     expect(advanced).toContain(cam.id); // the camera standing at the incident is among the tiles
+    // ...over the page's one video socket, not HTTP/1.1's six connections
+    const transport = await wall.evaluate(() => window.__siaga.hlsTransport);
+    expect(transport.socket).toBeGreaterThan(10);
+    expect(transport.http).toBe(0);
     await wall.screenshot({ path: path.join(ARTIFACTS, 'wall-selected.png') });
 
     // The follower got the 'select' through /ws and shows the same incident.

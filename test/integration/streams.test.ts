@@ -18,6 +18,8 @@ import { resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
 import { startStreams, type CameraView, type Streams } from '../../server/streams/index.ts';
 import { logger } from '../../server/log.ts';
 import HLS from 'hls-parser';
+import { WebSocket } from 'ws';
+import { attachHlsSocket, HEADER_BYTES, HLS_KIND_CODE, HLS_SOCKET_PATH, type HlsSocket } from '../../server/streams/hls-socket.ts';
 
 const run = promisify(execFile);
 const USER = 'wall-user';
@@ -27,6 +29,7 @@ let tmp: string;
 let sim: CameraSim;
 let streams: Streams;
 let server: http.Server;
+let hlsSocket: HlsSocket;
 let base: string;
 let cams: Camera[];
 const events: CameraView[] = [];
@@ -80,11 +83,17 @@ beforeAll(async () => {
   app.use(streams.router);
   finishApp(app);
   server = http.createServer(app);
+  hlsSocket = attachHlsSocket({
+    server,
+    pipelineOf: (id) => streams.supervisor.pipeline(id),
+    authenticate: (req) => (req.headers.cookie === 'watch=yes' ? { role: 'viewer' } : null),
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 });
 
 afterAll(async () => {
+  await hlsSocket?.close();
   server?.closeAllConnections();
   server?.close();
   await streams?.close();
@@ -225,6 +234,92 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
     expect(JSON.parse(body)).toHaveLength(3);
     for (const secret of [USER, PASSWORD, encodeURIComponent(PASSWORD), 'rtsp://']) expect(body).not.toContain(secret);
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
+  });
+
+  it('answers the same LL-HLS over one WebSocket per page (/hls-ws): playlist, blocking reload, hinted part, 4xx', async () => {
+    const id = cams[0].id;
+    await until(`${id} online`, async () => (await statusOf(id)) === 'online', 30_000);
+    // no credentials → refused before the upgrade
+    const refused = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${base.replace('http', 'ws')}${HLS_SOCKET_PATH}`);
+      ws.on('unexpected-response', (_q, r) => resolve(r.statusCode!));
+      ws.on('open', () => resolve(101));
+      ws.on('error', () => undefined);
+    });
+    expect(refused).toBe(401);
+    const ws = new WebSocket(`${base.replace('http', 'ws')}${HLS_SOCKET_PATH}`, { headers: { cookie: 'watch=yes' } });
+    await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+    const answers = new Map<number, (a: { status: number; kind: number; body: Buffer; at: number }) => void>();
+    ws.on('message', (raw: Buffer) => {
+      const id = raw.readUInt32BE(0);
+      answers.get(id)?.({ status: raw.readUInt16BE(4), kind: raw.readUInt8(6), body: raw.subarray(HEADER_BYTES), at: Date.now() });
+    });
+    let nextId = 1;
+    const ask = (get: string) =>
+      new Promise<{ status: number; kind: number; body: Buffer; at: number }>((resolve) => {
+        const n = nextId++;
+        answers.set(n, resolve);
+        ws.send(JSON.stringify({ id: n, get }));
+      });
+    try {
+      // the playlist is byte-for-byte what HTTP serves
+      const pl = await ask(`/hls/${id}/index.m3u8`);
+      expect(pl.status).toBe(200);
+      expect(pl.kind).toBe(HLS_KIND_CODE.m3u8);
+      const parsed = HLS.parse(pl.body.toString()) as HLS.types.MediaPlaylist;
+      const last = parsed.segments.at(-1)!;
+      // blocking reload: ask for the part after the last listed one; it is answered once that part exists
+      // (a segment with a URI is complete: the next part is part 0 of the next one)
+      const partsOfLast = (last.parts ?? []).filter((x) => !x.hint).length;
+      const lastMsn = parsed.mediaSequenceBase! + parsed.segments.length - 1;
+      const [nextMsn, nextPart] = last.uri ? [lastMsn + 1, 0] : [lastMsn, partsOfLast];
+      const asked = Date.now();
+      const blocked = await ask(`/hls/${id}/index.m3u8?_HLS_msn=${nextMsn}&_HLS_part=${nextPart}`);
+      expect(blocked.status).toBe(200);
+      expect(blocked.at - asked).toBeGreaterThan(20); // held, not answered from the old state
+      const after = HLS.parse(blocked.body.toString()) as HLS.types.MediaPlaylist;
+      const listed = after.mediaSequenceBase! + after.segments.length - 1;
+      const partsNow = (after.segments.at(-1)!.parts ?? []).filter((x) => !x.hint).length;
+      expect(listed > lastMsn || partsNow > partsOfLast).toBe(true);
+      // the preload-hinted part: held until it exists, then it is fMP4 (moof first)
+      const hint = /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="(part-\d+\.m4s)"/.exec(blocked.body.toString())![1];
+      const part = await ask(`/hls/${id}/${hint}`);
+      expect(part.status).toBe(200);
+      expect(part.kind).toBe(HLS_KIND_CODE.mp4);
+      expect(part.body.subarray(4, 8).toString()).toBe('moof');
+      // the same part over HTTP is the same bytes
+      expect(Buffer.from(await (await fetch(`${base}/hls/${id}/${hint}`)).arrayBuffer()).equals(part.body)).toBe(true);
+      // hostile requests: 4xx naming the field, the socket stays up
+      for (const [get, field] of [
+        ['/hls/../../etc/passwd', 'get'],
+        [`/hls/${id}/..%2f..%2fetc%2fpasswd`, 'file'],
+        [`/hls/${id}/index.m3u8?_HLS_msn=99999999999`, '_HLS_msn'],
+        [`/hls/${id}/index.m3u8?_HLS_part=1`, '_HLS_part'],
+        ['/hls/no-such-cam/index.m3u8', 'id'],
+        ['http://elsewhere.example/hls/x/index.m3u8', 'get'],
+        ['/api/cameras', 'get'],
+        ['x'.repeat(300), 'get'],
+        [`/hls/${id}/%E0%A4%A`, 'get'],
+      ] as const) {
+        const a = await ask(get);
+        expect(a.status, get).toBeGreaterThanOrEqual(400);
+        expect(a.status, get).toBeLessThan(500);
+        expect(JSON.parse(a.body.toString()).field, get).toBe(field);
+      }
+      // a cancelled held request is never answered; the next one is
+      const cancelled = nextId++;
+      answers.set(cancelled, () => expect.unreachable('answered a cancelled request'));
+      ws.send(JSON.stringify({ id: cancelled, get: `/hls/${id}/index.m3u8?_HLS_msn=${lastMsn + 2}` }));
+      ws.send(JSON.stringify({ id: cancelled, cancel: true }));
+      expect((await ask(`/hls/${id}/index.m3u8`)).status).toBe(200);
+      expect(hlsSocket.stats().pages).toBe(1);
+      // a message without an id has nothing to answer to: the socket is closed with a policy violation
+      const code = new Promise<number>((r) => ws.once('close', (c) => r(c)));
+      ws.send('{"get": "/hls/x/index.m3u8"}');
+      expect(await code).toBe(1008);
+    } finally {
+      ws.close();
+    }
   });
 
   it('marks a camera whose source dies offline while the others keep producing, and recovers it', async () => {

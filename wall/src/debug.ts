@@ -2,6 +2,7 @@
 import type { SituationMap } from '../map/map.ts';
 import type { TileStrip } from '../video/strip.ts';
 import { liveTileCount } from '../video/tile.ts';
+import { hlsTransportCounts } from '../video/hls-socket.ts';
 import type { Realtime } from './realtime.ts';
 import type { Store } from './store.ts';
 
@@ -58,6 +59,10 @@ export function exposeDebug(): void {
     },
     get liveDecoders() {
       return liveTileCount();
+    },
+    /** HLS requests carried over the page's /hls-ws socket, and those that had to fall back to HTTP. */
+    get hlsTransport() {
+      return { ...hlsTransportCounts };
     },
     /** Screen position of a point on the map (tests click incidents through deck's picking). */
     project(lon: number, lat: number) {

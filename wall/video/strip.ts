@@ -58,6 +58,13 @@ export class TileStrip {
     this.el.classList.toggle('empty', wanted.length === 0);
   }
 
+  /** The first decoded frame in any shown tile, or `maxMs`, whichever comes first (what may wait for video). */
+  firstFrame(maxMs: number): Promise<void> {
+    const shown = this.tiles.filter((t) => !t.el.hidden && t.camera);
+    if (!shown.length) return Promise.resolve();
+    return Promise.race([...shown.map((t) => t.firstFrame()), new Promise<void>((r) => setTimeout(r, maxMs))]);
+  }
+
   focus(cameraId: string): void {
     for (const t of this.tiles) t.el.classList.toggle('focused', t.camera?.id === cameraId);
   }

@@ -3,6 +3,8 @@
 // destroyed on teardown so a wall that runs for weeks never leaks decoders or MediaSource buffers.
 import Hls from 'hls.js';
 import { t } from '../i18n/index.ts';
+import { HlsSocketLoader } from './hls-socket.ts';
+import { keepLiveEdge } from './live-edge.ts';
 import { healthColour } from '../src/categories.ts';
 import type { Camera } from '../src/types.ts';
 import { healthState } from '../src/model.ts';
@@ -16,7 +18,10 @@ import { healthState } from '../src/model.ts';
 export const HLS_LIVE_CONFIG = {
   liveSyncDuration: 0.8,
   liveMaxLatencyDuration: 3,
-  maxLiveSyncPlaybackRate: 1.5,
+  /** After a stall hls.js adds this to its target (default 1 s, up to a segment, kept for good: hls.js#6350). */
+  liveSyncOnStallIncrease: 0.2,
+  /** 1 = hls.js leaves the rate alone: live-edge.ts catches up (hls.js only does with > 1 s buffered). */
+  maxLiveSyncPlaybackRate: 1,
   lowLatencyMode: true,
   backBufferLength: 10,
   // No workerPath: the ESM build has no inline worker, so transmuxing runs on the main thread (~ms per 1 s
@@ -26,6 +31,8 @@ export const HLS_LIVE_CONFIG = {
   /** Fetch the start fragment while MSE is still being set up: a first frame sooner after a click. */
   startFragPrefetch: true,
   maxBufferLength: 6,
+  /** Every /hls/ request over one WebSocket per page (HTTP when it cannot be had): see hls-socket.ts. */
+  loader: HlsSocketLoader,
   manifestLoadingMaxRetry: 1000,
   levelLoadingMaxRetry: 1000,
   fragLoadingMaxRetry: 1000,
@@ -56,6 +63,8 @@ export class VideoTile {
   attachedAt = 0;
   firstFrameAt = 0;
   latencyMs: number | null = null;
+  private frameWaiters: Array<() => void> = [];
+  private releaseEdge: (() => void) | null = null;
   /** ms after attach of the stream's start-up milestones (benchmark/diagnostics). */
   timing: Record<string, number> = {};
 
@@ -127,17 +136,26 @@ export class VideoTile {
       this.video.addEventListener('playing', mark('playing'), { once: true });
       hls.loadSource(camera.hls); // playlist request runs while MediaSource is being set up
       hls.attachMedia(this.video);
+      this.releaseEdge = keepLiveEdge(hls, this.video, HLS_LIVE_CONFIG.liveSyncDuration);
     } else {
       this.video.src = camera.hls; // Safari: native HLS
     }
     this.video.play().catch(() => undefined);
     const onFrame = () => {
-      if (!this.firstFrameAt) this.firstFrameAt = performance.now();
+      if (this.firstFrameAt) return;
+      this.firstFrameAt = performance.now();
+      for (const w of this.frameWaiters.splice(0)) w();
     };
     // First decoded frame (not just 'playing'): what the viewer actually sees.
     if (typeof this.video.requestVideoFrameCallback === 'function') this.video.requestVideoFrameCallback(onFrame);
     else (this.video as HTMLVideoElement).addEventListener('playing', onFrame, { once: true });
     this.latencyTimer = setInterval(() => this.measureLatency(), 1000);
+  }
+
+  /** Resolves at this attachment's first decoded frame (at once if it is already showing one). */
+  firstFrame(): Promise<void> {
+    if (this.firstFrameAt || !this.camera) return Promise.resolve();
+    return new Promise((resolve) => this.frameWaiters.push(resolve));
   }
 
   setHealth(camera: Camera): void {
@@ -159,6 +177,8 @@ export class VideoTile {
 
   detach(): void {
     clearInterval(this.latencyTimer);
+    this.releaseEdge?.();
+    this.releaseEdge = null;
     if (this.hls) {
       this.hls.destroy();
       this.hls = null;

@@ -1,0 +1,89 @@
+// One LL-HLS request answered, whatever carried it: the HTTP routes (routes.ts) and the page's WebSocket
+// (hls-socket.ts) both call answerHls, so blocking reload, preload-hint holds and every 4xx are the same on both.
+import { CAMERA_ID } from '../../camera-config/schema.ts';
+import type { CameraPipeline } from './pipeline.ts';
+
+export const HLS_MIME = {
+  m3u8: 'application/vnd.apple.mpegurl',
+  mp4: 'video/mp4',
+  json: 'application/json',
+} as const;
+export type HlsKind = keyof typeof HLS_MIME;
+
+export interface HlsAnswer {
+  status: number;
+  kind: HlsKind;
+  body: Buffer | string;
+  /** Names never repeat (see segmenter.ts), so media may be cached; playlists and errors never. */
+  cacheable: boolean;
+}
+
+/** A msn further ahead than this is a client error (RFC 8216bis: "more than two segments"). */
+const MAX_MSN_AHEAD = 2;
+export const HLS_FILE = /^(?:index\.m3u8|init-(\d{1,9})\.mp4|seg-(\d{1,15})\.m4s|part-(\d{1,15})\.m4s)$/;
+
+const fail = (status: number, error: string, field: string): HlsAnswer => ({
+  status,
+  kind: 'json',
+  body: JSON.stringify({ error, field }),
+  cacheable: false,
+});
+const media = (bytes: Buffer | undefined): HlsAnswer =>
+  bytes ? { status: 200, kind: 'mp4', body: bytes, cacheable: true } : fail(404, 'not in the live window', 'file');
+
+/** A blocked request is answered after at most three part targets plus a second (then with what there is). */
+const holdMs = (p: CameraPipeline) => Math.round(3 * p.timing.partTargetS * 1000 + 1000);
+
+export interface HlsQuery {
+  _HLS_msn?: unknown;
+  _HLS_part?: unknown;
+}
+
+/**
+ * `/hls/<id>/<file>?query`, checked strictly (400 names the field), then looked up (404). `signal` ends a held
+ * request early when its asker has gone away.
+ */
+export async function answerHls(
+  pipelineOf: (id: string) => CameraPipeline | undefined,
+  id: string,
+  file: string,
+  query: HlsQuery,
+  signal?: AbortSignal,
+): Promise<HlsAnswer> {
+  if (!CAMERA_ID.test(id)) return fail(400, 'invalid camera id', 'id');
+  const pipeline = pipelineOf(id);
+  if (!pipeline) return fail(404, 'unknown camera', 'id');
+  const m = HLS_FILE.exec(file);
+  if (!m) return fail(400, 'invalid file name', 'file');
+  const seg = pipeline.segmenter;
+  const [, init, msn, part] = m;
+  if (init !== undefined) return media(seg.initSegment(Number(init))?.bytes);
+  if (msn !== undefined) return media(seg.segment(Number(msn))?.bytes);
+  if (part !== undefined) {
+    const n = Number(part);
+    // The preload-hinted part is asked for before it exists: hold the request until it does (bounded).
+    if (n === seg.nextPartNumber) await seg.waitForPart(n, holdMs(pipeline), signal);
+    return media(seg.part(n)?.bytes);
+  }
+  return playlist(pipeline, query, signal);
+}
+
+async function playlist(pipeline: CameraPipeline, query: HlsQuery, signal?: AbortSignal): Promise<HlsAnswer> {
+  const seg = pipeline.segmenter;
+  const { _HLS_msn: rawMsn, _HLS_part: rawPart } = query;
+  if (rawPart !== undefined && rawMsn === undefined) return fail(400, '_HLS_part needs _HLS_msn', '_HLS_part');
+  if (rawMsn !== undefined) {
+    if (typeof rawMsn !== 'string' || !/^\d{1,15}$/.test(rawMsn)) return fail(400, 'invalid _HLS_msn', '_HLS_msn');
+    if (rawPart !== undefined && (typeof rawPart !== 'string' || !/^\d{1,4}$/.test(rawPart))) {
+      return fail(400, 'invalid _HLS_part', '_HLS_part');
+    }
+    const msn = Number(rawMsn);
+    const last = seg.lastMsn;
+    if (last !== undefined && msn > last + MAX_MSN_AHEAD) return fail(400, '_HLS_msn too far ahead', '_HLS_msn');
+    // Blocking reload: hold until that part (or segment) is listed, so the player hears of it at once.
+    await seg.waitFor(msn, rawPart === undefined ? undefined : Number(rawPart), holdMs(pipeline) + 2000, signal);
+  }
+  const text = seg.playlist();
+  if (!text) return fail(404, 'playlist not ready yet', 'id');
+  return { status: 200, kind: 'm3u8', body: text, cacheable: false };
+}

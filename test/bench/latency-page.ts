@@ -1,0 +1,107 @@
+// The bench:latency page (bundled by latency.ts with esbuild, served at /page.js): N tiles, each an hls.js player with
+// the wall's own HLS_LIVE_CONFIG and loader, as wall/video/tile.ts builds them. Every tile reads the frame-number
+// barcode the bench stamped into its clip from every presented frame and records (wall clock, frame number); the
+// bench compares that with when the publisher sent the frame. Layout and options come from the query string.
+import Hls from 'hls.js';
+import { HLS_LIVE_CONFIG } from '../../wall/video/tile.ts';
+import { hlsTransportCounts } from '../../wall/video/hls-socket.ts';
+import { keepLiveEdge } from '../../wall/video/live-edge.ts';
+
+const q = new URLSearchParams(location.search);
+const L = {
+  bits: Number(q.get('bits')), x0: Number(q.get('x0')), pitch: Number(q.get('pitch')), box: Number(q.get('box')),
+  y0: Number(q.get('y0')), strip: Number(q.get('strip')),
+};
+const sources = (q.get('src') ?? '').split(',');
+
+export interface TileResult {
+  samples: Array<[number, number]>;
+  loadAt: number;
+  firstFrameMs: number | null;
+  firstAdvanceMs: number | null;
+  stalls: number;
+  waiting: number;
+  errors: string[];
+  bad: number;
+}
+const tiles: TileResult[] = [];
+(window as unknown as { __bench: unknown }).__bench = { tiles, transport: hlsTransportCounts };
+
+const canvas = document.createElement('canvas');
+const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+
+function lumaAt(img: ImageData, cx: number, cy: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let y = cy - 3; y <= cy + 3; y++) {
+    for (let x = cx - 3; x <= cx + 3; x++) {
+      const i = (y * img.width + x) * 4;
+      sum += 0.299 * img.data[i] + 0.587 * img.data[i + 1] + 0.114 * img.data[i + 2];
+      n++;
+    }
+  }
+  return sum / n;
+}
+
+/** Frame number, or -1 when the reference boxes do not read as white/black (mid-transition, blank). */
+function decode(video: HTMLVideoElement): number {
+  const w = video.videoWidth;
+  if (!w) return -1;
+  canvas.width = w;
+  canvas.height = L.strip;
+  ctx.drawImage(video, 0, 0, w, L.strip, 0, 0, w, L.strip);
+  const img = ctx.getImageData(0, 0, w, L.strip);
+  const c = (k: number) => L.x0 + k * L.pitch + L.box / 2;
+  const cy = L.y0 + L.box / 2;
+  const white = lumaAt(img, c(L.bits), cy); // reference box: always white
+  const black = lumaAt(img, c(L.bits) + L.pitch, cy); // strip background: always black
+  if (white - black < 100) return -1;
+  const mid = (white + black) / 2;
+  let n = 0;
+  for (let k = 0; k < L.bits; k++) if (lumaAt(img, c(k), cy) > mid) n |= 1 << k;
+  return n;
+}
+
+const config = {
+  ...HLS_LIVE_CONFIG,
+  liveSyncDuration: Number(q.get('sync') || HLS_LIVE_CONFIG.liveSyncDuration),
+  lowLatencyMode: q.get('ll') !== '0',
+  // 'http': hls.js's own XHR loader (one HTTP/1.1 connection per request), to compare with the wall's socket
+  ...(q.get('transport') === 'http' ? { loader: Hls.DefaultConfig.loader } : {}),
+};
+const cols = Math.ceil(Math.sqrt(sources.length));
+document.body.style.cssText = `margin:0;background:#000;display:grid;grid-template-columns:repeat(${cols},1fr);`;
+
+for (const src of sources) {
+  const r: TileResult = { samples: [], loadAt: 0, firstFrameMs: null, firstAdvanceMs: null, stalls: 0, waiting: 0, errors: [], bad: 0 };
+  tiles.push(r);
+  const video = document.createElement('video');
+  Object.assign(video, { muted: true, autoplay: true, playsInline: true });
+  video.style.width = '100%';
+  document.body.append(video);
+  let last = -1;
+  const onFrame = () => {
+    const now = Date.now();
+    const frame = decode(video);
+    if (frame < 0) r.bad++;
+    else {
+      r.firstFrameMs ??= now - r.loadAt;
+      if (last >= 0 && frame !== last) r.firstAdvanceMs ??= now - r.loadAt;
+      r.samples.push([now, frame]);
+      last = frame;
+    }
+    video.requestVideoFrameCallback(onFrame);
+  };
+  const hls = new Hls(config);
+  hls.on(Hls.Events.ERROR, (_e, d) => {
+    r.errors.push(`${d.type}/${d.details}${d.fatal ? ' (fatal)' : ''}`);
+    if (d.details === 'bufferStalledError') r.stalls++;
+  });
+  video.addEventListener('waiting', () => r.firstAdvanceMs !== null && r.waiting++); // stalls once playing
+  hls.attachMedia(video);
+  keepLiveEdge(hls, video, config.liveSyncDuration);
+  video.requestVideoFrameCallback(onFrame);
+  r.loadAt = Date.now();
+  hls.loadSource(src);
+  video.play().catch(() => undefined);
+}
