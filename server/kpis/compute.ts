@@ -228,7 +228,7 @@ export function slaFor(table: SlaTable, agency: string, category: string): SlaRu
 export const RESPONSE_FLAGS = { lead: 1, noUnit: 2, unconfirmable: 4, movingSourceShift: 3, arrivedSourceShift: 6 } as const;
 /** Source → its 3-bit code in flags (0 = none). */
 export const sourceCode = (s: StageSource | null | undefined) => (s ? STAGE_SOURCES.indexOf(s) + 1 : 0);
-const sourceOf = (flags: number, shift: number): StageSource | null => STAGE_SOURCES[((flags >> shift) & 7) - 1] ?? null;
+if (STAGE_SOURCES.length > 7) throw new Error('RESPONSE_FLAGS hold a stage source in 3 bits: at most 7 sources');
 
 // ---- Columnar facts: the one input of the maths (the SQL projection reads straight into it; a timeline converts) ----
 
@@ -351,8 +351,9 @@ function stats(values: number[], missed: number): StageStats {
   return { n: xs.length + missed, missed, medianS: fin(percentileUnsorted(xs, missed, 0.5)), p90S: fin(percentileUnsorted(xs, missed, 0.9)) };
 }
 
-function areaCounts(counts: Map<number, number>, names: readonly string[], pop: Record<string, number> | undefined): AreaCount[] {
-  return [...counts]
+function areaCounts(counts: Tally, names: readonly string[], pop: Record<string, number> | undefined): AreaCount[] {
+  return counts
+    .entries()
     .map(([id, count]) => {
       const name = names[id];
       const p = pop?.[name];
@@ -363,15 +364,29 @@ function areaCounts(counts: Map<number, number>, names: readonly string[], pop: 
     .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name));
 }
 
-function countBy(ids: Int32Array, n: number): Map<number, number> {
-  const m = new Map<number, number>();
-  for (let k = 0; k < n; k++) {
-    const id = ids[k];
-    if (id >= 0) m.set(id, (m.get(id) ?? 0) + 1);
+/**
+ * Counts per small integer id (dictionary ids, source codes) in first-seen order: a typed array, not a Map, because
+ * the loops below run once per incident and per response (100k times in a month).
+ */
+class Tally {
+  private readonly counts: Int32Array;
+  private readonly order: number[] = [];
+  constructor(size: number) {
+    this.counts = new Int32Array(size);
   }
-  return m;
+  add(id: number): void {
+    if (id >= 0 && id < this.counts.length && this.counts[id]++ === 0) this.order.push(id);
+  }
+  entries(): Array<[id: number, count: number]> {
+    return this.order.map((id) => [id, this.counts[id]]);
+  }
 }
-const named = (counts: Map<number, number>, names: readonly string[]) => Object.fromEntries([...counts].map(([id, c]) => [names[id], c]));
+function countBy(ids: Int32Array, n: number, size: number): Tally {
+  const t = new Tally(size);
+  for (let k = 0; k < n; k++) t.add(ids[k]);
+  return t;
+}
+const named = <K extends string>(counts: Tally, names: readonly K[]) => Object.fromEntries(counts.entries().map(([id, c]) => [names[id], c]));
 
 export function computeKpis(timeline: readonly TimelineIncident[], opts: ComputeOptions): Kpis {
   return computeKpisFromFacts(factsFromTimeline(timeline), opts);
@@ -382,8 +397,8 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
   const byHourWib = Array<number>(24).fill(0);
   let prank = 0;
   let cancelled = 0;
-  const kec = new Map<number, number>();
-  const kel = new Map<number, number>();
+  const kec = new Tally(names.length);
+  const kel = new Tally(names.length);
   for (let k = 0; k < I.n; k++) {
     byHourWib[hourOfDayWib(I.reportedAt[k])]++;
     const kind = I.kind[k];
@@ -391,35 +406,42 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
     else if (kind === 1) cancelled++;
     else {
       // hotspots: real incidents only
-      if (I.kecamatan[k] >= 0) kec.set(I.kecamatan[k], (kec.get(I.kecamatan[k]) ?? 0) + 1);
-      if (I.kelurahan[k] >= 0) kel.set(I.kelurahan[k], (kel.get(I.kelurahan[k]) ?? 0) + 1);
+      kec.add(I.kecamatan[k]);
+      kel.add(I.kelurahan[k]);
     }
   }
 
+  // per agency; stages and SLA rules by index (STAGES, opts.sla.rules): this loop runs once per response
+  const ruleCount = opts.sla.rules.length;
   type Acc = {
-    routed: number; dispatched: number; values: Record<Stage, number[]>; missed: Record<Stage, number>;
-    notMeasured: Record<NotMeasuredReason, number>; bySource: Partial<Record<StageSource, number>>;
-    slas: Map<SlaRule, { n: number; within: number }>;
+    routed: number; dispatched: number; values: number[][]; missed: number[];
+    notMeasured: Record<NotMeasuredReason, number>; arrivedBy: Tally; slaN: Int32Array; slaWithin: Int32Array;
   };
-  const agencies = new Map<number, Acc>();
-  const rules: Array<SlaRule | undefined> = []; // (agency, category) → rule, dense: this loop runs once per response
+  const agencies: Array<Acc | null | undefined> = []; // null: filtered out
+  const rules: number[] = []; // (agency, category) → rule index, dense
   const only = opts.agency;
   const asOf = opts.asOf;
-  const stageCols: Record<Stage, Float64Array> = { dispatch: R.dispatchedAt, moving: R.movingAt, arrival: R.arrivedAt };
+  const stageCols = STAGES.map((stage) => ({ dispatch: R.dispatchedAt, moving: R.movingAt, arrival: R.arrivedAt })[stage]);
+  const ARRIVAL = STAGES.indexOf('arrival');
   for (let k = 0; k < R.n; k++) {
     const agencyId = R.agency[k];
-    let acc = agencies.get(agencyId);
-    if (!acc) {
-      if (only !== undefined && names[agencyId] !== only) continue;
-      acc = {
-        routed: 0, dispatched: 0, values: { dispatch: [], moving: [], arrival: [] }, missed: { dispatch: 0, moving: 0, arrival: 0 },
-        notMeasured: { noUnit: 0, untracked: 0, unconfirmable: 0, pending: 0 }, bySource: {}, slas: new Map(),
+    let acc = agencies[agencyId];
+    if (acc === null) continue;
+    if (acc === undefined) {
+      if (only !== undefined && names[agencyId] !== only) {
+        agencies[agencyId] = null;
+        continue;
+      }
+      acc = agencies[agencyId] = {
+        routed: 0, dispatched: 0, values: STAGES.map(() => []), missed: STAGES.map(() => 0),
+        notMeasured: { noUnit: 0, untracked: 0, unconfirmable: 0, pending: 0 }, arrivedBy: new Tally(STAGE_SOURCES.length),
+        slaN: new Int32Array(ruleCount), slaWithin: new Int32Array(ruleCount),
       };
-      agencies.set(agencyId, acc);
     }
     const ruleKey = agencyId * names.length + R.category[k];
-    let rule = rules[ruleKey];
-    if (!rule) rule = rules[ruleKey] = slaFor(opts.sla, names[agencyId], names[R.category[k]]);
+    let ruleIdx = rules[ruleKey];
+    if (ruleIdx === undefined) ruleIdx = rules[ruleKey] = opts.sla.rules.indexOf(slaFor(opts.sla, names[agencyId], names[R.category[k]]));
+    const rule = opts.sla.rules[ruleIdx];
     acc.routed++;
     const flags = R.flags[k];
     const reported = R.reportedAt[k];
@@ -429,13 +451,13 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
       continue;
     }
     acc.dispatched++;
-    const arrivedBy = sourceOf(flags, RESPONSE_FLAGS.arrivedSourceShift);
-    if (arrivedBy) acc.bySource[arrivedBy] = (acc.bySource[arrivedBy] ?? 0) + 1;
+    acc.arrivedBy.add(((flags >> RESPONSE_FLAGS.arrivedSourceShift) & 7) - 1); // code 0 (none) → -1, not counted
     const unconfirmable = (flags & RESPONSE_FLAGS.unconfirmable) !== 0;
     const slaMs = rule.minutes * 60_000;
+    const ruleStage = STAGES.indexOf(rule.stage);
     let decided = false;
-    for (const stage of STAGES) {
-      if (stage === 'arrival' && unconfirmable) continue; // not measured, never a miss nor fast
+    for (let stage = 0; stage < stageCols.length; stage++) {
+      if (stage === ARRIVAL && unconfirmable) continue; // not measured, never a miss nor fast
       // reached → seconds since the report; never reached → a MISS once closed or past the target, else PENDING
       const t = stageCols[stage][k];
       const done = !Number.isNaN(t);
@@ -443,38 +465,30 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
       const missed = !done && (closed || asOf - reported > slaMs);
       if (done) acc.values[stage].push(s);
       else if (missed) acc.missed[stage]++;
-      if (stage === rule.stage && (done || missed)) {
+      if (stage === ruleStage && (done || missed)) {
         decided = true;
-        let r = acc.slas.get(rule);
-        if (!r) acc.slas.set(rule, (r = { n: 0, within: 0 }));
-        r.n++;
-        if (done && s <= rule.minutes * 60) r.within++;
+        acc.slaN[ruleIdx]++;
+        if (done && s <= rule.minutes * 60) acc.slaWithin[ruleIdx]++;
       }
     }
-    if (!decided) acc.notMeasured[rule.stage === 'arrival' && unconfirmable ? 'unconfirmable' : 'pending']++;
+    if (!decided) acc.notMeasured[ruleStage === ARRIVAL && unconfirmable ? 'unconfirmable' : 'pending']++;
   }
 
   const share = (within: number, n: number) => (n ? Math.round((within / n) * 10_000) / 10_000 : null);
-  const byAgency: AgencyKpis[] = [...agencies.entries()]
-    .map(([id, a]) => [names[id], a] as const)
+  const byAgency: AgencyKpis[] = agencies
+    .flatMap((a, id) => (a ? [[names[id], a] as const] : []))
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([agency, a]) => {
-      const slas = opts.sla.rules.filter((r) => a.slas.has(r)).map((rule) => {
-        const x = a.slas.get(rule)!;
-        return { rule, n: x.n, within: x.within, share: share(x.within, x.n) };
-      });
+      const slas = opts.sla.rules.flatMap((rule, r) =>
+        a.slaN[r] ? [{ rule, n: a.slaN[r], within: a.slaWithin[r], share: share(a.slaWithin[r], a.slaN[r]) }] : []);
       return {
         agency,
         routed: a.routed,
         measured: slas.reduce((n, x) => n + x.n, 0),
         notMeasured: a.notMeasured,
         dispatched: a.dispatched,
-        arrivalsBySource: a.bySource,
-        stages: {
-          dispatch: stats(a.values.dispatch, a.missed.dispatch),
-          moving: stats(a.values.moving, a.missed.moving),
-          arrival: stats(a.values.arrival, a.missed.arrival),
-        },
+        arrivalsBySource: named(a.arrivedBy, STAGE_SOURCES),
+        stages: Object.fromEntries(STAGES.map((stage, s) => [stage, stats(a.values[s], a.missed[s])])) as Record<Stage, StageStats>,
         slas,
       };
     });
@@ -488,8 +502,8 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
 
   return {
     total: I.n,
-    byCategory: named(countBy(I.category, I.n), names),
-    bySource: named(countBy(I.source, I.n), names),
+    byCategory: named(countBy(I.category, I.n, names.length), names),
+    bySource: named(countBy(I.source, I.n, names.length), names),
     byHourWib,
     byAgency,
     byKecamatan: areaCounts(kec, names, opts.population?.kecamatan),

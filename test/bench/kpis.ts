@@ -80,6 +80,9 @@ try {
     }
   })();
   const fillMs = performance.now() - t0;
+  // A live store checkpoints its WAL every 1000 pages (SQLite's default); the fill's one 100k-incident transaction
+  // leaves a ~130 MB WAL that every read would search first (measured: ~10 % of the cold read's CPU).
+  db.pragma('wal_checkpoint(TRUNCATE)');
 
   const q = createKpiQuery(db, { sla: loadSla() });
   // Wall time AND this thread's CPU time (user+system): on a shared, overloaded machine the CPU time is the honest
@@ -126,7 +129,9 @@ try {
   writeSection(
     'KPIs (bench:kpis)',
     `KPIs read the trigger-maintained "response facts" projection (kpi_incident_facts / kpi_response_facts) into typed-array
-columns; closed WIB days are cached and re-read only when their kpi_day_versions row moves (filtered rows: cached path).
+columns, one WIB day per read, small dictionary ids packed into one number per row; closed WIB days are cached and
+re-read only when their kpi_day_versions row moves (filtered rows: cached path); the backlog at a past instant is two
+partial-index ranges.
 ${N.toLocaleString('en')} incidents over ${DAYS} days (${result.total} in the queried period, ${Object.keys(unitIds).length * 3} units,
 ${result.byAgency.reduce((a, x) => a + x.routed, 0).toLocaleString('en')} routed agency responses, one row per incident × routed agency), SQLite file, warm cache; median of 7 runs (the goal is judged on CPU time, see below).
 

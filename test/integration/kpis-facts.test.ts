@@ -275,4 +275,12 @@ describe('KPI response facts projection', () => {
     expectProjectionExact(db);
     expectKpisEqualRaw(db, T0 + 90 * MIN);
   });
+
+  it('refuses dictionary ids too large for the packed read instead of corrupting figures', () => {
+    const q = createKpiQuery(db, { sla: loadSla(), dayCache: false });
+    const f = { from: T0 - 86_400_000, to: T0 + 86_400_000 };
+    expect(q.kpis(f).total).toBeGreaterThan(0);
+    db.prepare(`INSERT INTO kpi_names (id, kind, name) VALUES (4095, 'kelurahan', 'too many names')`).run();
+    expect(() => q.kpis(f)).toThrow(/packs ids in 12 bits/);
+  });
 });

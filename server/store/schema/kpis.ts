@@ -374,3 +374,12 @@ kpisMigrations.push({
     ${insertResponseFactsV2('1', '1')}
   `,
 });
+
+kpisMigrations.push({
+  id: '306-kpis-backlog-index',
+  sql: `
+    -- the backlog at a past instant counts closed incidents whose first terminal transition came after it
+    -- (server/kpis/query.ts openBacklog): a range of this index instead of a scan of every fact row
+    CREATE INDEX kpi_incident_facts_closed_terminal ON kpi_incident_facts(terminal_ms) WHERE closed_ms IS NOT NULL;
+  `,
+});
