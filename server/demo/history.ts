@@ -13,8 +13,8 @@ import { createIncidentService, type IncidentGeo } from '../incidents/service.ts
 import { logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { createUnitService } from '../units/service.ts';
-import { buildRoadGraph, loadRoadLines, type RoadGraph } from './roads.ts';
-import { between, pick, seededRng, weighted, type Rng } from './rng.ts';
+import { buildRoadGraph, loadRoadLines } from './roads.ts';
+import { between, seededRng, weighted, type Rng } from './rng.ts';
 import { addressMaker, categoryWeights } from './traffic.ts';
 import { demoFleet, type FleetEntry } from './units-sim.ts';
 import { DEMO_CALLS_PER_DAY, dispatchDelayMin, HOURLY, onSceneMin, roadSpeedKmh, turnoutMin } from './response-model.ts';
@@ -70,7 +70,7 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
   const gaz = JSON.parse(fs.readFileSync(gazFile, 'utf8')) as Gazetteer;
   const graph = buildRoadGraph(lines);
   const rng = seededRng(opts.seed ?? 30);
-  const fleet = demoFleet();
+  const fleet = demoFleet(gaz.places);
   for (const u of fleet) opts.ensureUnit(u);
 
   // Private bus and simulated clock: the live hub must not replay a month of deltas; the services run as usual.
@@ -87,7 +87,7 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
     },
   });
   const address = addressMaker(rng, gaz, graph, []);
-  const bases = baseNodes(fleet, gaz, graph, rng);
+  const bases = new Map(fleet.map((f) => [f.id, graph.nearest(f.station.lon, f.station.lat).node])); // road node by the station
   const busyUntil = new Map<string, number>();
 
   const until = opts.until ?? Date.now();
@@ -160,6 +160,7 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
     const crewPage = rng() < CREW_PAGE_SHARE;
     const homeNode = bases.get(unit.id)!;
     const home = graph.nodes[homeNode];
+    const station: LonLat = [unit.station.lon, unit.station.lat];
     let n = 0;
     const fix = (t: number, p: LonLat, speedKmh: number, bearing: number | null) => {
       if (t >= until) return false;
@@ -171,11 +172,11 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
       n++;
       return true;
     };
-    fix(dispatchAt - 20_000, home, 0, null); // parked at the station when the job comes in
+    fix(dispatchAt - 20_000, station, 0, null); // parked at the station when the job comes in
     const dispatch = units.dispatch(id, unit.id, 'operator');
     const target = graph.nearest(lon, lat).node;
     const road = graph.route(homeNode, target) ?? [home];
-    const drive: LonLat[] = [home, ...road, [lon, lat]];
+    const drive: LonLat[] = [station, home, ...road, [lon, lat]];
     const turnout = turnoutMin(rng, agency) * MIN;
     const kmh = roadSpeedKmh(rng, agency);
     // ~5 % of responses are diverted and never reach the scene (the unit that never arrived)
@@ -196,7 +197,7 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
     incidents.transition(id, 'selesai', 'operator', diverted ? 'unit dialihkan, ditangani pihak lain' : 'penanganan selesai', at((closeAt - t0) / MIN));
     // back to the station along the roads
     const from = graph.nearest(...(diverted ? along(drive, stopAt).point : ([lon, lat] as LonLat))).node;
-    const back: LonLat[] = [...(graph.route(from, homeNode) ?? []), home];
+    const back: LonLat[] = [...(graph.route(from, homeNode) ?? []), home, station];
     const backAt = driveAlong(back, pathLength(back), closeAt + between(rng, 1, 5) * MIN, kmh * 0.8, fix);
     busyUntil.set(unit.id, backAt);
     return { dispatched: true, fixes: n };
@@ -244,17 +245,6 @@ function callTimes(rng: Rng, from: number, to: number, perDay: number): number[]
     if (t >= from && t < to) out.push(Math.round(t));
   }
   return out.sort((a, b) => a - b);
-}
-
-/** Each unit's home node: a real station of its kind from the gazetteer (as the live simulator picks them). */
-function baseNodes(fleet: FleetEntry[], gaz: Gazetteer, graph: RoadGraph, rng: Rng): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const f of fleet) {
-    const cands = gaz.places.filter((p) => f.baseCategory.includes(p.category));
-    const place = cands.length ? pick(rng, cands) : pick(rng, gaz.places);
-    m.set(f.id, graph.nearest(place.lon, place.lat).node);
-  }
-  return m;
 }
 
 function pathLength(p: LonLat[]): number {

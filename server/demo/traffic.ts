@@ -117,7 +117,8 @@ export async function startDemoTraffic(opts: TrafficOptions) {
   const gaz = JSON.parse(fs.readFileSync(gazFile, 'utf8')) as Gazetteer;
   const graph = buildRoadGraph(lines);
   const address = addressMaker(rng, gaz, graph, loadKelurahan(opts.geoDataDir));
-  for (const u of demoFleet()) opts.ensureUnit(u);
+  const fleet = demoFleet(gaz.places);
+  for (const u of fleet) opts.ensureUnit(u);
   const sim = createUnitsSim({ baseUrl: opts.baseUrl, graph, places: gaz.places, rng, tickMs: opts.unitTickMs });
   sim.start();
 
@@ -170,7 +171,7 @@ export async function startDemoTraffic(opts: TrafficOptions) {
     const lat = inc.location?.lat;
     const lon = inc.location?.lon;
     const agencies: string[] = (inc.agencies ?? []).map((a: any) => a.id);
-    const agency = agencies.find((a) => demoFleet().some((f) => f.agency === a));
+    const agency = agencies.find((a) => fleet.some((f) => f.agency === a));
     if (typeof lat === 'number' && typeof lon === 'number' && agency && rng() < 0.85) {
       // the same operator and crew timings as the seeded history (response-model.ts)
       later(dispatchDelayMin(rng, agency) * 60_000, async () => {

@@ -4,9 +4,10 @@
 import type { LonLat } from '../../geo/spatial.ts';
 import { bearingDeg, distanceM } from '../../geo/spatial.ts';
 import type { PlaceRecord } from '../../geo/data-types.ts';
+import type { Station } from '../units/types.ts';
 import { logger } from '../log.ts';
 import type { RoadGraph } from './roads.ts';
-import { between, pick, type Rng } from './rng.ts';
+import { between, type Rng } from './rng.ts';
 
 const log = logger('demo-units');
 
@@ -16,16 +17,24 @@ export interface FleetEntry {
   agency: string;
   kind: string;
   deviceId: string;
-  baseCategory: string[];
+  /** A real place of the unit's kind from geo/data (fire station, hospital, office): never an invented point. */
+  station: Station;
 }
 
-/** Callsigns as the agencies write them on the vehicles / radio. Agency ids as in incidents/routing.json. */
-export function demoFleet(): FleetEntry[] {
+/**
+ * Callsigns as the agencies write them on the vehicles / radio. Agency ids as in incidents/routing.json. Each unit's
+ * home station is a gazetteer place of its kind, units spread over the places in gazetteer order (deterministic, so
+ * the seeded history and the live simulator agree).
+ */
+export function demoFleet(places: readonly PlaceRecord[]): FleetEntry[] {
   const fleet: FleetEntry[] = [];
-  const add = (agency: string, kind: string, n: number, name: (i: number) => string, baseCategory: string[]) => {
+  const add = (agency: string, kind: string, n: number, name: (i: number) => string, stationCategories: string[]) => {
+    const stations = places.filter((p) => stationCategories.includes(p.category));
+    if (!stations.length) throw new Error(`geo/data has no ${stationCategories.join('/')} place for ${agency} stations`);
     for (let i = 1; i <= n; i++) {
       const id = `${agency}-${String(i).padStart(2, '0')}`;
-      fleet.push({ id, callsign: name(i), agency, kind, deviceId: `demo-${id}`, baseCategory });
+      const place = stations[(i - 1) % stations.length];
+      fleet.push({ id, callsign: name(i), agency, kind, deviceId: `demo-${id}`, station: { name: place.name, lat: place.lat, lon: place.lon } });
     }
   };
   add('damkar', 'pemadam', 5, (i) => `DAMKAR ${String(i).padStart(2, '0')}`, ['pemadam_kebakaran']);
@@ -67,10 +76,8 @@ export function createUnitsSim(opts: UnitsSimOptions) {
   const { graph, rng } = opts;
   const tickMs = opts.tickMs ?? 3000;
   const now = opts.now ?? Date.now;
-  const units: SimUnit[] = demoFleet().map((f) => {
-    const bases = opts.places.filter((p) => f.baseCategory.includes(p.category));
-    const place = bases.length ? pick(rng, bases) : pick(rng, opts.places);
-    const base = graph.nearest(place.lon, place.lat).node;
+  const units: SimUnit[] = demoFleet(opts.places).map((f) => {
+    const base = graph.nearest(f.station.lon, f.station.lat).node;
     // Spread the fleet: start a little way along a patrol route from the base.
     const u: SimUnit = {
       ...f, base, path: [graph.nodes[base]], seg: 0, offsetM: 0, pos: graph.nodes[base], bearing: 0, speedKmh: 0,

@@ -112,7 +112,9 @@ export interface AgencyKpis {
   notMeasured: Record<NotMeasuredReason, number>;
   /** Routed incidents the agency sent a unit to. */
   dispatched: number;
-  /** Who established each first arrival: geofence, crew, operator (and 'speed' for rows from before the rules). */
+  /** Who established each first movement: distance (closing on the scene), station (left it), crew, operator; 'speed' on old rows. */
+  movementsBySource: Partial<Record<StageSource, number>>;
+  /** Who established each first arrival: geofence, crew, operator. */
   arrivalsBySource: Partial<Record<StageSource, number>>;
   stages: Record<Stage, StageStats>;
   /** One entry per target that applied to some of the agency's incidents, in sla.json order. */
@@ -415,7 +417,7 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
   const ruleCount = opts.sla.rules.length;
   type Acc = {
     routed: number; dispatched: number; values: number[][]; missed: number[];
-    notMeasured: Record<NotMeasuredReason, number>; arrivedBy: Tally; slaN: Int32Array; slaWithin: Int32Array;
+    notMeasured: Record<NotMeasuredReason, number>; movedBy: Tally; arrivedBy: Tally; slaN: Int32Array; slaWithin: Int32Array;
   };
   const agencies: Array<Acc | null | undefined> = []; // null: filtered out
   const rules: number[] = []; // (agency, category) → rule index, dense
@@ -434,7 +436,8 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
       }
       acc = agencies[agencyId] = {
         routed: 0, dispatched: 0, values: STAGES.map(() => []), missed: STAGES.map(() => 0),
-        notMeasured: { noUnit: 0, untracked: 0, unconfirmable: 0, pending: 0 }, arrivedBy: new Tally(STAGE_SOURCES.length),
+        notMeasured: { noUnit: 0, untracked: 0, unconfirmable: 0, pending: 0 },
+        movedBy: new Tally(STAGE_SOURCES.length), arrivedBy: new Tally(STAGE_SOURCES.length),
         slaN: new Int32Array(ruleCount), slaWithin: new Int32Array(ruleCount),
       };
     }
@@ -451,7 +454,8 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
       continue;
     }
     acc.dispatched++;
-    acc.arrivedBy.add(((flags >> RESPONSE_FLAGS.arrivedSourceShift) & 7) - 1); // code 0 (none) → -1, not counted
+    acc.movedBy.add(((flags >> RESPONSE_FLAGS.movingSourceShift) & 7) - 1); // code 0 (none) → -1, not counted
+    acc.arrivedBy.add(((flags >> RESPONSE_FLAGS.arrivedSourceShift) & 7) - 1);
     const unconfirmable = (flags & RESPONSE_FLAGS.unconfirmable) !== 0;
     const slaMs = rule.minutes * 60_000;
     const ruleStage = STAGES.indexOf(rule.stage);
@@ -487,6 +491,7 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
         measured: slas.reduce((n, x) => n + x.n, 0),
         notMeasured: a.notMeasured,
         dispatched: a.dispatched,
+        movementsBySource: named(a.movedBy, STAGE_SOURCES),
         arrivalsBySource: named(a.arrivedBy, STAGE_SOURCES),
         stages: Object.fromEntries(STAGES.map((stage, s) => [stage, stats(a.values[s], a.missed[s])])) as Record<Stage, StageStats>,
         slas,

@@ -2,7 +2,10 @@
 import type { Database } from 'better-sqlite3';
 import type { Dispatch, Position, StageSource, Unit } from '../units/types.ts';
 
-interface UnitRow { id: string; callsign: string; agency: string; kind: string; device_id: string }
+interface UnitRow {
+  id: string; callsign: string; agency: string; kind: string; device_id: string;
+  station_name: string | null; station_lat: number | null; station_lon: number | null;
+}
 interface PositionRow {
   unit_id: string; at: string; received_at: string; lat: number; lon: number; speed_kmh: number | null;
   bearing_deg: number | null; altitude_m: number | null; accuracy_m: number | null; battery: number | null;
@@ -13,7 +16,11 @@ interface DispatchRow {
   arrived_source: StageSource | null; arrival_check: 'geofence' | 'confirm';
 }
 
-const toUnit = (r: UnitRow): Unit => ({ id: r.id, callsign: r.callsign, agency: r.agency, kind: r.kind, deviceId: r.device_id });
+const toUnit = (r: UnitRow): Unit => ({
+  id: r.id, callsign: r.callsign, agency: r.agency, kind: r.kind, deviceId: r.device_id,
+  station: r.station_name !== null && r.station_lat !== null && r.station_lon !== null ? { name: r.station_name, lat: r.station_lat, lon: r.station_lon } : null,
+});
+const UNIT_COLUMNS = 'id, callsign, agency, kind, device_id, station_name, station_lat, station_lon';
 const toPosition = (r: PositionRow): Position => ({
   unitId: r.unit_id, at: r.at, lat: r.lat, lon: r.lon, speedKmh: r.speed_kmh, bearingDeg: r.bearing_deg,
   altitudeM: r.altitude_m, accuracyM: r.accuracy_m, battery: r.battery,
@@ -27,10 +34,11 @@ const toDispatch = (r: DispatchRow): Dispatch => ({
 export function createUnitsRepo(db: Database) {
   const s = {
     insertUnit: db.prepare(
-      'INSERT INTO units (id, callsign, agency, kind, device_id, created_at) VALUES (@id, @callsign, @agency, @kind, @deviceId, @createdAt)'),
-    allUnits: db.prepare('SELECT id, callsign, agency, kind, device_id FROM units ORDER BY agency, callsign'),
-    unitById: db.prepare('SELECT id, callsign, agency, kind, device_id FROM units WHERE id = ?'),
-    unitByDevice: db.prepare('SELECT id, callsign, agency, kind, device_id FROM units WHERE device_id = ?'),
+      `INSERT INTO units (id, callsign, agency, kind, device_id, created_at, station_name, station_lat, station_lon)
+       VALUES (@id, @callsign, @agency, @kind, @deviceId, @createdAt, @stationName, @stationLat, @stationLon)`),
+    allUnits: db.prepare(`SELECT ${UNIT_COLUMNS} FROM units ORDER BY agency, callsign`),
+    unitById: db.prepare(`SELECT ${UNIT_COLUMNS} FROM units WHERE id = ?`),
+    unitByDevice: db.prepare(`SELECT ${UNIT_COLUMNS} FROM units WHERE device_id = ?`),
     insertPosition: db.prepare(
       `INSERT INTO unit_positions (unit_id, at, received_at, lat, lon, speed_kmh, bearing_deg, altitude_m, accuracy_m, battery)
        VALUES (@unitId, @at, @receivedAt, @lat, @lon, @speedKmh, @bearingDeg, @altitudeM, @accuracyM, @battery)`),
@@ -53,8 +61,8 @@ export function createUnitsRepo(db: Database) {
   };
   return {
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
-    insertUnit(u: Unit, createdAt: string): void {
-      s.insertUnit.run({ ...u, createdAt });
+    insertUnit({ station, ...u }: Unit, createdAt: string): void {
+      s.insertUnit.run({ ...u, createdAt, stationName: station?.name ?? null, stationLat: station?.lat ?? null, stationLon: station?.lon ?? null });
     },
     listUnits: (): Unit[] => (s.allUnits.all() as UnitRow[]).map(toUnit),
     unitById: (id: string): Unit | undefined => {

@@ -11,6 +11,8 @@ const RegisterUnit = z.object({
   agency: z.string().trim().min(1).max(64),
   kind: z.string().trim().min(1).max(64),
   deviceId: z.string().trim().min(1).max(128),
+  /** Home station: leaving its geofence after a dispatch counts as first movement. */
+  station: z.strictObject({ name: z.string().trim().min(1).max(128), lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
 });
 const DispatchBody = z.object({ unitId: z.string().min(1).max(64) });
 const NoUnitBody = z.object({ agency: z.string().regex(/^[a-z0-9_]{1,32}$/, 'agency must be an agency id such as damkar') });

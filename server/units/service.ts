@@ -8,7 +8,9 @@ import { logger } from '../log.ts';
 import { transactorFor } from '../store/group-commit.ts';
 import { createUnitsRepo } from '../store/units-repo.ts';
 import { OPEN_STATUSES } from '../incidents/model.ts';
-import { arrivalCheckFor, DEFAULT_ARRIVAL_RULES, newApproach, stepApproach, type Approach, type ArrivalRules } from './arrival.ts';
+import {
+  arrivalCheckFor, ArrivalRulesSchema, DEFAULT_ARRIVAL_RULES, newApproach, stationPresence, stepApproach, type Approach, type ArrivalRules,
+} from './arrival.ts';
 import type { IngestOutcome, OsmandFix } from './osmand.ts';
 import { NO_UNIT_EVENT, type Dispatch, type Position, type PublicUnit, type StageSource, type Unit } from './types.ts';
 
@@ -50,7 +52,9 @@ export interface UnitServiceOptions {
 
 export function createUnitService(opts: UnitServiceOptions) {
   const { db, bus, incidents } = opts;
-  const rules: ArrivalRules = { ...DEFAULT_ARRIVAL_RULES, ...opts.arrivalRules, minRadiusM: opts.arrivalRadiusM ?? opts.arrivalRules?.minRadiusM ?? DEFAULT_ARRIVAL_RULES.minRadiusM };
+  const rules: ArrivalRules = ArrivalRulesSchema.parse({
+    ...DEFAULT_ARRIVAL_RULES, ...opts.arrivalRules, minRadiusM: opts.arrivalRadiusM ?? opts.arrivalRules?.minRadiusM ?? DEFAULT_ARRIVAL_RULES.minRadiusM,
+  });
   const staleAfterMs = opts.staleAfterMs ?? 120_000;
   const now = opts.now ?? Date.now;
   const iso = () => new Date(now()).toISOString();
@@ -86,7 +90,7 @@ export function createUnitService(opts: UnitServiceOptions) {
       position = rest;
     }
     return {
-      id: u.id, callsign: u.callsign, agency: u.agency, kind: u.kind,
+      id: u.id, callsign: u.callsign, agency: u.agency, kind: u.kind, station: u.station ?? null,
       position, lastSeenAt: l?.receivedAt ?? null, stale: isStale(u.id), dispatch: active.get(u.id) ?? null,
     };
   }
@@ -118,6 +122,7 @@ export function createUnitService(opts: UnitServiceOptions) {
     if (byDevice.has(input.deviceId)) throw new UnitsError(409, 'deviceId already registered', 'deviceId');
     const unit: Unit = {
       id: input.id ?? `u-${randomUUID().slice(0, 8)}`, callsign: input.callsign, agency: input.agency, kind: input.kind, deviceId: input.deviceId,
+      station: input.station ?? null,
     };
     if (units.has(unit.id)) throw new UnitsError(409, 'unit id already exists', 'id');
     repo.insertUnit(unit, iso());
@@ -219,9 +224,9 @@ export function createUnitService(opts: UnitServiceOptions) {
     if (!approach) approaches.set(d.id, (approach = newApproach()));
     const step = stepApproach(
       approach, { ms: Date.parse(p.at), stamp: at, lat: p.lat, lon: p.lon, speedKmh: p.speedKmh, accuracyM: p.accuracyM },
-      inc.location, !!d.movingAt, rules,
+      inc.location, !!d.movingAt, rules, unit.station,
     );
-    if (step.closing && !d.movingAt) changed = markMoving(unit, d, at, 'distance') || changed;
+    if ((step.closing || step.leftStation) && !d.movingAt) changed = markMoving(unit, d, at, step.closing ? 'distance' : 'station') || changed;
     if (step.arrivedFix && !d.arrivedAt) {
       changed = markArrived(unit, d, step.arrivedFix.stamp, 'geofence', `${Math.round(step.distM ?? 0)} m`) || changed;
     }
@@ -262,11 +267,16 @@ export function createUnitService(opts: UnitServiceOptions) {
       return created;
     });
     active.set(unitId, d);
-    // "closing on the scene" is measured from where the unit was when it got the job
+    // "closing on the scene" and "at its station" are measured from where the unit was when it got the job; a stale
+    // fix cannot say it was at the station then (the first fix after the dispatch decides)
     const from = last.get(unitId)?.position;
     const lat = inc.location?.lat;
     const lon = inc.location?.lon;
-    approaches.set(d.id, newApproach(from && typeof lat === 'number' && typeof lon === 'number' ? distanceM(from.lon, from.lat, lon, lat) : null));
+    const presence = from && !isStale(unitId) ? stationPresence(from, unit.station, rules) : null;
+    approaches.set(d.id, newApproach(
+      from && typeof lat === 'number' && typeof lon === 'number' ? distanceM(from.lon, from.lat, lon, lat) : null,
+      presence === null ? null : presence === 'inside',
+    ));
     publish(unit);
     return d;
   }

@@ -7,6 +7,14 @@ export interface Unit {
   kind: string;
   /** Traccar/OsmAnd device identifier: the device proves who it is with it, so it never reaches a wall view. */
   deviceId: string;
+  /** Home station (pos, markas): leaving its geofence after a dispatch is first movement. None = the rule never applies. */
+  station?: Station | null;
+}
+
+export interface Station {
+  name: string;
+  lat: number;
+  lon: number;
 }
 
 export interface Position {
@@ -24,10 +32,11 @@ export interface Position {
 }
 
 /**
- * Who established a stage: AVL rules ('distance' = closing on the scene, 'geofence' = stopped at the scene), the crew
- * page, an operator; 'speed' only on rows recorded before the rules existed (first fix above 5 km/h).
+ * Who established a stage: AVL rules ('distance' = closing on the scene, 'station' = left its home station's geofence,
+ * 'geofence' = stopped at the scene), the crew page, an operator; 'speed' only on rows recorded before the rules
+ * existed (first fix above 5 km/h). Append only: the KPI projection stores a source as its position here (3 bits).
  */
-export const STAGE_SOURCES = ['distance', 'geofence', 'crew', 'operator', 'speed'] as const;
+export const STAGE_SOURCES = ['distance', 'geofence', 'crew', 'operator', 'speed', 'station'] as const;
 export type StageSource = (typeof STAGE_SOURCES)[number];
 
 /** Incident history event (note = agency id): no unit of that agency was free. The briefing counts it as such. */
@@ -54,6 +63,7 @@ export interface PublicUnit {
   callsign: string;
   agency: string;
   kind: string;
+  station: Station | null;
   position: Omit<Position, 'unitId'> | null;
   /** Server time the last position arrived (ISO), null if never heard from. */
   lastSeenAt: string | null;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { ReverseResult } from '../../geo/types.ts';
 
 interface GazKelurahan { kode: string; nama: string; kecamatan_kode: string; kecamatan: string; centroid: [number, number] }
-interface GazPlace { category: string; lat: number; lon: number }
+interface GazPlace { name: string; category: string; lat: number; lon: number }
 
 export const gazetteer: { kelurahan: GazKelurahan[]; places: GazPlace[] } =
   JSON.parse(fs.readFileSync(new URL('../../geo/data/gazetteer.json', import.meta.url), 'utf8'));

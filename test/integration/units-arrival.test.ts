@@ -2,6 +2,8 @@
 // real SQLite file, each with the arrival (or non-arrival) the rules must give — plus the crew page's credential and
 // queued taps.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distanceM } from '../../geo/spatial.ts';
+import { firstPlace } from './geo-stub.ts';
 import { drive, roadLine, startStack, type Stack } from './units-harness.ts';
 
 const road = roadLine('Tuanku Tambusai'); // ~3.4 km
@@ -16,13 +18,31 @@ async function fix(device: string, [lon, lat]: [number, number], speedKmh: numbe
   const q = `id=${device}&timestamp=${Math.floor(Date.now() / 1000)}&lat=${lat.toFixed(6)}&lon=${lon.toFixed(6)}&speed=${(speedKmh / 1.852).toFixed(2)}&accuracy=${accuracy}`;
   expect((await fetch(`http://127.0.0.1:${s.osmandPort}/?${q}`)).status).toBe(200);
 }
-async function unitWithJob(id: string, [lon, lat]: [number, number], uncertaintyM = 20) {
-  expect((await s.call('POST', '/api/units', 'admin', { id, callsign: id.toUpperCase(), agency: 'damkar', kind: 'pemadam', deviceId: `dev-${id}` })).status).toBe(201);
+// A real fire station (geo/data) and the real road past its gate, walked away from SCENE (~9 km off): every fix is
+// farther from the scene than the last, so only leaving the station's geofence can say "moving".
+const FIRE_STATION = firstPlace('pemadam_kebakaran');
+const AWAY_ROAD = (() => {
+  const p = drive(roadLine('Komplek CPI'), 40);
+  const gate = p.reduce((best, q, i) => (toStation(q) < toStation(p[best]) ? i : best), 0);
+  const ways = [p.slice(gate), p.slice(0, gate + 1).reverse()];
+  return ways.find((w) => toScene(w[6]) > toScene(w[0]))!;
+})();
+function toStation([lon, lat]: [number, number]) {
+  return distanceM(lon, lat, FIRE_STATION.lon, FIRE_STATION.lat);
+}
+function toScene([lon, lat]: [number, number]) {
+  return distanceM(lon, lat, SCENE[0], SCENE[1]);
+}
+
+/** A registered unit (with a home station or none) at `start` when an incident at `scene` is dispatched to it. */
+async function unitWithJob(id: string, [lon, lat]: [number, number], uncertaintyM = 20, opts: { station?: typeof FIRE_STATION; start?: [number, number] } = {}) {
+  const station = opts.station && { name: opts.station.name, lat: opts.station.lat, lon: opts.station.lon };
+  expect((await s.call('POST', '/api/units', 'admin', { id, callsign: id.toUpperCase(), agency: 'damkar', kind: 'pemadam', deviceId: `dev-${id}`, station })).status).toBe(201);
   const incidentId = s.incidents.create(
     { source: 'form', category: 'kebakaran', description: 'uji', location: { lat, lon, uncertaintyM, method: 'gps' } },
     'test',
   ).incident.id;
-  await fix(`dev-${id}`, STATION, 0); // at the station when the job comes in
+  await fix(`dev-${id}`, opts.start ?? STATION, 0); // where it is when the job comes in (by default: the road's start)
   expect((await s.call('POST', `/api/incidents/${incidentId}/dispatch`, 'operator', { unitId: id })).status).toBe(201);
   return incidentId;
 }
@@ -62,6 +82,26 @@ describe('known tracks', () => {
     await fix('dev-pass', MIDDLE, 0);
     await fix('dev-pass', SCENE, 40);
     expect(dispatchRow(inc)).toMatchObject({ moving_source: 'distance', arrived_at: null });
+  });
+
+  it('a unit that leaves its station heading away first: moving by station exit, not before it is out of the geofence', async () => {
+    const inc = await unitWithJob('leave', SCENE, 20, { station: FIRE_STATION, start: [FIRE_STATION.lon, FIRE_STATION.lat] });
+    for (const p of AWAY_ROAD.filter((q) => toStation(q) <= 150)) await fix('dev-leave', p, 25);
+    expect(dispatchRow(inc).moving_at).toBeNull();
+    for (const p of AWAY_ROAD.filter((q) => toStation(q) > 150).slice(0, 6)) await fix('dev-leave', p, 30);
+    expect(dispatchRow(inc)).toMatchObject({ moving_source: 'station', arrived_at: null });
+    expect(s.incidents.get(inc)!.history.some((h) => h.event === 'unit_moving' && /\(station\)/.test(h.note ?? ''))).toBe(true);
+  });
+
+  it('a unit on patrol away from its station: no station rule; moving only once it closes on the scene', async () => {
+    const inc = await unitWithJob('patrol', SCENE, 20, { station: FIRE_STATION, start: MIDDLE });
+    const middle = path.indexOf(MIDDLE);
+    for (const p of path.slice(0, middle).reverse()) await fix('dev-patrol', p, 40); // away from the scene (and far from its station)
+    expect(dispatchRow(inc).moving_at).toBeNull();
+    for (const p of path.slice(1)) await fix('dev-patrol', p, 40);
+    await fix('dev-patrol', SCENE, 0);
+    await fix('dev-patrol', SCENE, 0);
+    expect(dispatchRow(inc)).toMatchObject({ moving_source: 'distance', arrived_source: 'geofence' });
   });
 
   it('a fix 400 m out with 500 m accuracy is no evidence of arrival', async () => {

@@ -47,7 +47,7 @@ describe('demo road graph', () => {
 
 describe('demo fleet', () => {
   it('~20 units of the real agencies report along the roads; a dispatched one arrives by itself', async () => {
-    const fleet = demoFleet();
+    const fleet = demoFleet(gaz.places);
     expect(fleet.length).toBe(20);
     expect(new Set(fleet.map((f) => f.agency))).toEqual(new Set(['damkar', 'polisi', 'psc', 'bpbd', 'basarnas', 'pln', 'dinas_pu']));
     for (const f of fleet) s.units.service.register(f);

@@ -96,7 +96,8 @@ describe('computeKpis on a hand-built timeline', () => {
       incident('ut', { leadAgency: 'damkar' }), // closed, nobody dispatched: handled without a tracked unit
       incident('op', { leadAgency: 'damkar', status: 'baru', closedAt: null }), // open, nobody yet
       // the point was 5 km uncertain and nobody confirmed arrival: not a miss, not fast — not measured
-      incident('uc', { leadAgency: 'damkar', dispatches: [{ unitId: 'u', agency: 'damkar', dispatchedAt: T0 + MIN, movingAt: T0 + 2 * MIN, arrivedAt: null, arrivalCheck: 'confirm' }] }),
+      // (it left its station: movement by station exit)
+      incident('uc', { leadAgency: 'damkar', dispatches: [{ unitId: 'u', agency: 'damkar', dispatchedAt: T0 + MIN, movingAt: T0 + 2 * MIN, movingSource: 'station', arrivedAt: null, arrivalCheck: 'confirm' }] }),
       // the same, confirmed by the crew: measured, and its source is counted
       incident('cc', { leadAgency: 'damkar', dispatches: [{ unitId: 'u', agency: 'damkar', dispatchedAt: T0 + MIN, movingAt: T0 + 2 * MIN, arrivedAt: T0 + 5 * MIN, arrivedSource: 'crew', arrivalCheck: 'confirm' }] }),
       incident('pr', { leadAgency: 'damkar', status: 'iseng' }), // pranks are never routed responses
@@ -108,6 +109,7 @@ describe('computeKpis on a hand-built timeline', () => {
     expect(r.routed).toBe(r.measured + Object.values(r.notMeasured).reduce((a, b) => a + b, 0));
     expect(r.dispatched).toBe(7);
     expect(r.arrivalsBySource).toEqual({ crew: 1 });
+    expect(r.movementsBySource).toEqual({ station: 1 }); // the others' movements have no recorded source
     expect(r.stages.arrival.n).toBe(6); // the unconfirmable one is not in the arrival times
   });
 

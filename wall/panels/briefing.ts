@@ -2,6 +2,7 @@
 // incidents, unit trails move together), see who responded how fast (charts + table), export a PNG / PDF.
 // Figures come from GET /api/kpis, the replay from GET /api/kpis/replay; nothing is computed from typed-in numbers.
 import { NOT_MEASURED_REASONS, type AgencyKpis } from '../../server/kpis/compute.ts';
+import type { StageSource } from '../../server/units/types.ts';
 import type { KpiResult } from '../../server/kpis/query.ts';
 import { presetPeriod, type Period, type PresetPeriod } from '../../server/kpis/period.ts';
 import { currentLang, fmtTime, onLangChange, term } from '../i18n/index.ts';
@@ -145,12 +146,15 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
   function notMeasuredText(a: AgencyKpis): string {
     return NOT_MEASURED_REASONS.filter((r) => a.notMeasured[r] > 0).map((r) => `${bt(r)}: ${fmtNum(a.notMeasured[r])}`).join(' · ');
   }
-  /** The share of arrivals per source (geofence, crew, operator). */
-  function arrivalSourcesText(a: AgencyKpis): string {
-    const all = Object.values(a.arrivalsBySource).reduce((x, y) => x + (y ?? 0), 0);
-    if (!all) return '';
-    const parts = Object.entries(a.arrivalsBySource).map(([src, n]) => `${bt(src === 'speed' ? 'speedRule' : (src as 'geofence' | 'crew' | 'operator'))} ${fmtPct((n ?? 0) / all)}`);
-    return `${bt('arrivalBy')}: ${parts.join(' · ')}`;
+  /** The share of first movements and of arrivals per source (distance, station, geofence, crew, operator). */
+  function stageSourcesText(a: AgencyKpis): string {
+    const label = (src: StageSource) => bt(src === 'speed' ? 'speedRule' : src);
+    const shares = (title: 'movingBy' | 'arrivalBy', bySource: Partial<Record<StageSource, number>>) => {
+      const all = Object.values(bySource).reduce((x, y) => x + (y ?? 0), 0);
+      const parts = Object.entries(bySource).map(([src, n]) => `${label(src as StageSource)} ${fmtPct((n ?? 0) / all)}`);
+      return all ? [`${bt(title)}: ${parts.join(' · ')}`] : [];
+    };
+    return [...shares('movingBy', a.movementsBySource), ...shares('arrivalBy', a.arrivalsBySource)].join('\n');
   }
 
   function renderFigures(): void {
@@ -171,7 +175,7 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
           h('td', { title: `p90 ${fmtDur(a.stages[s].p90S, a.stages[s].missed)}` }, fmtDur(a.stages[s].medianS, a.stages[s].missed)),
         ),
         // each share with the rule it is measured against, named
-        h('td', { title: arrivalSourcesText(a) }, ...a.slas.map((x) => h('div', null, `${fmtPct(x.share)} ${ruleLabel(x.rule)} (n ${fmtNum(x.n)})`, h('span.free-text.b-src', { title: x.rule.source }, ' ⓘ')))),
+        h('td', { title: stageSourcesText(a) }, ...a.slas.map((x) => h('div', null, `${fmtPct(x.share)} ${ruleLabel(x.rule)} (n ${fmtNum(x.n)})`, h('span.free-text.b-src', { title: x.rule.source }, ' ⓘ')))),
       ),
     );
     el.table.replaceChildren(h('thead', null, head), h('tbody', null, ...rows));

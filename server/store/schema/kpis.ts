@@ -282,6 +282,50 @@ const dayBump = (table: string, when: 'INSERT' | 'DELETE') => {
   END;`;
 };
 
+/** The triggers that keep the 305 projection exact (its SQL maps stage sources to codes from STAGE_SOURCES). */
+const RESPONSE_FACTS_TRIGGERS = `
+    CREATE TRIGGER kpi_facts_incident_insert AFTER INSERT ON incidents BEGIN ${refreshIncidentV2('NEW.id')} END;
+    CREATE TRIGGER kpi_facts_incident_update AFTER UPDATE ON incidents
+      WHEN OLD.id IS NOT NEW.id OR OLD.seq IS NOT NEW.seq OR OLD.reported_at IS NOT NEW.reported_at OR OLD.category IS NOT NEW.category
+        OR OLD.source IS NOT NEW.source OR OLD.status IS NOT NEW.status OR OLD.doc IS NOT NEW.doc
+        OR (NEW.status IN ${TERMINAL} AND OLD.updated_at IS NOT NEW.updated_at) BEGIN
+      DELETE FROM kpi_incident_facts WHERE incident_id = OLD.id;
+      DELETE FROM kpi_response_facts WHERE incident_id = OLD.id;
+      ${refreshIncidentV2('NEW.id')}
+    END;
+    CREATE TRIGGER kpi_facts_incident_delete AFTER DELETE ON incidents BEGIN
+      DELETE FROM kpi_incident_facts WHERE incident_id = OLD.id;
+      DELETE FROM kpi_response_facts WHERE incident_id = OLD.id;
+    END;
+    CREATE TRIGGER kpi_facts_history_insert AFTER INSERT ON incident_history WHEN NEW.status IN ${TERMINAL} BEGIN
+      UPDATE kpi_incident_facts SET terminal_ms = MIN(COALESCE(terminal_ms, ${ms('NEW.at')}), ${ms('NEW.at')})
+       WHERE incident_id = NEW.incident_id;
+    END;
+    CREATE TRIGGER kpi_facts_history_no_unit AFTER INSERT ON incident_history WHEN NEW.event = ${NO_UNIT} BEGIN
+      ${refreshResponsesV2('NEW.incident_id')}
+    END;
+    CREATE TRIGGER kpi_facts_history_update AFTER UPDATE OF incident_id, at, status, event, note ON incident_history BEGIN
+      ${refreshTerminal('OLD.incident_id')} ${refreshTerminal('NEW.incident_id')}
+      ${refreshResponsesV2('OLD.incident_id')} ${refreshResponsesV2('NEW.incident_id')}
+    END;
+    CREATE TRIGGER kpi_facts_history_delete AFTER DELETE ON incident_history BEGIN
+      ${refreshTerminal('OLD.incident_id')} ${refreshResponsesV2('OLD.incident_id')}
+    END;
+    CREATE TRIGGER kpi_facts_dispatch_insert AFTER INSERT ON dispatches BEGIN ${refreshResponsesV2('NEW.incident_id')} END;
+    CREATE TRIGGER kpi_facts_dispatch_update AFTER UPDATE OF incident_id, unit_id, dispatched_at, moving_at, arrived_at,
+        moving_source, arrived_source, arrival_check ON dispatches BEGIN
+      ${refreshResponsesV2('NEW.incident_id')}
+    END;
+    CREATE TRIGGER kpi_facts_dispatch_moved AFTER UPDATE OF incident_id ON dispatches WHEN OLD.incident_id IS NOT NEW.incident_id BEGIN
+      ${refreshResponsesV2('OLD.incident_id')}
+    END;
+    CREATE TRIGGER kpi_facts_dispatch_delete AFTER DELETE ON dispatches BEGIN ${refreshResponsesV2('OLD.incident_id')} END;
+    CREATE TRIGGER kpi_facts_unit_agency AFTER UPDATE OF agency ON units BEGIN
+      DELETE FROM kpi_response_facts WHERE incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id);
+      ${insertResponseFactsV2('f.incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id)', 'x.incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id)')}
+    END;`;
+const triggerNames = (sql: string) => [...sql.matchAll(/CREATE TRIGGER (\w+)/g)].map((m) => m[1]);
+
 kpisMigrations.push({
   id: '305-kpis-routed-responses',
   sql: `
@@ -327,46 +371,7 @@ kpisMigrations.push({
     ) WITHOUT ROWID;
     CREATE INDEX kpi_response_facts_incident ON kpi_response_facts(incident_id, agency_id);
 
-    CREATE TRIGGER kpi_facts_incident_insert AFTER INSERT ON incidents BEGIN ${refreshIncidentV2('NEW.id')} END;
-    CREATE TRIGGER kpi_facts_incident_update AFTER UPDATE ON incidents
-      WHEN OLD.id IS NOT NEW.id OR OLD.seq IS NOT NEW.seq OR OLD.reported_at IS NOT NEW.reported_at OR OLD.category IS NOT NEW.category
-        OR OLD.source IS NOT NEW.source OR OLD.status IS NOT NEW.status OR OLD.doc IS NOT NEW.doc
-        OR (NEW.status IN ${TERMINAL} AND OLD.updated_at IS NOT NEW.updated_at) BEGIN
-      DELETE FROM kpi_incident_facts WHERE incident_id = OLD.id;
-      DELETE FROM kpi_response_facts WHERE incident_id = OLD.id;
-      ${refreshIncidentV2('NEW.id')}
-    END;
-    CREATE TRIGGER kpi_facts_incident_delete AFTER DELETE ON incidents BEGIN
-      DELETE FROM kpi_incident_facts WHERE incident_id = OLD.id;
-      DELETE FROM kpi_response_facts WHERE incident_id = OLD.id;
-    END;
-    CREATE TRIGGER kpi_facts_history_insert AFTER INSERT ON incident_history WHEN NEW.status IN ${TERMINAL} BEGIN
-      UPDATE kpi_incident_facts SET terminal_ms = MIN(COALESCE(terminal_ms, ${ms('NEW.at')}), ${ms('NEW.at')})
-       WHERE incident_id = NEW.incident_id;
-    END;
-    CREATE TRIGGER kpi_facts_history_no_unit AFTER INSERT ON incident_history WHEN NEW.event = ${NO_UNIT} BEGIN
-      ${refreshResponsesV2('NEW.incident_id')}
-    END;
-    CREATE TRIGGER kpi_facts_history_update AFTER UPDATE OF incident_id, at, status, event, note ON incident_history BEGIN
-      ${refreshTerminal('OLD.incident_id')} ${refreshTerminal('NEW.incident_id')}
-      ${refreshResponsesV2('OLD.incident_id')} ${refreshResponsesV2('NEW.incident_id')}
-    END;
-    CREATE TRIGGER kpi_facts_history_delete AFTER DELETE ON incident_history BEGIN
-      ${refreshTerminal('OLD.incident_id')} ${refreshResponsesV2('OLD.incident_id')}
-    END;
-    CREATE TRIGGER kpi_facts_dispatch_insert AFTER INSERT ON dispatches BEGIN ${refreshResponsesV2('NEW.incident_id')} END;
-    CREATE TRIGGER kpi_facts_dispatch_update AFTER UPDATE OF incident_id, unit_id, dispatched_at, moving_at, arrived_at,
-        moving_source, arrived_source, arrival_check ON dispatches BEGIN
-      ${refreshResponsesV2('NEW.incident_id')}
-    END;
-    CREATE TRIGGER kpi_facts_dispatch_moved AFTER UPDATE OF incident_id ON dispatches WHEN OLD.incident_id IS NOT NEW.incident_id BEGIN
-      ${refreshResponsesV2('OLD.incident_id')}
-    END;
-    CREATE TRIGGER kpi_facts_dispatch_delete AFTER DELETE ON dispatches BEGIN ${refreshResponsesV2('OLD.incident_id')} END;
-    CREATE TRIGGER kpi_facts_unit_agency AFTER UPDATE OF agency ON units BEGIN
-      DELETE FROM kpi_response_facts WHERE incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id);
-      ${insertResponseFactsV2('f.incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id)', 'x.incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id)')}
-    END;
+    ${RESPONSE_FACTS_TRIGGERS}
     ${dayBump('kpi_incident_facts', 'INSERT')} ${dayBump('kpi_incident_facts', 'DELETE')}
     ${dayBump('kpi_response_facts', 'INSERT')} ${dayBump('kpi_response_facts', 'DELETE')}
 
@@ -381,5 +386,15 @@ kpisMigrations.push({
     -- the backlog at a past instant counts closed incidents whose first terminal transition came after it
     -- (server/kpis/query.ts openBacklog): a range of this index instead of a scan of every fact row
     CREATE INDEX kpi_incident_facts_closed_terminal ON kpi_incident_facts(terminal_ms) WHERE closed_ms IS NOT NULL;
+  `,
+});
+
+kpisMigrations.push({
+  id: '307-kpis-station-source',
+  sql: `
+    -- a new stage source ('station': left its home station's geofence): the triggers map sources to codes from
+    -- STAGE_SOURCES, so they are re-created with it (no stored row can hold the new source yet: nothing to rebuild)
+    ${triggerNames(RESPONSE_FACTS_TRIGGERS).map((name) => `DROP TRIGGER ${name};`).join(' ')}
+    ${RESPONSE_FACTS_TRIGGERS}
   `,
 });

@@ -53,4 +53,14 @@ export const unitsMigrations: Array<{ id: string; sql: string }> = [
       UPDATE dispatches SET arrived_source = 'geofence' WHERE arrived_at IS NOT NULL;
     `,
   },
+  {
+    id: '202-unit-station',
+    sql: `
+      -- a unit's home station: leaving its geofence after a dispatch is first movement (server/units/arrival.ts);
+      -- all three or none
+      ALTER TABLE units ADD COLUMN station_name TEXT;
+      ALTER TABLE units ADD COLUMN station_lat REAL CHECK (station_lat BETWEEN -90 AND 90);
+      ALTER TABLE units ADD COLUMN station_lon REAL CHECK (station_lon BETWEEN -180 AND 180);
+    `,
+  },
 ];
