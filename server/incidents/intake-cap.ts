@@ -5,7 +5,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import { IntakeError, zodField } from './errors.ts';
 import { hashBody, type Dedupe, type IncidentService } from './service.ts';
-import type { Category, Incident, IncidentInput, LocationInput } from './model.ts';
+import { MAX_AREA_VERTICES, polygonsSchema, type Category, type Incident, type IncidentInput, type LocationInput, type Ring } from './model.ts';
 
 /**
  * The five predefined XML entities and character references, decoded once, in one pass (so "&amp;lt;" stays "&lt;").
@@ -117,19 +117,28 @@ function pair(s: string, field: string): [lon: number, lat: number] {
 
 /**
  * All polygons and circles of all areas → one point and a radius that covers them: polygon → centroid + farthest
- * vertex; circle "lat,lon radiusKm" → centre + radius; several shapes → their common centre + farthest extent.
+ * vertex; circle "lat,lon radiusKm" → centre + radius; several shapes → their common centre + farthest extent. The
+ * polygons themselves are kept too (bounded: polygonsSchema), so arrival can be judged on the area itself.
  */
 export function capAreaLocation(areas: NonNullable<CapInfo['area']>): LocationInput {
+  const field = 'alert.info.area.polygon';
+  const invalid = (message: string) => new IntakeError(400, 'invalid_polygon', field, { message });
   const shapes: Array<{ center: [number, number]; radiusM: number; points: [number, number][] }> = [];
+  const polygons: Ring[] = [];
+  let vertices = 0;
   for (const area of areas) {
     for (const poly of area.polygon ?? []) {
-      const ring = poly.trim().split(/\s+/).map((p) => pair(p, 'alert.info.area.polygon'));
-      if (ring.length < 4) throw new IntakeError(400, 'invalid_polygon', 'alert.info.area.polygon', { message: 'needs at least 4 points' });
+      const points = poly.trim().split(/\s+/);
+      vertices += points.length;
+      if (vertices > MAX_AREA_VERTICES) throw invalid(`at most ${MAX_AREA_VERTICES} points over all polygons`); // before parsing them all
+      const ring = points.map((p) => pair(p, field));
+      if (ring.length < 4) throw invalid('needs at least 4 points');
       const first = ring[0], last = ring[ring.length - 1];
       if (first[0] !== last[0] || first[1] !== last[1]) ring.push(first); // be lenient: close an open ring
       const center = turf.centroid(turf.polygon([ring])).geometry.coordinates as [number, number];
       const radiusM = Math.max(...ring.map((p) => turf.distance(center, p, { units: 'meters' })));
       shapes.push({ center, radiusM, points: ring });
+      polygons.push(ring);
     }
     for (const circle of area.circle ?? []) {
       const [c, r] = circle.trim().split(/\s+/);
@@ -146,7 +155,12 @@ export function capAreaLocation(areas: NonNullable<CapInfo['area']>): LocationIn
       ? shapes[0].center
       : (turf.center(turf.featureCollection(shapes.flatMap((s) => s.points).map((p) => turf.point(p)))).geometry.coordinates as [number, number]);
   const radiusM = Math.max(...shapes.map((s) => turf.distance(center, s.center, { units: 'meters' }) + s.radiusM));
-  return { text: textOfAreas, lon: center[0], lat: center[1], uncertaintyM: Math.round(radiusM), method: 'manual' };
+  const checked = polygonsSchema.safeParse(polygons);
+  if (!checked.success) throw invalid(checked.error.issues[0]?.message ?? 'invalid polygon');
+  return {
+    text: textOfAreas, lon: center[0], lat: center[1], uncertaintyM: Math.round(radiusM), method: 'manual',
+    ...(polygons.length ? { polygons } : {}),
+  };
 }
 
 /** Indonesian first when several languages are sent. */

@@ -59,7 +59,12 @@ export interface IncidentLocation {
   needsLocation: boolean;
   /** True when the point lies outside Kota Pekanbaru (reverse geocoder). */
   outsideCity?: boolean;
+  /** The sender gave the incident as an area (CAP polygons): the point is its centre, arrival is judged on the area. */
+  polygons?: Ring[];
 }
+
+/** A closed polygon ring of [lon, lat] (GeoJSON order), first vertex repeated last. */
+export type Ring = Array<[lon: number, lat: number]>;
 
 export interface HistoryEntry {
   at: string;
@@ -112,12 +117,26 @@ export interface LocationInput {
   lat?: number;
   lon?: number;
   uncertaintyM?: number;
+  /** Kept with the coordinates (never alone): see IncidentLocation.polygons. */
+  polygons?: Ring[];
   /** How the coordinates were obtained (ignored when only text is given: then 'geocoded' or 'manual'). */
   method?: LocationMethod;
 }
 
 export const latSchema = z.number().min(-90).max(90);
 export const lonSchema = z.number().min(-180).max(180);
+
+// Area polygons are stored on the incident, sent to every wall and tested against every fix of its units: bounded.
+export const MAX_AREA_POLYGONS = 16;
+export const MAX_AREA_VERTICES = 2000;
+const ringSchema = z
+  .array(z.tuple([lonSchema, latSchema]))
+  .min(4, 'a polygon needs at least 4 points')
+  .refine((r) => r[0][0] === r[r.length - 1][0] && r[0][1] === r[r.length - 1][1], 'a polygon must be closed (last point = first)');
+export const polygonsSchema = z
+  .array(ringSchema)
+  .max(MAX_AREA_POLYGONS, `at most ${MAX_AREA_POLYGONS} polygons`)
+  .refine((rings) => rings.reduce((n, r) => n + r.length, 0) <= MAX_AREA_VERTICES, `at most ${MAX_AREA_VERTICES} points over all polygons`);
 
 /** "Budi Santoso" → "Bu** Sa*****": enough for an operator to recognise a repeat caller on a wall, no more. */
 export function maskName(name: string | null): string | null {

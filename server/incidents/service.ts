@@ -83,6 +83,8 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
     const unresolved: IncidentLocation = {
       text, lat: null, lon: null, uncertaintyM: null, method: 'manual', kelurahan: null, kecamatan: null, needsLocation: true,
     };
+    // an area comes with its centre point; a new point without one (an operator's correction) drops the old area
+    const area = input.polygons?.length && input.lat !== undefined && input.lon !== undefined ? { polygons: input.polygons } : {};
     try {
       if (input.lat !== undefined && input.lon !== undefined) {
         const r = geo.reverse(input.lat, input.lon);
@@ -97,6 +99,7 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
           street: r.street?.name ?? null,
           needsLocation: false,
           outsideCity: !r.inside,
+          ...area,
         };
       }
       if (!text) return unresolved;
@@ -120,7 +123,7 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
       // never lose a 112 call because the geocoder failed: keep it, flagged for manual placing
       log.warn('geo failed, incident kept without coordinates', { err: String(err) });
       return input.lat !== undefined && input.lon !== undefined
-        ? { ...unresolved, lat: input.lat, lon: input.lon, uncertaintyM: input.uncertaintyM ?? null, method: input.method ?? 'gps', needsLocation: false }
+        ? { ...unresolved, lat: input.lat, lon: input.lon, uncertaintyM: input.uncertaintyM ?? null, method: input.method ?? 'gps', needsLocation: false, ...area }
         : unresolved;
     }
   }

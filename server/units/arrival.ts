@@ -4,12 +4,16 @@
 //    was inside its home station's geofence (stationRadiusM) when the job came and a fix is now clearly outside it
 //    (a crew may leave the station the "wrong" way round a one-way street). A unit on patrol that merely has speed is
 //    not responding yet, and the station rule never applies to a unit that was not at its station.
-//  * on scene = within max(minRadiusM, the fix's own accuracy) of the point, after moving, and dwelling there: two
-//    consecutive fixes inside, both below walking speed (one slow fix can be a red light; a drive-by is never slow).
-//    The incident's location uncertainty never widens the fence: above maxUncertaintyM nothing is inferred at all
-//    (arrival then needs the crew page or an operator), and fixes less accurate than that are not evidence.
+//  * on scene = within max(minRadiusM, the fix's own accuracy) of the point — or, for an incident given as an area
+//    (CAP polygons), inside a polygon or within that distance of its edge, after having been outside it — after
+//    moving, and dwelling there: two consecutive fixes inside, both below walking speed (one slow fix can be a red
+//    light; a drive-by is never slow). The incident's location uncertainty never widens the fence: above
+//    maxUncertaintyM nothing is inferred at all for a point (arrival then needs the crew page or an operator), and
+//    fixes less accurate than that are not evidence.
+import * as turf from '@turf/turf';
 import { z } from 'zod';
 import { distanceM } from '../../geo/spatial.ts';
+import type { Ring } from '../incidents/model.ts';
 import type { Station } from './types.ts';
 
 const metres = z.number().positive().max(50_000);
@@ -27,7 +31,11 @@ export interface Scene {
   lat: number | null;
   lon: number | null;
   uncertaintyM?: number | null;
+  /** CAP area polygons; the point is their centre. */
+  polygons?: Ring[] | null;
 }
+const hasPoint = (scene: Scene | null | undefined): scene is Scene & { lat: number; lon: number } =>
+  !!scene && typeof scene.lat === 'number' && typeof scene.lon === 'number';
 export interface Fix {
   /** Epoch ms of the fix (device time) — for speeds between fixes. */
   ms: number;
@@ -39,9 +47,18 @@ export interface Fix {
   accuracyM: number | null;
 }
 
-/** Can arrival at this scene be inferred from positions at all? */
+/**
+ * Can arrival at this scene be inferred from positions at all? A point: only when it is certain to maxUncertaintyM,
+ * since a fence around a guess proves nothing. An area (CAP polygons): yes, whatever its size. Its "uncertainty" (the
+ * radius that covers it) is not doubt about where the incident is but how big it is; the sender says the incident IS
+ * that area, so being inside it is evidence. What a large area cannot tell is that a unit already inside it when the
+ * job came has gone anywhere; so the area fence counts only after the unit has been seen outside it (stepApproach).
+ * A unit that never was needs the crew or an operator to say it arrived; until one does, the briefing counts its
+ * arrival as not reached (a miss), never as fast.
+ */
 export function arrivalCheckFor(scene: Scene | null | undefined, rules: ArrivalRules): 'geofence' | 'confirm' {
-  if (!scene || typeof scene.lat !== 'number' || typeof scene.lon !== 'number') return 'confirm';
+  if (!hasPoint(scene)) return 'confirm';
+  if (scene.polygons?.length) return 'geofence';
   return (scene.uncertaintyM ?? 0) > rules.maxUncertaintyM ? 'confirm' : 'geofence';
 }
 
@@ -51,15 +68,49 @@ export interface Approach {
   startDistM: number | null;
   /** Inside its station's geofence when the dispatch started (same fixes); null = not known (yet), or no station. */
   atStation: boolean | null;
+  /** Seen outside the scene's area fence since the dispatch started (areas only: see arrivalCheckFor). */
+  wasOutsideArea: boolean;
   prev: Fix | null;
   /** The first of the current run of slow fixes inside the fence. */
   stoppedSince: Fix | null;
 }
-export const newApproach = (startDistM: number | null = null, atStation: boolean | null = null): Approach =>
-  ({ startDistM, atStation, prev: null, stoppedSince: null });
+export const newApproach = (): Approach => ({ startDistM: null, atStation: null, wasOutsideArea: false, prev: null, stoppedSince: null });
+
+/**
+ * The memory of a new dispatch, from the unit's last fix before it (null if none). Distance is measured from it in
+ * any case; where the unit was (at its station, outside the area) only from a fresh one: an old fix cannot say where
+ * the unit was when the job came, the first fix after the dispatch will.
+ */
+export function approachFrom(
+  last: { fix: Pick<Fix, 'lat' | 'lon' | 'accuracyM'>; fresh: boolean } | null, scene: Scene | null | undefined, station: Station | null | undefined,
+  rules: ArrivalRules,
+): Approach {
+  const a = newApproach();
+  if (!last) return a;
+  if (hasPoint(scene)) a.startDistM = distanceM(last.fix.lon, last.fix.lat, scene.lon, scene.lat);
+  if (last.fresh) observe(a, last.fix, scene, station, rules);
+  return a;
+}
+
+/** Where the unit is, for the rules that depend on where it was when the job came. */
+function observe(a: Approach, fix: Pick<Fix, 'lat' | 'lon' | 'accuracyM'>, scene: Scene | null | undefined, station: Station | null | undefined, rules: ArrivalRules) {
+  const atStation = stationPresence(fix, station, rules);
+  if (a.atStation === null && atStation) a.atStation = atStation === 'inside';
+  if (accurate(fix, rules) && scene?.polygons?.length && !inArea(fix, scene.polygons, rules)) a.wasOutsideArea = true;
+  return atStation;
+}
+const accurate = (fix: Pick<Fix, 'accuracyM'>, rules: ArrivalRules) => fix.accuracyM === null || fix.accuracyM <= rules.maxUncertaintyM;
+
+/** Inside one of the polygons, or within max(minRadiusM, the fix's accuracy) of its edge. */
+function inArea(fix: Pick<Fix, 'lat' | 'lon' | 'accuracyM'>, polygons: Ring[], rules: ArrivalRules): boolean {
+  const p = turf.point([fix.lon, fix.lat]);
+  const fenceM = Math.max(rules.minRadiusM, fix.accuracyM ?? 0);
+  return polygons.some((ring) =>
+    turf.booleanPointInPolygon(p, turf.polygon([ring])) || turf.pointToLineDistance(p, turf.lineString(ring), { units: 'meters' }) <= fenceM);
+}
 
 /** Where a fix puts the unit relative to its station: null when the fix cannot tell (inaccurate, or on the edge). */
-export function stationPresence(fix: Pick<Fix, 'lat' | 'lon' | 'accuracyM'>, station: Station | null | undefined, rules: ArrivalRules): 'inside' | 'outside' | null {
+function stationPresence(fix: Pick<Fix, 'lat' | 'lon' | 'accuracyM'>, station: Station | null | undefined, rules: ArrivalRules): 'inside' | 'outside' | null {
   if (!station || (fix.accuracyM ?? 0) > rules.maxUncertaintyM) return null;
   const dist = distanceM(fix.lon, fix.lat, station.lon, station.lat);
   if (dist <= Math.max(rules.stationRadiusM, fix.accuracyM ?? 0)) return 'inside';
@@ -83,17 +134,16 @@ export function stepApproach(
   const out: StepResult = { closing: false, leftStation: false, arrivedFix: null, distM: null };
   const prev = a.prev;
   a.prev = fix;
-  const presence = stationPresence(fix, station, rules);
-  if (a.atStation === null && presence) a.atStation = presence === 'inside';
-  out.leftStation = a.atStation === true && presence === 'outside';
-  if (!scene || typeof scene.lat !== 'number' || typeof scene.lon !== 'number') return out;
+  const atStation = observe(a, fix, scene, station, rules);
+  out.leftStation = a.atStation === true && atStation === 'outside';
+  if (!hasPoint(scene)) return out;
   const dist = distanceM(fix.lon, fix.lat, scene.lon, scene.lat);
   out.distM = dist;
   if (a.startDistM === null) a.startDistM = dist;
   out.closing = a.startDistM - dist >= rules.closingM;
   if (arrivalCheckFor(scene, rules) !== 'geofence') return out;
-  const accurate = fix.accuracyM === null || fix.accuracyM <= rules.maxUncertaintyM;
-  const inside = accurate && dist <= Math.max(rules.minRadiusM, fix.accuracyM ?? 0);
+  const inside = accurate(fix, rules) &&
+    (scene.polygons?.length ? a.wasOutsideArea && inArea(fix, scene.polygons, rules) : dist <= Math.max(rules.minRadiusM, fix.accuracyM ?? 0));
   const slow = speedOf(fix, prev) < rules.walkingKmh;
   if (!inside || !slow || !(moved || out.closing || out.leftStation)) {
     a.stoppedSince = null;

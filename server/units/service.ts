@@ -2,14 +2,13 @@
 // "moving" and "on scene" detection. Incident changes go through the incidents service (the port below).
 import type { Database } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { distanceM } from '../../geo/spatial.ts';
 import type { EventBus } from '../events.ts';
 import { logger } from '../log.ts';
 import { transactorFor } from '../store/group-commit.ts';
 import { createUnitsRepo } from '../store/units-repo.ts';
-import { OPEN_STATUSES } from '../incidents/model.ts';
+import { OPEN_STATUSES, type Ring } from '../incidents/model.ts';
 import {
-  arrivalCheckFor, ArrivalRulesSchema, DEFAULT_ARRIVAL_RULES, newApproach, stationPresence, stepApproach, type Approach, type ArrivalRules,
+  approachFrom, arrivalCheckFor, ArrivalRulesSchema, DEFAULT_ARRIVAL_RULES, newApproach, stepApproach, type Approach, type ArrivalRules,
 } from './arrival.ts';
 import type { IngestOutcome, OsmandFix } from './osmand.ts';
 import { NO_UNIT_EVENT, type Dispatch, type Position, type PublicUnit, type StageSource, type Unit } from './types.ts';
@@ -20,7 +19,7 @@ const log = logger('units');
 export interface IncidentsPort {
   get(id: string): {
     id: string; status: string; category?: string;
-    location?: { text?: string; lat: number | null; lon: number | null; uncertaintyM?: number | null } | null;
+    location?: { text?: string; lat: number | null; lon: number | null; uncertaintyM?: number | null; polygons?: Ring[] | null } | null;
   } | null | undefined;
   transition(id: string, status: any, actor: string, note?: string): unknown;
   addEvent(id: string, e: { event: string; by: string; note?: string; at?: string }): unknown;
@@ -267,16 +266,9 @@ export function createUnitService(opts: UnitServiceOptions) {
       return created;
     });
     active.set(unitId, d);
-    // "closing on the scene" and "at its station" are measured from where the unit was when it got the job; a stale
-    // fix cannot say it was at the station then (the first fix after the dispatch decides)
+    // "closing on the scene", "at its station", "outside the area" are measured from where the unit was when it got the job
     const from = last.get(unitId)?.position;
-    const lat = inc.location?.lat;
-    const lon = inc.location?.lon;
-    const presence = from && !isStale(unitId) ? stationPresence(from, unit.station, rules) : null;
-    approaches.set(d.id, newApproach(
-      from && typeof lat === 'number' && typeof lon === 'number' ? distanceM(from.lon, from.lat, lon, lat) : null,
-      presence === null ? null : presence === 'inside',
-    ));
+    approaches.set(d.id, approachFrom(from ? { fix: from, fresh: !isStale(unitId) } : null, inc.location, unit.station, rules));
     publish(unit);
     return d;
   }

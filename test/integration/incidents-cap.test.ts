@@ -43,6 +43,8 @@ describe('CAP samples', () => {
     expect(loc.uncertaintyM).toBeLessThan(30_000);
     expect(loc.outsideCity).toBe(true);
     expect(r.body.incident.category).toBe('bencana_alam');
+    // the area itself is kept (closed ring, [lon, lat]): arrival is judged on it (server/units/arrival.ts)
+    expect(loc.polygons).toEqual([[[-120.14, 38.47], [-119.95, 38.34], [-119.74, 38.52], [-119.89, 38.62], [-120.14, 38.47]]]);
   });
 
   it('example 3 (an Update of an alert never received) is kept as a new incident, circle → point + radius', async () => {
@@ -105,6 +107,19 @@ describe('bad CAP → 4xx naming the field, nothing stored', () => {
     ['missing certainty', good.replace(/<certainty>.*<\/certainty>/, ''), 400, 'alert.info.0.certainty'],
     ['no info', good.replace(/<info>[\s\S]*<\/info>/, ''), 400, 'alert.info'],
     ['polygon lat out of range', fixture('cap/oasis-example2.xml').replace('38.47,-120.14 38.34', '98.47,-120.14 38.34'), 400, 'alert.info.area.polygon'],
+    ['polygon lon absurd', fixture('cap/oasis-example2.xml').replace('38.52,-119.74', '38.52,-1119.74'), 400, 'alert.info.area.polygon'],
+    [
+      'polygon with more points than an incident is kept with (2000)',
+      fixture('cap/oasis-example2.xml').replace(/<polygon>.*<\/polygon>/, `<polygon>${Array.from({ length: 2001 }, (_, k) => `38.${String(k % 90 + 10)},-120.${String(k % 90 + 10)}`).join(' ')}</polygon>`),
+      400,
+      'alert.info.area.polygon',
+    ],
+    [
+      'more polygons than an incident is kept with (16)',
+      fixture('cap/oasis-example2.xml').replace(/<polygon>.*<\/polygon>/, (p) => p.repeat(17)),
+      400,
+      'alert.info.area.polygon',
+    ],
     ['circle without radius', fixture('cap/oasis-example3-update.xml').replace('32.9525,-115.5527 0', '32.9525,-115.5527 km'), 400, 'alert.info.area.circle'],
     ['not well-formed', good.replace('</sender>', '</sendr>'), 400, 'body'],
     ['not an alert', '<?xml version="1.0"?><feed><x>1</x></feed>', 400, 'alert'],

@@ -1,10 +1,13 @@
 // Known tracks: scripted AVL drives along a real road (geo/data) through the real units service, over real HTTP on a
 // real SQLite file, each with the arrival (or non-arrival) the rules must give — plus the crew page's credential and
 // queued taps.
+import fs from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceM } from '../../geo/spatial.ts';
+import { handleCap } from '../../server/incidents/intake-cap.ts';
 import { firstPlace } from './geo-stub.ts';
-import { drive, roadLine, startStack, type Stack } from './units-harness.ts';
+import { drive, ROOT, roadLine, startStack, type Stack } from './units-harness.ts';
 
 const road = roadLine('Tuanku Tambusai'); // ~3.4 km
 let s: Stack;
@@ -35,10 +38,12 @@ function toScene([lon, lat]: [number, number]) {
 }
 
 /** A registered unit (with a home station or none) at `start` when an incident at `scene` is dispatched to it. */
-async function unitWithJob(id: string, [lon, lat]: [number, number], uncertaintyM = 20, opts: { station?: typeof FIRE_STATION; start?: [number, number] } = {}) {
+async function unitWithJob(
+  id: string, [lon, lat]: [number, number], uncertaintyM = 20, opts: { station?: typeof FIRE_STATION; start?: [number, number]; incidentId?: string } = {},
+) {
   const station = opts.station && { name: opts.station.name, lat: opts.station.lat, lon: opts.station.lon };
   expect((await s.call('POST', '/api/units', 'admin', { id, callsign: id.toUpperCase(), agency: 'damkar', kind: 'pemadam', deviceId: `dev-${id}`, station })).status).toBe(201);
-  const incidentId = s.incidents.create(
+  const incidentId = opts.incidentId ?? s.incidents.create(
     { source: 'form', category: 'kebakaran', description: 'uji', location: { lat, lon, uncertaintyM, method: 'gps' } },
     'test',
   ).incident.id;
@@ -102,6 +107,30 @@ describe('known tracks', () => {
     await fix('dev-patrol', SCENE, 0);
     await fix('dev-patrol', SCENE, 0);
     expect(dispatchRow(inc)).toMatchObject({ moving_source: 'distance', arrived_source: 'geofence' });
+  });
+
+  it('an incident sent as a CAP area (OASIS example 2, ~17 km across): on scene inside its polygon once entered, far from its centre', async () => {
+    const created = handleCap(s.incidents, fs.readFileSync(join(ROOT, 'test/fixtures/incidents/cap/oasis-example2.xml'), 'utf8'), 'test');
+    const area = created.incident!;
+    expect(s.incidents.get(area.id)!.location.polygons).toEqual([[[-120.14, 38.47], [-119.95, 38.34], [-119.74, 38.52], [-119.89, 38.62], [-120.14, 38.47]]]);
+    const inside: [number, number] = [-120.1, 38.47]; // inside the polygon, 4 km past its western corner
+    const centre: [number, number] = [area.location.lon!, area.location.lat!];
+    expect(distanceM(inside[0], inside[1], centre[0], centre[1])).toBeGreaterThan(10_000); // no point fence would take it
+    // a unit 5 km west of the area drives in along the 38.47 parallel and stops: arrived, by the area fence
+    const inc = await unitWithJob('area', centre, 0, { incidentId: area.id, start: [-120.2, 38.47] });
+    expect(dispatchRow(inc).arrival_check).toBe('geofence'); // the area's size is not doubt about where it is
+    for (let lon = -120.19; lon < -120.1; lon += 0.005) await fix('dev-area', [lon, 38.47], 40);
+    expect(dispatchRow(inc).arrived_at).toBeNull();
+    await fix('dev-area', inside, 0);
+    await fix('dev-area', inside, 0);
+    expect(dispatchRow(inc)).toMatchObject({ moving_source: 'distance', arrived_source: 'geofence' });
+    // a unit already inside the area when the job came: moving and stopping inside it proves no arrival anywhere
+    const already = await unitWithJob('inside', centre, 0, { incidentId: area.id, start: inside });
+    for (let lon = -120.1; lon < -120.05; lon += 0.005) await fix('dev-inside', [lon, 38.47], 40);
+    await fix('dev-inside', [-120.05, 38.47], 0);
+    await fix('dev-inside', [-120.05, 38.47], 0);
+    expect(s.db.prepare('SELECT moving_source, arrived_at FROM dispatches WHERE incident_id = ? AND unit_id = ?').get(already, 'inside'))
+      .toEqual({ moving_source: 'distance', arrived_at: null });
   });
 
   it('a fix 400 m out with 500 m accuracy is no evidence of arrival', async () => {
