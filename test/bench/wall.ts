@@ -65,10 +65,42 @@ async function benchFirstRender(h: WallHarness): Promise<{ mapIdle: number; with
   return out;
 }
 
+/** `--profile`: the page's JS profile from the click to the first frame, by function (self time). */
+const PROFILE = process.argv.includes('--profile');
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+function topSelfTime(profile: CpuProfile, n: number): string {
+  const byNode = new Map(profile.nodes.map((x) => [x.id, x]));
+  const self = new Map<string, number>();
+  (profile.samples ?? []).forEach((id, k) => {
+    const f = byNode.get(id)!.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas?.[k] ?? 0) / 1000);
+  });
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => `  ${ms.toFixed(0).padStart(6)} ms  ${k}`).join('\n');
+}
+
+/** `--trace`: Chromium's timeline from the click to the first frame: the renderer main thread's long events. */
+const TRACE = process.argv.includes('--trace');
+function longTraceEvents(buf: Buffer): string {
+  const { traceEvents } = JSON.parse(buf.toString()) as { traceEvents: Array<{ name: string; ph: string; ts: number; dur?: number; tid: number; pid: number; args?: any }> };
+  const main = traceEvents.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const onMain = traceEvents.filter((e) => main && e.tid === main.tid && e.pid === main.pid && e.ph === 'X' && (e.dur ?? 0) >= 30_000);
+  const t0 = Math.min(...onMain.map((e) => e.ts));
+  return onMain
+    .sort((a, b) => a.ts - b.ts)
+    .map((e) => `  +${((e.ts - t0) / 1000).toFixed(0).padStart(6)} ms ${((e.dur ?? 0) / 1000).toFixed(0).padStart(5)} ms  ${e.name}${e.args?.data?.url ? ' ' + String(e.args.data.url).split('/').pop() : ''}${e.args?.data?.functionName ? ' ' + e.args.data.functionName : ''}`)
+    .slice(0, 60)
+    .join('\n');
+}
+
 async function benchClickToFrame(h: WallHarness, page: Page, clicks: number) {
   const cams = await h.api<Array<{ id: string; lat: number; lon: number; bearingDeg: number; health: { status?: string } }>>('/api/cameras');
   const online = cams.filter((c) => c.health.status === 'online');
-  const results: Array<{ firstTile: number; allTiles: number; tiles: number; attach: number; detail: string }> = [];
+  const results: Array<{ firstTile: number; allTiles: number; tiles: number; attach: number; poster: number; detail: string }> = [];
   const failures: string[] = [];
   await page.evaluate(() => {
     window.addEventListener('pointerdown', () => ((window as any).__clickAt = performance.now()), { capture: true });
@@ -102,17 +134,30 @@ async function benchClickToFrame(h: WallHarness, page: Page, clicks: number) {
         }),
       inc.location,
     );
-    await page.waitForTimeout(800);
+    await page.waitForTimeout(3000); // settled, as an officer's screen is before the click
     const pt = await page.evaluate(({ lon, lat }) => window.__siaga.project(lon, lat), inc.location);
     await page.waitForFunction(({ x, y, id }) => window.__siaga.pickAt(x, y)?.id === id, { ...pt!, id: inc.id }, { timeout: 30_000 }).catch(async (err) => {
       throw new Error(`incident ${inc.id} not pickable at ${JSON.stringify(pt)}: picked ${JSON.stringify(await page.evaluate((p) => window.__siaga.pickAt(p.x, p.y), pt!))}: ${err}`);
     });
+    if (TRACE) await h.browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'] });
+    const cdp = PROFILE ? await page.context().newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp.send('Profiler.start');
+    }
     await page.mouse.click(pt!.x, pt!.y);
     await page.waitForFunction((id) => window.__siaga.selectedId === id, inc.id, { timeout: 10_000 });
     const ok = await page
       .waitForFunction(() => window.__siaga.tiles.some((t) => t.firstFrameAt > 0), null, { timeout: 30_000 })
       .then(() => true)
       .catch(() => false);
+    if (TRACE) console.log(`main-thread tasks ≥ 30 ms, click → first frame:\n${longTraceEvents(await h.browser.stopTracing())}`);
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      console.log(`where the page's main thread went, click → first frame:\n${topSelfTime(profile, 14)}`);
+      await cdp.detach();
+    }
     if (!ok) {
       // Counted as a failure (reported), with what the tiles were doing, instead of aborting the benchmark.
       failures.push(JSON.stringify(await page.evaluate(() => window.__siaga.tiles.map((t) => ({ id: t.cameraId, timing: (t as any).timing })))));
@@ -142,8 +187,13 @@ async function benchClickToFrame(h: WallHarness, page: Page, clicks: number) {
         const busy = ((window as any).__longTasks as Array<{ start: number; end: number }>)
           .filter((e) => e.end > at && e.start < first)
           .map((e) => Math.min(e.end, first) - Math.max(e.start, at));
-        const longTasks = `long tasks click→first frame: ${busy.length}, ${Math.round(busy.reduce((a, b) => a + b, 0))} ms (max ${Math.round(Math.max(0, ...busy))})`;
-        return { firstTile: Math.min(...frames), allTiles: Math.max(...frames), tiles: frames.length, attach: Math.min(...tiles.map((t) => t.attachedAt - at)), detail: `${longTasks} | ${detail}` };
+        const before = ((window as any).__longTasks as Array<{ start: number; end: number }>)
+          .filter((e) => e.end > at - 3000 && e.start < at)
+          .reduce((n, e) => n + Math.min(e.end, at) - Math.max(e.start, at - 3000), 0);
+        const longTasks = `long tasks click→first frame: ${busy.length}, ${Math.round(busy.reduce((a, b) => a + b, 0))} ms (max ${Math.round(Math.max(0, ...busy))}); in the 3 s before the click: ${Math.round(before)} ms`;
+        // click → the first tile's poster (the last keyframe, decoded on demand) painted
+        const poster = Math.min(...tiles.map((t) => t.attachedAt - at + ((t as any).timing.poster ?? Infinity)));
+        return { firstTile: Math.min(...frames), allTiles: Math.max(...frames), tiles: frames.length, attach: Math.min(...tiles.map((t) => t.attachedAt - at)), poster, detail: `${longTasks} | ${detail}` };
       }),
     );
   }
@@ -270,11 +320,13 @@ async function clickOnly(h: WallHarness, clicks: number) {
   await page.waitForFunction(() => window.__siaga.conn?.state === 'open', null, { timeout: 60_000 });
   await page.waitForTimeout(10_000);
   const { results, failures } = await benchClickToFrame(h, page, clicks);
-  for (const r of results) console.log(`first ${ms(r.firstTile)} last ${ms(r.allTiles)} attach ${ms(r.attach)} tiles ${r.tiles} | ${r.detail}`);
+  for (const r of results) console.log(`first ${ms(r.firstTile)} last ${ms(r.allTiles)} poster ${ms(r.poster)} attach ${ms(r.attach)} tiles ${r.tiles} | ${r.detail}`);
   const first = results.map((c) => c.firstTile);
   const last = results.map((c) => c.allTiles);
+  const posters = results.map((c) => c.poster);
   console.log(
-    `click → first frame: first tile median ${ms(median(first))} p90 ${ms(p90(first))}; last tile median ${ms(median(last))} p90 ${ms(p90(last))}; failures ${failures.length}`,
+    `click → first frame: first tile median ${ms(median(first))} p90 ${ms(p90(first))}; last tile median ${ms(median(last))} p90 ${ms(p90(last))}; ` +
+      `poster median ${ms(median(posters))} p90 ${ms(p90(posters))}; failures ${failures.length}`,
   );
   for (const f of failures) console.log('failure:', f);
 }
@@ -332,7 +384,7 @@ async function main() {
     const heap1 = await heapAfterGc(cdp);
     const dom1 = await page.evaluate(() => document.getElementsByTagName('*').length);
 
-    const { results: clicks, failures } = await benchClickToFrame(h, page, 6);
+    const { results: clicks, failures } = await benchClickToFrame(h, page, 20);
 
     const sim = await simulateTraffic(page, 29);
     const heap30 = await heapAfterGc(cdp);
@@ -350,6 +402,7 @@ figures below are JS/main-thread costs and latencies.
 | navigation → map idle with basemap (median of 3) | ${ms(median(firstRender.map((r) => r.mapIdle)))} (runs: ${firstRender.map((r) => ms(r.mapIdle)).join(', ')}) |
 | navigation → first frame with data layers (cameras, units, incidents) | ${ms(median(firstRender.map((r) => r.withLayers)))} (runs: ${firstRender.map((r) => ms(r.withLayers)).join(', ')}) |
 | click on incident → first decoded video frame, first tile (median / p90, ${clicks.length} clicks) | ${ms(median(clicks.map((c) => c.firstTile)))} / ${ms(p90(clicks.map((c) => c.firstTile)))} |
+| click → poster (last keyframe) painted in the first tile (median / p90; goal ≤ 150 ms) | ${ms(median(clicks.map((c) => c.poster)))} / ${ms(p90(clicks.map((c) => c.poster)))} |
 | click → first frame in the last tile to start (median / p90; tiles with a frame: ${clicks.map((c) => c.tiles).join(',')}) | ${ms(median(clicks.map((c) => c.allTiles)))} / ${ms(p90(clicks.map((c) => c.allTiles)))} |
 | 1 Hz update, 50k heat points + 35 cameras + 200 units: synchronous layer rebuild (median / p90) | ${upd.syncMedian.toFixed(1)} / ${upd.syncP90.toFixed(1)} ms |
 | same, main-thread script time per tick incl. deck render (CDP ScriptDuration) | ${upd.scriptPerTick.toFixed(1)} ms (idle baseline ${upd.idleScriptPerS.toFixed(1)} ms/s) |

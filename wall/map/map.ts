@@ -8,6 +8,7 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import type { Store } from '../src/store.ts';
 import type { Camera, Incident, Unit } from '../src/types.ts';
 import { basemapStyle, boundsOf, loadBasemap } from './basemap.ts';
+import { softwareRenderer } from './gpu.ts';
 import { gridOver, IncidentHeat, type HeatFrame } from './heat.ts';
 import type { IncidentCluster } from './incident-clusters.ts';
 import { labelCandidates, markersCoverAreaLabels, placeLabels, type LabelCandidate, type PlacedLabel } from './labels.ts';
@@ -15,7 +16,10 @@ import { LayerBuilder, type LayerCounts, type ViewOptions } from './layers.ts';
 
 maplibregl.setWorkerUrl(workerUrl);
 
+/** Fastest redraw cadence (ms): store changes coalesce into one update, pulses and trails animate at it. A software-
+ * rendered wall draws once a second: at 4 Hz its map frames kept the main thread ~90 % busy (bench:wall). */
 const UPDATE_MS = 250;
+const SOFTWARE_UPDATE_MS = 1000;
 
 /** A click this close to a marker picks it (the same tolerance as pickAt, which tests wait on). */
 const CLICK_RADIUS_PX = 2;
@@ -42,6 +46,11 @@ export class SituationMap {
   private lastUpdateAt = 0;
   private lastLayers: Layer[] = [];
   private frozen = false;
+  /** Redraws wait while > 0 (video tiles starting after a click); a change meanwhile redraws when the hold ends. */
+  private holds = 0;
+  private heldChange = false;
+  private readonly software = softwareRenderer();
+  private readonly updateMs = this.software ? SOFTWARE_UPDATE_MS : UPDATE_MS;
   private hiddenLayers = new Set<string>();
   pinnedCameraIds = new Set<string>();
   /** Cameras playing in a tile (set by the screen): drawn full size even at city zoom. */
@@ -76,6 +85,8 @@ export class SituationMap {
     this.map.touchZoomRotate.disableRotation();
     this.overlay = new MapboxOverlay({
       interleaved: false,
+      // Software-rendered: draw the overlay at half resolution (a quarter of the pixels to rasterise per redraw).
+      useDevicePixels: this.software ? 0.5 : true,
       layers: [],
       getCursor: ({ isHovering }) => (isHovering ? 'pointer' : 'grab'),
     });
@@ -103,7 +114,7 @@ export class SituationMap {
     // Pulses and trails move with time: redraw at 4 Hz while something animates.
     this.animTimer = setInterval(() => {
       if (this.builder.animating()) this.update();
-    }, 250);
+    }, this.updateMs);
   }
 
   private onClick(info: PickingInfo): boolean {
@@ -122,6 +133,10 @@ export class SituationMap {
   /** Coalesce store changes into at most one deck update per UPDATE_MS (immediate when forced). */
   update(now = false): void {
     if (!this.overlay || this.frozen) return;
+    if (this.holds > 0) {
+      this.heldChange = true;
+      return;
+    }
     if (now) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -129,7 +144,7 @@ export class SituationMap {
       return;
     }
     if (this.timer) return;
-    const wait = Math.max(0, UPDATE_MS - (performance.now() - this.lastUpdateAt));
+    const wait = Math.max(0, this.updateMs - (performance.now() - this.lastUpdateAt));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.applyLayers();
@@ -171,6 +186,19 @@ export class SituationMap {
     return this.hiddenLayers.size ? layers.map((l) => (this.hiddenLayers.has(l.id) ? l.clone({ visible: false }) : l)) : layers;
   }
 
+  /** No redraws until `until` settles (the click's video tiles have their first frame); then one, if anything changed. */
+  holdUntil(until: Promise<unknown>): void {
+    this.holds++;
+    const release = () => {
+      this.holds--;
+      if (this.holds === 0 && this.heldChange) {
+        this.heldChange = false;
+        this.update(true);
+      }
+    };
+    until.then(release, release);
+  }
+
   /** Tests: hold the data still (units frozen, no animation) so two frames differ only in what the test toggles. */
   freeze(frozen: boolean): void {
     this.frozen = frozen;
@@ -201,8 +229,12 @@ export class SituationMap {
     return Object.keys(this.builder.counts);
   }
 
-  flyTo(lon: number, lat: number, zoom = 16): void {
-    this.map.flyTo({ center: [lon, lat], zoom: Math.max(zoom, this.map.getZoom()), speed: 1.6, essential: true });
+  /** `coveredRightPx`: a panel over the map's right edge; the point lands in the middle of what stays visible. */
+  flyTo(lon: number, lat: number, zoom = 16, coveredRightPx = 0): void {
+    const to = { center: [lon, lat] as [number, number], zoom: Math.max(zoom, this.map.getZoom()), offset: [-coveredRightPx / 2, 0] as [number, number] };
+    // A flight is ~30 frames: seconds of main thread when software-rendered. There the map moves in one step.
+    if (this.software) this.map.jumpTo(to);
+    else this.map.flyTo({ ...to, speed: 1.6, essential: true });
   }
 
   /** Project an incident to screen pixels (tests click it). */

@@ -13,6 +13,9 @@ import { hasPoint } from './model.ts';
 import { canOperate } from './session.ts';
 import { debugState } from './debug.ts';
 
+/** How long the map waits for the first video frame after a click before it flies (issue: tile first, map after). */
+const VIDEO_FIRST_MS = 300;
+
 const PIN_KEY = 'siaga.pinned';
 const MAX_PINS = 4;
 
@@ -75,8 +78,17 @@ function mountMapScreen(root: HTMLElement, ctx: WallContext, withConsole: boolea
     if (what !== 'select') return;
     root.classList.toggle('has-selection', Boolean(ctx.store.selectedId));
     const i = ctx.store.selectedId ? ctx.store.incidents.get(ctx.store.selectedId) : undefined;
-    if (i && hasPoint(i)) void map.ready.then(() => map.flyTo(i.location.lon!, i.location.lat!));
-    map.update(true);
+    // The tiles started in this same task (detail panel). Map redraws, the fly-to and the layer rebuild are main-thread
+    // work (seconds of it on a software-GL wall PC): they wait for the first video frame (or 300 ms) so they do not
+    // delay it.
+    const id = ctx.store.selectedId;
+    const firstFrame = strip.firstFrame(VIDEO_FIRST_MS);
+    map.holdUntil(firstFrame);
+    void firstFrame.then(async () => {
+      if (ctx.store.selectedId !== id) return;
+      map.update(true);
+      if (i && hasPoint(i)) await map.ready.then(() => map.flyTo(i.location.lon!, i.location.lat!, 16, withConsole ? 0 : side.getBoundingClientRect().width));
+    });
   });
   detail.refreshTiles(); // pinned cameras play from the start
   debugState.map = map;

@@ -33,6 +33,11 @@ class HlsLink {
     return typeof WebSocket !== 'undefined' && Date.now() >= this.downUntil;
   }
 
+  /** Open the socket ahead of the first request (a page with tiles): the first click does not pay the handshake. */
+  warm(): void {
+    if (!this.ws && this.usable()) this.connect();
+  }
+
   request(get: string, onAnswer: (a: Answer) => void): number {
     const id = this.nextId++ >>> 0;
     this.waiting.set(id, onAnswer);
@@ -80,6 +85,7 @@ class HlsLink {
 }
 
 const link = new HlsLink();
+export const warmHlsSocket = () => link.warm();
 
 const newStats = (): LoaderStats => ({
   aborted: false,
