@@ -21,6 +21,9 @@ export const CAMERA_FILE_DOC = {
     source:
       '{url, transport}: url must be rtsp://, rtsps:// or rtmp:// (no file:, concat:, subfile:, pipe: or other ffmpeg protocol); ' +
       'transport tcp|udp is the RTSP lower transport',
+    transcode:
+      'optional {to: "h264", width?, height?, bitrateKbps?}: re-encode to H.264 (an H.265 camera the walls cannot decode); ' +
+      'width/height even pixels, one alone keeps the aspect ratio; bitrateKbps 100..20000, default 2000',
     placement: '"reported" = publicly reported CCTV location; "derived" = computed crossing of two major roads',
     roadIds: 'ids of the road lines (roads/pekanbaru_jalan_2016.geojson) the camera stands on / looks along',
     provenance: 'which source and how the point was computed',

@@ -54,6 +54,19 @@ const sourceSchema = z.strictObject({
 
 const text = z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty');
 
+/** An even pixel count (4:2:0 video has no odd sizes). */
+const evenPixels = (hi: number) =>
+  between(16, hi, 'pixels').refine((v) => Number.isInteger(v) && v % 2 === 0, 'must be an even whole number');
+
+// A camera whose codec the walls cannot decode (H.265 on most wall PCs) is re-encoded to H.264. Size defaults to the
+// source's; one side alone keeps the aspect ratio.
+const transcodeSchema = z.strictObject({
+  to: z.literal('h264', { error: 'must be "h264"' }),
+  width: evenPixels(3840).optional(),
+  height: evenPixels(2160).optional(),
+  bitrateKbps: between(100, 20_000, 'kbit/s').refine(Number.isInteger, 'must be a whole number').optional(),
+}, { error: 'must be an object like {"to": "h264", "width": 640}' });
+
 export const cameraSchema = z.strictObject({
   id: z.string({ error: 'must be a string' }).regex(CAMERA_ID, 'must match ^[a-z0-9][a-z0-9-]{0,31}$'),
   name: text,
@@ -67,6 +80,7 @@ export const cameraSchema = z.strictObject({
   kelurahanKode: z.string({ error: 'must be a string' }).regex(/^\d{2}\.\d{2}\.\d{2}\.\d{4}$/, 'must look like 14.71.01.1002').optional(),
   kecamatan: text.optional(),
   source: sourceSchema,
+  transcode: transcodeSchema.optional(),
   placement: z.enum(['reported', 'derived'], { error: 'must be "reported" or "derived"' }),
   roadIds: z.array(z.string({ error: 'must be a string' })).optional(),
   provenance: text,
@@ -89,6 +103,7 @@ export const cameraFileSchema = z
 /** A camera as the server uses it: source.url has its ${VAR}s filled in (so it may hold secrets). */
 export type Camera = z.infer<typeof cameraSchema>;
 export type CameraFile = z.infer<typeof cameraFileSchema>;
+export type Transcode = z.infer<typeof transcodeSchema>;
 
 // Compile-time proof that every Camera is usable by geo/coverage.
 const _geometry: (c: Camera) => CameraGeometry = (c) => c;

@@ -103,6 +103,8 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       labels: Object.fromEntries(demoCams.map((c) => [c.id, c.name])),
       workDir: demoWorkDir(config.runtimeDir),
       ffmpegPath: config.ffmpegPath,
+      // as much city CCTV does; without `transcode` a wall that cannot decode H.265 says so on its tile
+      h265Ids: ['cam-16'],
     });
     closers.push(['demo cameras', () => sim.close()]);
     process.env.SIAGA_CCTV_HOST = sim.host;

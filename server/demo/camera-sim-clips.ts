@@ -1,5 +1,6 @@
 // Simulated camera clips: generated once with ffmpeg, cached under <workDir>/clips by a hash of everything that
 // shapes them, so a restart reuses them. 15 fps, 1 s GOP (g=15, no scene cuts) → the HLS muxer can cut 1 s segments.
+// H.264, except the cameras asked to publish H.265 as much city CCTV does.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -19,6 +20,16 @@ export const X264_ARGS = [
   '-g', String(CLIP.fps), '-keyint_min', String(CLIP.fps), '-sc_threshold', '0', '-crf', '30', '-threads', '1',
   '-an', '-movflags', '+faststart',
 ];
+
+/** The H.265 variant: libx265 with the same GOP (x265's own keyint options: ffmpeg 4.1 does not map -g for it). */
+export const X265_ARGS = [
+  '-c:v', 'libx265', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+  '-x265-params', `keyint=${CLIP.fps}:min-keyint=${CLIP.fps}:scenecut=0:pools=1:frame-threads=1:log-level=error`,
+  '-crf', '30', '-an', '-movflags', '+faststart',
+];
+
+export type ClipCodec = 'h264' | 'h265';
+const ENCODER_ARGS: Record<ClipCodec, string[]> = { h264: X264_ARGS, h265: X265_ARGS };
 
 // Mono fonts first (the clock does not jitter); Debian/Ubuntu, Fedora/Arch layouts.
 const FONT_CANDIDATES = [
@@ -66,6 +77,8 @@ export interface ClipSpec {
   filter: string;
   /** Extra files the filter reads (e.g. label text files), hashed into the cache key. */
   inputs?: Record<string, string>;
+  /** Default h264. */
+  codec?: ClipCodec;
 }
 
 export interface ClipPlan {
@@ -87,14 +100,16 @@ export function planClips(
   ids: string[],
   labels: Record<string, string>,
   clipDir: string,
-  opts: { fontFile?: string; burnLabels?: boolean } = {},
+  opts: { fontFile?: string; burnLabels?: boolean; h265Ids?: string[] } = {},
 ): ClipPlan {
   const font = opts.burnLabels !== false && ffmpeg.filters.has('drawtext') ? findFont(opts.fontFile) : undefined;
   const specs: ClipPlan['specs'] = [];
   const clips = new Map<string, string>();
+  const h265 = new Set(opts.h265Ids?.filter((id) => ids.includes(id)));
+  const codecOf = (id: string): ClipCodec | undefined => (h265.has(id) ? 'h265' : undefined);
   const key = (spec: ClipSpec) =>
     createHash('sha256')
-      .update(JSON.stringify({ v: 2, CLIP, X264_ARGS, ffmpeg: ffmpeg.version, spec, font }))
+      .update(JSON.stringify({ v: 2, CLIP, ...(spec.codec === 'h265' ? { X265_ARGS } : { X264_ARGS }), ffmpeg: ffmpeg.version, spec, font }))
       .digest('hex')
       .slice(0, 16);
   const add = (spec: ClipSpec) => {
@@ -115,7 +130,7 @@ export function planClips(
         // pts-based: clips are published with -c copy, so a wall clock cannot be burnt in; this one runs with the loop.
         text(`text='%{pts\\:hms}':x=w-tw-10:y=h-th-10`),
       ].join(',');
-      clips.set(id, add({ name: id, filter, inputs: { [labelFile]: label } }));
+      clips.set(id, add({ name: id, filter, inputs: { [labelFile]: label }, codec: codecOf(id) }));
     });
     return { clips, labelled: true, specs };
   }
@@ -123,7 +138,8 @@ export function planClips(
     const mirror = ['null', 'hflip', 'vflip'][k % 3];
     return add({ name: `variant${k}`, filter: `hue=h=${Math.round((k * 360) / FALLBACK_VARIANTS)}:s=${1 + (k % 2)},${mirror}` });
   });
-  ids.forEach((id, i) => clips.set(id, variants[i % variants.length]));
+  const h265Variant = h265.size ? add({ name: 'variant-h265', filter: 'null', codec: 'h265' }) : undefined;
+  ids.forEach((id, i) => clips.set(id, h265.has(id) ? h265Variant! : variants[i % variants.length]));
   return { clips, labelled: false, specs };
 }
 
@@ -146,8 +162,7 @@ export function encodeClip(
   filter: string,
   file: string,
   seconds: number = CLIP.seconds,
-  signal?: AbortSignal,
-  onSpawn?: (pid: number) => void,
+  opts: { signal?: AbortSignal; onSpawn?: (pid: number) => void; codec?: ClipCodec } = {},
 ): Promise<void> {
   const running = inflight.get(file);
   if (running) return running;
@@ -155,10 +170,10 @@ export function encodeClip(
   const spawned = run(
     ffmpeg.path,
     ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', source, '-t', String(seconds),
-      '-vf', filter, ...X264_ARGS, tmp],
-    { timeout: 120_000, signal },
+      '-vf', filter, ...ENCODER_ARGS[opts.codec ?? 'h264'], tmp],
+    { timeout: 120_000, signal: opts.signal },
   );
-  if (spawned.child.pid) onSpawn?.(spawned.child.pid);
+  if (spawned.child.pid) opts.onSpawn?.(spawned.child.pid);
   const job = spawned
     .then(() => fs.renameSync(tmp, file))
     .finally(() => {
@@ -205,7 +220,7 @@ export async function ensureClips(
   }
   const limit = Math.max(1, opts.concurrency ?? os.cpus().length);
   const encode = (s: ClipPlan['specs'][number]) =>
-    encodeClip(ffmpeg, TESTSRC, s.filter, s.file, CLIP.seconds, opts.signal, opts.background?.spawned);
+    encodeClip(ffmpeg, TESTSRC, s.filter, s.file, CLIP.seconds, { signal: opts.signal, onSpawn: opts.background?.spawned, codec: s.codec });
   await pool(missing, limit, encode, opts.signal);
   opts.signal?.throwIfAborted();
   return missing.length;

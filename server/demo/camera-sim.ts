@@ -27,6 +27,8 @@ export interface CameraSimOptions {
   burnLabels?: boolean;
   /** How long startup may wait for labelled clips before falling back to shared unlabelled ones. Default 10 s. */
   clipBudgetMs?: number;
+  /** These cameras publish H.265 instead of H.264. */
+  h265Ids?: string[];
 }
 
 export interface CameraSim {
@@ -65,6 +67,7 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
   const wantedPlan = planClips(ffmpeg, opts.ids, opts.labels ?? {}, clipDir, {
     fontFile: opts.fontFile,
     burnLabels: opts.burnLabels,
+    h265Ids: opts.h265Ids,
   });
   // Labelled clips cost one x264 encode per camera (~0.3 s each on 2 idle cores, far more on a busy machine). They are
   // generated within a time budget; cameras whose clip is not ready by then start on a few shared unlabelled clips and
@@ -98,7 +101,7 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
     // What is ready at the deadline is used; the rest runs on shared unlabelled clips this time.
     const late = opts.ids.filter((id) => !fs.existsSync(clipFor.get(id)!));
     background.lower(); // the fallback clips below are what startup waits for now
-    const plain = planClips(ffmpeg, opts.ids, {}, clipDir, { burnLabels: false });
+    const plain = planClips(ffmpeg, opts.ids, {}, clipDir, { burnLabels: false, h265Ids: opts.h265Ids });
     clipsGenerated += await ensureClips(ffmpeg, plain).catch(failStart);
     for (const id of late) clipFor.set(id, plain.clips.get(id)!);
   }

@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import type { EventBus } from '../events.ts';
 import type { RequireRole } from '../http/roles.ts';
 import { resolveFfmpeg, type FfmpegInfo } from './ffmpeg.ts';
+import { h264Encoder } from './h264-encoder.ts';
 import type { PipelineTiming } from './pipeline.ts';
 import { startRtmpIngest, type RtmpIngest } from './rtmp.ts';
 import { streamsRouter } from './routes.ts';
@@ -39,6 +40,9 @@ export async function startStreams(o: {
   if (ffmpeg.warning) log.warn(ffmpeg.warning);
   // fluent-ffmpeg asks `ffmpeg -encoders` before every run until its cache is filled: fill it once, not 35 times at once
   await new Promise<void>((resolve) => fluentFfmpeg().setFfmpegPath(ffmpeg.path).availableEncoders(() => resolve()));
+  const transcoding = o.cameras.filter((c) => c.transcode).map((c) => c.id);
+  const encoder = transcoding.length ? await h264Encoder(ffmpeg) : undefined;
+  if (encoder) log.info(`transcoding ${transcoding.join(', ')} to H.264 with ${encoder.name}`);
   // RTMP ingest runs when a push camera is configured or a secret is set (never unauthenticated); a failure is fatal.
   const wantsRtmp = !!o.config.rtmpSecret || o.cameras.some((c) => /^rtmp:/i.test(c.source.url));
   const rtmp = wantsRtmp
@@ -56,6 +60,7 @@ export async function startStreams(o: {
       ffmpeg,
       bus: o.bus,
       rtmp,
+      h264Encoder: encoder,
       timing: o.timing,
     });
     supervisor.start();

@@ -10,9 +10,10 @@ import { createRequire } from 'node:module';
 import ffmpeg from 'fluent-ffmpeg';
 import { redact } from '../../camera-config/redact.ts';
 import type { Logger } from '../log.ts';
-import { pipelineArgs } from './args.ts';
+import { pipelineArgs, type TranscodeArgs } from './args.ts';
 import { stopChild, trackChild } from './children.ts';
 import type { FfmpegInfo } from './ffmpeg.ts';
+import { hvc1Codec, retagHvc1 } from './hvc1.ts';
 import { LiveSegmenter } from './segmenter.ts';
 
 // mp4frag is CommonJS with a default-exported class
@@ -81,6 +82,8 @@ export interface PipelineOptions {
   url: string | (() => string);
   transport: 'tcp' | 'udp';
   ffmpeg: FfmpegInfo;
+  /** Re-encode to H.264 instead of copying (a codec the walls cannot decode). */
+  transcode?: TranscodeArgs;
   timing?: Partial<PipelineTiming>;
   log: Logger;
 }
@@ -169,12 +172,14 @@ export class CameraPipeline extends EventEmitter {
       transport: this.opts.transport,
       partTargetS: t.partTargetS,
       readTimeoutS: t.readTimeoutS,
+      transcode: this.opts.transcode,
     });
     const cmd = ffmpeg(a.input).setFfmpegPath(this.opts.ffmpeg.path).inputOptions(a.inputOptions).outputOptions(a.outputOptions);
     const frag = new Mp4Frag();
     frag.on('initialized', () => {
       if (!frag.initialization) return;
-      this.segmenter.startRun(frag.initialization, /codecs="([^"]+)"/.exec(frag.mime ?? '')?.[1] ?? 'unknown');
+      const codec = /codecs="([^"]+)"/.exec(frag.mime ?? '')?.[1] ?? 'unknown';
+      this.segmenter.startRun(retagHvc1(frag.initialization), hvc1Codec(codec));
     });
     frag.on('segment', ({ segment, duration, keyframe }) => {
       if (this.killReason) return; // a run being killed flushes its last fragment: not the camera delivering

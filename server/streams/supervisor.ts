@@ -6,6 +6,7 @@ import type { Camera } from '../../camera-config/schema.ts';
 import type { EventBus } from '../events.ts';
 import { logger } from '../log.ts';
 import type { FfmpegInfo } from './ffmpeg.ts';
+import type { H264Encoder } from './h264-encoder.ts';
 import { CameraPipeline, type CameraHealth, type CameraStatus, type PipelineTiming } from './pipeline.ts';
 import type { RtmpIngest } from './rtmp.ts';
 import { Snapshots } from './snapshots.ts';
@@ -36,6 +37,8 @@ export interface SupervisorOptions {
   bus?: EventBus;
   /** Needed when a camera has an rtmp:// source: it is pulled back from our own ingest. */
   rtmp?: RtmpIngest;
+  /** Needed when a camera has `transcode`. */
+  h264Encoder?: H264Encoder;
   timing?: Partial<PipelineTiming>;
 }
 
@@ -50,12 +53,14 @@ export class StreamSupervisor {
     for (const cam of opts.cameras) {
       const isRtmp = /^rtmp:/i.test(cam.source.url);
       if (isRtmp && !opts.rtmp) throw new Error(`camera ${cam.id}: rtmp:// source but RTMP ingest is not running`);
+      if (cam.transcode && !opts.h264Encoder) throw new Error(`camera ${cam.id}: transcode but no H.264 encoder was chosen`);
       // rtmp:// cameras push to our ingest as /live/<id>; we pull them back from loopback
       const url = isRtmp ? () => opts.rtmp!.pullUrl(cam.id) : cam.source.url;
       const pipeline = new CameraPipeline({
         id: cam.id,
         url,
         transport: cam.source.transport,
+        transcode: cam.transcode && { settings: cam.transcode, encoder: opts.h264Encoder! },
         snapshotAt: this.snapshots.savedAt(cam.id),
         ffmpeg: opts.ffmpeg,
         timing: opts.timing,

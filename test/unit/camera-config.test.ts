@@ -132,6 +132,19 @@ describe('config errors name file, camera and field', () => {
     );
   });
 
+  it('transcode: to h264, with an even size and a bitrate within bounds', () => {
+    const transcode = { to: 'h264', width: 640, height: 360, bitrateKbps: 800 };
+    expect(parseCameras(fileWith({ ...validCamera(), transcode }), LABEL, ENV)[0].transcode).toEqual(transcode);
+    expect(parseCameras(fileWith({ ...validCamera(), transcode: { to: 'h264' } }), LABEL, ENV)[0].transcode).toEqual({ to: 'h264' });
+    const reason = (t: unknown) => errorOf(fileWith({ ...validCamera(), transcode: t })).message.slice(`${LABEL}: cam-07: `.length);
+    expect(reason('h264')).toBe('transcode: must be an object like {"to": "h264", "width": 640}');
+    expect(reason({ to: 'h265' })).toBe('transcode.to: must be "h264"');
+    expect(reason({ to: 'h264', width: 641 })).toBe('transcode.width: must be an even whole number');
+    expect(reason({ to: 'h264', height: 4320 })).toBe('transcode.height: must be between 16 and 2160');
+    expect(reason({ to: 'h264', bitrateKbps: 50 })).toBe('transcode.bitrateKbps: must be between 100 and 20000');
+    expect(reason({ to: 'h264', fps: 15 })).toMatch(/^transcode\.fps: unknown field/);
+  });
+
   it.each([
     ['file:/etc/passwd', 'protocol "file:" is not allowed'],
     ['file:///etc/passwd', 'protocol "file:" is not allowed'],
