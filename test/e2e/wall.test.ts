@@ -179,6 +179,8 @@ describe('wall (e2e, real server in demo mode)', () => {
     await grid.waitForFunction(() => [...document.querySelectorAll<HTMLVideoElement>('.grid-cell.live video')].some((v) => v.currentTime > 0), null, {
       timeout: 30_000,
     });
+    // The demo's H.265 camera: this Chromium cannot decode it, so its tile says so (over its snapshot) instead of staying black.
+    await expect.poll(() => grid.locator('.grid-cell[data-camera-id="cam-16"] .tile-notice').textContent(), { timeout: 30_000 }).toBe('H.265 — browser ini tidak dapat memutar');
     await grid.screenshot({ path: path.join(ARTIFACTS, 'grid.png') });
     await grid.close();
   });

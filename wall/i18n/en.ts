@@ -25,6 +25,7 @@ export const en: Dict = {
   inView: 'in view',
   notInView: 'outside view',
   latency: 'latency',
+  cannotPlay: 'this browser cannot play it',
   pin: 'Pin',
   unpin: 'Unpin',
   pinned: 'pinned',

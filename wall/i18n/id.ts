@@ -24,6 +24,7 @@ export const id = {
   inView: 'dalam pandangan',
   notInView: 'di luar sudut',
   latency: 'latensi',
+  cannotPlay: 'browser ini tidak dapat memutar',
   pin: 'Sematkan',
   unpin: 'Lepas',
   pinned: 'disematkan',

@@ -13,6 +13,8 @@ export interface CameraHealth {
   lastSegmentAgeS?: number | null;
   restarts?: number;
   lastError?: string | null;
+  /** RFC 6381, from the camera's init segment (avc1.…, hvc1.…): checked before a tile plays it. */
+  codec?: string | null;
 }
 
 export interface Camera extends CameraGeometry {

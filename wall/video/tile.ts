@@ -38,6 +38,19 @@ export const HLS_LIVE_CONFIG = {
   fragLoadingMaxRetry: 1000,
 } as const;
 
+/** While a tile cannot play its camera, its snapshot is the picture: refreshed this often. */
+const SNAPSHOT_REFRESH_MS = 4000;
+const CODEC_NAMES: Record<string, string> = { hvc1: 'H.265', hev1: 'H.265', avc1: 'H.264', avc3: 'H.264' };
+
+/** "H.265" when this browser cannot decode the camera's codec (RFC 6381, from the server), else null. */
+function undecodableCodec(camera: Camera): string | null {
+  const codec = camera.health?.codec;
+  if (!codec || codec === 'unknown') return null; // not known yet: try to play
+  const type = `video/mp4; codecs="${codec}"`;
+  const ok = typeof MediaSource !== 'undefined' ? MediaSource.isTypeSupported(type) : document.createElement('video').canPlayType(type) !== '';
+  return ok ? null : (CODEC_NAMES[codec.slice(0, 4)] ?? codec);
+}
+
 export interface TileInfo {
   distanceM?: number;
   inView?: boolean;
@@ -58,6 +71,8 @@ export class VideoTile {
   private nameEl: HTMLElement;
   private dot: HTMLElement;
   private latencyTimer: ReturnType<typeof setInterval> | undefined;
+  private noticeEl: HTMLElement;
+  private snapshotTimer: ReturnType<typeof setInterval> | undefined;
   camera: Camera | null = null;
   /** performance.now() of attach and of the first decoded frame (benchmark: click → first frame). */
   attachedAt = 0;
@@ -87,7 +102,9 @@ export class VideoTile {
     this.latencyEl = document.createElement('span');
     this.latencyEl.className = 'tile-latency';
     bar.append(this.dot, this.nameEl, this.metaEl, this.latencyEl);
-    this.el.append(this.video, bar);
+    this.noticeEl = document.createElement('div');
+    this.noticeEl.className = 'tile-notice';
+    this.el.append(this.video, this.noticeEl, bar);
     if (opts.onPin) {
       const pin = document.createElement('button');
       pin.className = 'tile-pin';
@@ -111,7 +128,9 @@ export class VideoTile {
     this.metaEl.textContent = parts.join(' · ');
     this.el.classList.toggle('in-view', Boolean(info.inView));
     this.setHealth(camera);
-    if (this.camera?.id === camera.id && this.hls) return;
+    const undecodable = undecodableCodec(camera);
+    this.noticeEl.textContent = undecodable && `${undecodable} — ${t('cannotPlay')}`;
+    if (this.camera?.id === camera.id && (undecodable ? this.snapshotTimer : this.hls)) return;
     this.detach();
     this.camera = camera;
     this.attachedAt = performance.now();
@@ -119,6 +138,7 @@ export class VideoTile {
     this.timing = {};
     // Poster first: the last snapshot paints now, while hls.js fetches the playlist and first fragment.
     this.video.poster = `${camera.snapshot}?t=${Date.now()}`;
+    if (undecodable) return this.refreshSnapshot(camera); // no player for what it cannot decode
     if (Hls.isSupported()) {
       const hls = new Hls(HLS_LIVE_CONFIG);
       this.hls = hls;
@@ -152,6 +172,17 @@ export class VideoTile {
     this.latencyTimer = setInterval(() => this.measureLatency(), 1000);
   }
 
+  private refreshSnapshot(camera: Camera): void {
+    this.snapshotTimer = setInterval(() => {
+      const next = new Image();
+      const url = `${camera.snapshot}?t=${Date.now()}`;
+      next.onload = () => {
+        if (this.camera?.id === camera.id) this.video.poster = url; // only once loaded: never a blank tile
+      };
+      next.src = url;
+    }, SNAPSHOT_REFRESH_MS);
+  }
+
   /** Resolves at this attachment's first decoded frame (at once if it is already showing one). */
   firstFrame(): Promise<void> {
     if (this.firstFrameAt || !this.camera) return Promise.resolve();
@@ -177,6 +208,8 @@ export class VideoTile {
 
   detach(): void {
     clearInterval(this.latencyTimer);
+    clearInterval(this.snapshotTimer);
+    this.snapshotTimer = undefined;
     this.releaseEdge?.();
     this.releaseEdge = null;
     if (this.hls) {
