@@ -2,17 +2,26 @@
 // 35 sources through bare `ffmpeg -c copy -f hls`. Reports CPU(our 35 pipelines) ÷ CPU(bare), the shared
 // snapshotter's CPU separately, (pipelines + snapshotter) ÷ bare, server RSS without ffmpeg, and seconds until all 35
 // cameras are online. Sources: the demo camera simulator (real RTSP server).
+// Then the CPU of one transcoded camera (H.265 640×360 → H.264 640×360, the encoder the server picks), against the
+// same camera copied. Option: --transcode-only (that part alone).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCameras } from '../../camera-config/load.ts';
+import type { Transcode } from '../../camera-config/schema.ts';
+import { encodeClip } from '../../server/demo/camera-sim-clips.ts';
+import { Publisher, startRtspServerChild } from '../../server/demo/camera-sim-rtsp.ts';
 import { startCameraSim } from '../../server/demo/camera-sim.ts';
+import { logger } from '../../server/log.ts';
 import { resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
+import { h264Encoder } from '../../server/streams/h264-encoder.ts';
+import { CameraPipeline } from '../../server/streams/pipeline.ts';
 import { writeSection } from './results.ts';
 
 const MEASURE_S = Number(process.env.BENCH_SECONDS || 60);
+const TRANSCODE_S = 20;
 const WARMUP_S = 10;
 const TICK = 100; // USER_HZ on Linux
 const ADMIN_TOKEN = `bench-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
@@ -39,7 +48,7 @@ function reapedChildTicks(pid: number): number {
 }
 const isPipeline = (pid: number) => {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('index.m3u8');
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('-frag_duration'); // args.ts: fMP4 to the segmenter
   } catch {
     return false;
   }
@@ -91,6 +100,59 @@ function stop(child: ChildProcess): Promise<void> {
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 5000).unref();
   });
+}
+
+/** CPU of one camera's pipeline ffmpeg over TRANSCODE_S (H.265 640×360 15 fps source): copied, then transcoded. */
+async function benchTranscode(): Promise<void> {
+  const ff = await resolveFfmpeg();
+  const encoder = await h264Encoder(ff);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-bench-transcode-'));
+  const clip = path.join(dir, 'h265-640x360.mp4');
+  await encodeClip(ff, 'testsrc2=size=640x360:rate=15', 'null', clip, 10, { codec: 'h265' });
+  const rtsp = await startRtspServerChild();
+  const publisher = new Publisher({ name: 'h265', ffmpegPath: ff.path, clip, target: `rtsp://127.0.0.1:${rtsp.publishPort}/h265` });
+  const settings: Transcode = { to: 'h264', width: 640, height: 360, bitrateKbps: 800 };
+  const rows: string[] = [];
+  try {
+    await publisher.start();
+    for (const transcode of [undefined, { settings, encoder }]) {
+      const p = new CameraPipeline({
+        id: 'bench-h265', url: `rtsp://127.0.0.1:${rtsp.clientPort}/h265`, transport: 'udp', ffmpeg: ff, transcode, log: logger('bench'),
+      });
+      p.start();
+      try {
+        for (let i = 0; i < 120 && p.health().status !== 'online'; i++) await sleep(250);
+        await sleep(5000);
+        const cpu = await cpuOver(TRANSCODE_S, () => childrenOf(process.pid).filter(isPipeline));
+        const h = p.health();
+        const what = transcode ? `transcoded to H.264 640×360 ${settings.bitrateKbps} kbit/s (${encoder.name})` : 'copied (H.265 as it is)';
+        rows.push(`| ${what} | **${((cpu / TRANSCODE_S) * 100).toFixed(1)} %** | ${h.codec} | ${h.fps ?? '–'} | ${h.kbps ?? '–'} | ${h.restarts} |`);
+      } finally {
+        await p.stop();
+      }
+    }
+  } finally {
+    await publisher.stop();
+    await rtsp.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const load = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+  writeSection('streams: one transcoded camera', `
+One H.265 camera (libx265 testsrc2 640×360 15 fps, 1 s GOP, published over RTSP/UDP by the demo simulator's RTSP
+server) through a real \`CameraPipeline\`, CPU of its ffmpeg over ${TRANSCODE_S} s after 5 s warm-up (/proc utime +
+stime), first copied, then with \`transcode: ${JSON.stringify(settings)}\` (decode + libx264 \`veryfast\`/\`zerolatency\`
+unless a hardware encoder works; keyframe every second). ffmpeg: ${ff.version} (${ff.path}). Load average at the end
+(1/5/15 min): ${load} on ${os.cpus().length} cores, shared with other work.
+
+| camera | CPU, % of one core | codec served | fps | kbit/s | restarts |
+|---|---|---|---|---|---|
+${rows.join('\n')}
+`);
+}
+
+if (process.argv.includes('--transcode-only')) {
+  await benchTranscode();
+  process.exit(0);
 }
 
 const camerasFile = path.resolve('camera-config/cameras.json');
@@ -202,3 +264,4 @@ machine, of which 1.04 was the HLS arguments alone.
   await sim.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 }
+await benchTranscode();
