@@ -6,10 +6,11 @@
 //  4. JS heap (after GC) after 1 min of live demo traffic vs after 30 min (29 min simulated in-page at an
 //     accelerated rate with the demo's own rates: 20 units at 1 Hz, an incident every ~30 s, camera health churn)
 // Synthetic points are taken from the repo's road geometry (geo/data/basemap), never invented.
+import os from 'node:os';
 import type { CDPSession, Page } from 'playwright-core';
 import { destination } from '../../geo/spatial.ts';
 import { writeSection } from './results.ts';
-import { startWallHarness, type WallHarness } from '../e2e/wall-harness.ts';
+import { startWallHarness, waitForDemoHistory, type WallHarness } from '../e2e/wall-harness.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))];
@@ -340,14 +341,40 @@ async function waitForPulls(h: WallHarness) {
   }
 }
 
-/** `--only-update`: just the 1 Hz update cost (50k heat points, 200 units); printed, not written. */
+/** `--only-update`: just the 1 Hz update cost (50k heat points, 200 units), in its own section of RESULTS.md. */
+const UPDATE_GOAL_MS = 8;
 async function updateOnly(h: WallHarness) {
+  // The demo seeds its month of history in the same process: measured after it, not against it.
+  await waitForDemoHistory(h);
+  const loadAtStart = os.loadavg();
   const page = await openWall(h);
   const cdp = await h.context.newCDPSession(page);
   await cdp.send('Performance.enable');
-  const upd = await benchUpdateCost(page, cdp, 20);
-  console.log(`1 Hz update: synchronous layer rebuild median ${upd.syncMedian.toFixed(1)} ms, p90 ${upd.syncP90.toFixed(1)} ms; script per tick ${upd.scriptPerTick.toFixed(1)} ms (idle ${upd.idleScriptPerS.toFixed(1)} ms/s)`);
-  console.log(`layers: ${JSON.stringify(upd.layerCounts)}`);
+  const seconds = 20;
+  const upd = await benchUpdateCost(page, cdp, seconds);
+  // The update's own JS: script time per 1 s tick minus the same page's script time per idle second (animations).
+  const perUpdate = upd.scriptPerTick - upd.idleScriptPerS;
+  const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
+  writeSection(
+    'Wall per-update cost (bench:wall --only-update)',
+    `
+Headless Debian Chromium, software WebGL (SwiftShader), 1920×1080, real demo server after its 30-day history was
+seeded; the wall page with 50,000 added heat points (road vertices from geo/data/basemap), the demo's 35 cameras
+and 200 synthetic units moved every second, for ${seconds} ticks after an idle baseline of ${seconds} s on the same
+page (CDP Performance metrics).
+
+| measure | result |
+|---|---|
+| JS per 1 Hz update: script time per tick − idle script time per second (goal ≤ ${UPDATE_GOAL_MS} ms) | **${perUpdate.toFixed(1)} ms** (${upd.scriptPerTick.toFixed(1)} − ${upd.idleScriptPerS.toFixed(1)}) |
+| synchronous store update + layer rebuild in the tick (median / p90) | ${upd.syncMedian.toFixed(1)} / ${upd.syncP90.toFixed(1)} ms |
+| main-thread task time per tick (CDP TaskDuration; idle baseline per second) | ${upd.taskPerTick.toFixed(1)} ms (${upd.idleTaskPerS.toFixed(1)} ms) |
+
+Goal ≤ ${UPDATE_GOAL_MS} ms per 1 Hz update: ${perUpdate > UPDATE_GOAL_MS ? '**NOT met**' : upd.syncP90 > UPDATE_GOAL_MS ? `**met** on average (the p90 of the synchronous part alone is ${upd.syncP90.toFixed(1)} ms)` : '**met**'}.
+Task time includes software-GL drawing on the main thread, which a GPU wall PC does not pay.
+Layer counts: \`${JSON.stringify(upd.layerCounts)}\`.
+Machine: load average ${load(loadAtStart)} at the start, ${load(os.loadavg())} at the end (1/5/15 min) on ${os.cpus().length} cores, shared with other work.
+`,
+  );
 }
 
 async function main() {

@@ -88,6 +88,20 @@ export async function startWallHarness(opts: { viewport?: { width: number; heigh
   }
 }
 
+/** The demo seeds its month of history in the background: wait until the count stops growing. */
+export async function waitForDemoHistory(h: WallHarness): Promise<number> {
+  const since = new Date(Date.now() - 31 * 86_400_000).toISOString();
+  const count = async () => (await h.api<unknown[]>(`/api/incidents?since=${encodeURIComponent(since)}&limit=5000`)).length;
+  let last = await count();
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 3000));
+    const now = await count();
+    if (now > 100 && now - last <= 1) return now;
+    last = now;
+  }
+  throw new Error(`history still growing: ${last}`);
+}
+
 /** The debug surface the wall exposes as window.__siaga (wall/src/debug.ts). */
 export interface SiagaDebug {
   mapReady: boolean;

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en } from '../../wall/i18n/en.ts';
 import { id } from '../../wall/i18n/id.ts';
-import { sampleRgb, startWallHarness, type WallHarness } from './wall-harness.ts';
+import { sampleRgb, startWallHarness, waitForDemoHistory, type WallHarness } from './wall-harness.ts';
 
 const ARTIFACTS = path.resolve('test/artifacts');
 let h: WallHarness;
@@ -17,20 +17,6 @@ interface LegibilityDebug {
   historyLoaded: boolean;
   labels: Array<{ text: string; area: boolean; size: number; position: [number, number] }>;
   markersIn(x0: number, y0: number, x1: number, y1: number): Array<{ layer: string; id: string }>;
-}
-
-/** The demo seeds its month of history in the background: wait until the count stops growing. */
-async function historySeeded(): Promise<number> {
-  const since = new Date(Date.now() - 31 * 86_400_000).toISOString();
-  const count = async () => (await h.api<unknown[]>(`/api/incidents?since=${encodeURIComponent(since)}&limit=5000`)).length;
-  let last = await count();
-  for (let i = 0; i < 100; i++) {
-    await new Promise((r) => setTimeout(r, 3000));
-    const now = await count();
-    if (now > 100 && now - last <= 1) return now;
-    last = now;
-  }
-  throw new Error(`history still growing: ${last}`);
 }
 
 async function openWall(query: string): Promise<Page> {
@@ -57,7 +43,7 @@ function changedShare(a: number[], b: number[]): number {
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   h = await startWallHarness();
-  await historySeeded();
+  await waitForDemoHistory(h);
 }, 400_000);
 
 afterAll(async () => {
