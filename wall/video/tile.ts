@@ -3,7 +3,7 @@
 // destroyed on teardown so a wall that runs for weeks never leaks decoders or MediaSource buffers.
 import Hls from 'hls.js';
 import { t } from '../i18n/index.ts';
-import { HlsSocketLoader } from './hls-socket.ts';
+import { HlsSocketLoader, warmHlsSocket } from './hls-socket.ts';
 import { keepLiveEdge } from './live-edge.ts';
 import { healthColour } from '../src/categories.ts';
 import type { Camera } from '../src/types.ts';
@@ -84,6 +84,7 @@ export class VideoTile {
   timing: Record<string, number> = {};
 
   constructor(private opts: { onPin?: (cameraId: string) => void; pinLabel?: () => string } = {}) {
+    warmHlsSocket();
     this.el = document.createElement('div');
     this.el.className = 'tile';
     this.video = document.createElement('video');
@@ -137,7 +138,7 @@ export class VideoTile {
     this.firstFrameAt = 0;
     this.timing = {};
     // Poster first: the last snapshot paints now, while hls.js fetches the playlist and first fragment.
-    this.video.poster = `${camera.snapshot}?t=${Date.now()}`;
+    this.showSnapshot(camera);
     if (undecodable) return this.refreshSnapshot(camera); // no player for what it cannot decode
     if (Hls.isSupported()) {
       const hls = new Hls(HLS_LIVE_CONFIG);
@@ -173,14 +174,19 @@ export class VideoTile {
   }
 
   private refreshSnapshot(camera: Camera): void {
-    this.snapshotTimer = setInterval(() => {
-      const next = new Image();
-      const url = `${camera.snapshot}?t=${Date.now()}`;
-      next.onload = () => {
-        if (this.camera?.id === camera.id) this.video.poster = url; // only once loaded: never a blank tile
-      };
-      next.src = url;
-    }, SNAPSHOT_REFRESH_MS);
+    this.snapshotTimer = setInterval(() => this.showSnapshot(camera), SNAPSHOT_REFRESH_MS);
+  }
+
+  /** The camera's newest snapshot as the poster, swapped in only once loaded (never a blank tile); timing.poster. */
+  private showSnapshot(camera: Camera): void {
+    const next = new Image();
+    const url = `${camera.snapshot}?t=${Date.now()}`;
+    next.onload = () => {
+      if (this.camera?.id !== camera.id) return;
+      this.video.poster = url; // from the image cache: paints at once
+      this.timing.poster ??= Math.round(performance.now() - this.attachedAt);
+    };
+    next.src = url;
   }
 
   /** Resolves at this attachment's first decoded frame (at once if it is already showing one). */
