@@ -1,6 +1,6 @@
 // The heat density (wall/map/heat.ts) is a real kernel density in incidents per km², and its colours rise with it.
 import { describe, expect, it } from 'vitest';
-import { density, gridOver, HEAT_SIGMA_M, heatColour, percentileOfPositive, wibDayStart } from '../../wall/map/heat.ts';
+import { density, gridOver, HEAT_SIGMA_M, heatColour, heatOpacity, percentileOfPositive, wibDayStart } from '../../wall/map/heat.ts';
 
 const grid = gridOver([[101.40, 0.50], [101.50, 0.60]]);
 
@@ -52,5 +52,15 @@ describe('heat density', () => {
     const at = Date.parse('2026-03-10T16:59:00Z'); // 23:59 WIB
     expect(new Date(wibDayStart(at)).toISOString()).toBe('2026-03-09T17:00:00.000Z');
     expect(new Date(wibDayStart(at + 120_000)).toISOString()).toBe('2026-03-10T17:00:00.000Z');
+  });
+});
+
+describe('heatOpacity', () => {
+  it('is full at city zoom and fades to a quarter at street zoom, never rising with zoom', () => {
+    expect(heatOpacity(11)).toBe(1);
+    expect(heatOpacity(13)).toBe(1);
+    expect(heatOpacity(16)).toBe(0.25);
+    expect(heatOpacity(19)).toBe(0.25);
+    for (let z = 10; z < 19; z += 0.25) expect(heatOpacity(z + 0.25)).toBeLessThanOrEqual(heatOpacity(z));
   });
 });

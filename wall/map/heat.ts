@@ -230,3 +230,7 @@ export class IncidentHeat {
     return true;
   }
 }
+
+/** Heat is a city-scale picture: at street zoom one grid cell fills the screen and hid the streets under a flat
+ * colour, so it fades from zoom 13 (full) to 16 (a quarter). */
+export const heatOpacity = (zoom: number): number => (zoom <= 13 ? 1 : zoom >= 16 ? 0.25 : 1 - ((zoom - 13) / 3) * 0.75);

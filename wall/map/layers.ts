@@ -9,7 +9,7 @@ import { agencyColour, categoryColour, healthColour, STALE_UNIT } from '../src/c
 import { hasPoint, headingOf, healthState, isClosed, isStale, positionOf, priorityRank } from '../src/model.ts';
 import { LIMITS, type Store } from '../src/store.ts';
 import type { Camera, Incident, Unit } from '../src/types.ts';
-import { IncidentHeat } from './heat.ts';
+import { heatOpacity, IncidentHeat } from './heat.ts';
 import { clusterLayers, clusterRadiusPx, IncidentClusters, type IncidentCluster } from './incident-clusters.ts';
 import { labelLayer, LABEL_FONT, uiScale, type Box, type PlacedLabel } from './labels.ts';
 
@@ -140,6 +140,7 @@ export class LayerBuilder {
         image: heat?.image ?? null,
         bounds: heat?.bounds ?? [0, 0, 0, 0],
         visible: Boolean(heat),
+        opacity: heatOpacity(opts.zoom),
         pickable: false,
       }),
       labelLayer('basemap-labels', opts.otherLabels),

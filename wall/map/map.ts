@@ -85,8 +85,6 @@ export class SituationMap {
     this.map.touchZoomRotate.disableRotation();
     this.overlay = new MapboxOverlay({
       interleaved: false,
-      // Software-rendered: draw the overlay at half resolution (a quarter of the pixels to rasterise per redraw).
-      useDevicePixels: this.software ? 0.5 : true,
       layers: [],
       getCursor: ({ isHovering }) => (isHovering ? 'pointer' : 'grab'),
     });
