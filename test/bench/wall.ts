@@ -84,6 +84,24 @@ function topSelfTime(profile: CpuProfile, n: number): string {
   return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => `  ${ms.toFixed(0).padStart(6)} ms  ${k}`).join('\n');
 }
 
+/** The same profile by inclusive time: each function counted once per sample in which it is on the stack. */
+function topInclusiveTime(profile: CpuProfile, n: number): string {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id);
+  const byNode = new Map(profile.nodes.map((x) => [x.id, x]));
+  const total = new Map<string, number>();
+  (profile.samples ?? []).forEach((id, k) => {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = byNode.get(at)!.callFrame;
+      if (!f.url) continue;
+      seen.add(`${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`);
+    }
+    for (const key of seen) total.set(key, (total.get(key) ?? 0) + (profile.timeDeltas?.[k] ?? 0) / 1000);
+  });
+  return [...total].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => `  ${ms.toFixed(0).padStart(6)} ms  ${k}`).join('\n');
+}
+
 /** `--trace`: Chromium's timeline from the click to the first frame: the renderer main thread's long events. */
 const TRACE = process.argv.includes('--trace');
 function longTraceEvents(buf: Buffer): string {
@@ -243,12 +261,21 @@ async function benchUpdateCost(page: Page, cdp: CDPSession, seconds: number) {
   await page.waitForTimeout(seconds * 1000);
   const idle1 = await metrics(cdp);
   const syncMs: number[] = [];
+  if (PROFILE) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   const busy0 = await metrics(cdp);
   for (let i = 0; i < seconds; i++) {
     syncMs.push(await page.evaluate(() => (window as any).__benchTick()));
     await page.waitForTimeout(1000);
   }
   const busy1 = await metrics(cdp);
+  if (PROFILE) {
+    const { profile } = await cdp.send('Profiler.stop');
+    console.log(`where the page's main thread went over ${seconds} ticks (self time):\n${topSelfTime(profile, 20)}`);
+    console.log(`the same by inclusive time:\n${topInclusiveTime(profile, 40)}`);
+  }
   const per = (a: Record<string, number>, b: Record<string, number>, k: string) => ((b[k] - a[k]) * 1000) / seconds;
   return {
     layerCounts: await page.evaluate(() => window.__siaga.layers),

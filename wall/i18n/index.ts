@@ -43,12 +43,23 @@ export function fmtTime(iso: string | number | undefined, withDate = false): str
   if (iso === undefined) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '—';
-  return d.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB', {
-    timeZone: 'Asia/Jakarta',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: withDate ? undefined : '2-digit',
-    day: withDate ? '2-digit' : undefined,
-    month: withDate ? 'short' : undefined,
-  });
+  return timeFormat(lang, withDate).format(d);
+}
+// toLocaleString builds a new Intl formatter on every call; the ticker and panels format many times a second.
+const formats = new Map<string, Intl.DateTimeFormat>();
+function timeFormat(language: string, withDate: boolean): Intl.DateTimeFormat {
+  const key = `${language}|${withDate}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(language === 'id' ? 'id-ID' : 'en-GB', {
+      timeZone: 'Asia/Jakarta',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: withDate ? undefined : '2-digit',
+      day: withDate ? '2-digit' : undefined,
+      month: withDate ? 'short' : undefined,
+    });
+    formats.set(key, f);
+  }
+  return f;
 }

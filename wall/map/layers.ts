@@ -11,12 +11,11 @@ import { LIMITS, type Store } from '../src/store.ts';
 import type { Camera, Incident, Unit } from '../src/types.ts';
 import { heatOpacity, IncidentHeat } from './heat.ts';
 import { clusterLayers, clusterRadiusPx, IncidentClusters, type IncidentCluster } from './incident-clusters.ts';
+import { followTrail, TIME_BASE, type TripDatum } from './trails.ts';
 import { labelLayer, LABEL_FONT, uiScale, type Box, type PlacedLabel } from './labels.ts';
 
 const NEW_PULSE_MS = 90_000;
 const PULSE_GROWTH_PX = 26;
-/** Trail timestamps are seconds since this base, so float32 keeps sub-second precision for weeks. */
-const TIME_BASE = Date.now();
 /** Below this zoom (the whole city) camera rings shrink to dots, unless the camera plays in a tile. */
 export const CAMERA_DOT_BELOW_ZOOM = 13;
 
@@ -30,12 +29,6 @@ export const UNIT_RADIUS_PX = 8;
 export const CONE_ALPHA = 38;
 export const UNCERTAINTY_ALPHA = 22;
 
-interface TripDatum {
-  id: string;
-  path: [number, number][];
-  timestamps: number[];
-  colour: [number, number, number];
-}
 
 export interface LayerCounts {
   [layerId: string]: number;
@@ -78,16 +71,14 @@ export class LayerBuilder {
     }
     if (this.dirty.units) {
       this.units = [...s.units.values()].filter((u) => positionOf(u));
+      const previous = new Map(this.trips.map((d) => [d.id, d]));
       this.trips = [];
       for (const u of this.units) {
         const trail = s.trails.get(u.id);
         if (!trail || trail.length < 2) continue;
-        this.trips.push({
-          id: u.id,
-          path: trail.map((p) => [p.lon, p.lat]),
-          timestamps: trail.map((p) => (p.t - TIME_BASE) / 1000),
-          colour: isStale(u) ? (STALE_UNIT.slice(0, 3) as [number, number, number]) : agencyColour(u.agency),
-        });
+        const trip = followTrail(previous.get(u.id) ?? { id: u.id, path: [], timestamps: [], colour: [0, 0, 0] }, trail);
+        trip.colour = isStale(u) ? (STALE_UNIT.slice(0, 3) as [number, number, number]) : agencyColour(u.agency);
+        this.trips.push(trip);
       }
       this.dirty.units = false;
     }

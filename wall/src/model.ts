@@ -40,9 +40,16 @@ export function hasPoint(i: Incident): boolean {
 export function positionOf(u: Unit): UnitPosition | null {
   return u.position ?? null;
 }
+/** Parsed once per position: layer accessors ask for every unit on every update. */
+const parsedAt = new WeakMap<UnitPosition, number>();
 export function positionMs(p: UnitPosition): number {
-  const t = Date.parse(p.at ?? '');
-  return Number.isFinite(t) ? t : Date.now();
+  let t = parsedAt.get(p);
+  if (t === undefined) {
+    t = Date.parse(p.at ?? '');
+    if (!Number.isFinite(t)) return Date.now();
+    parsedAt.set(p, t);
+  }
+  return t;
 }
 export function headingOf(p: UnitPosition): number {
   return p.bearingDeg ?? 0;
