@@ -29,7 +29,6 @@ export const UNIT_RADIUS_PX = 8;
 export const CONE_ALPHA = 38;
 export const UNCERTAINTY_ALPHA = 22;
 
-
 export interface LayerCounts {
   [layerId: string]: number;
 }
