@@ -220,8 +220,11 @@ async function benchClickToFrame(h: WallHarness, page: Page, clicks: number) {
   return { results, failures };
 }
 
-/** Load the scene (50k heat points, 200 units) and measure the main-thread cost of 1 Hz updates. */
-async function benchUpdateCost(page: Page, cdp: CDPSession, seconds: number) {
+/** Load the scene (50k heat points, 200 units) and measure the main-thread cost of 1 Hz updates.
+ * Each tick takes the path a /ws unit message takes (Store.upsertUnit, which notifies; the map coalesces the
+ * notifications into its own redraw), so both phases redraw at the wall's cadence and differ only in the data change.
+ * Idle and tick windows alternate, so load that drifts on a shared machine lands on both sides of each difference. */
+async function benchUpdateCost(page: Page, cdp: CDPSession, rounds: number, windowS: number) {
   await loadRoadVertices(page);
   await page.evaluate(() => {
     const s = window.__siaga.store();
@@ -239,52 +242,98 @@ async function benchUpdateCost(page: Page, cdp: CDPSession, seconds: number) {
       const start = Math.floor(rnd() * (pts.length - 200));
       units.push({ id: `bench-u-${i}`, callsign: `B-${i}`, agency: agencies[i % agencies.length], kind: 'bench', cursor: start });
     }
-    (window as any).__benchUnits = units;
+    // The demo's own units move every second too: hold them still, so windows without ticks carry no unit change.
+    const upsertUnit = s.upsertUnit.bind(s);
+    s.upsertUnit = (u: { id: string }, notify?: boolean) => (u.id.startsWith('bench-') ? upsertUnit(u as Parameters<typeof upsertUnit>[0], notify) : undefined);
     (window as any).__benchTick = () => {
       const t0 = performance.now();
       const at = new Date().toISOString();
       for (const u of units) {
         u.cursor = (u.cursor + 1) % pts.length;
         const p = pts[u.cursor];
-        s.upsertUnit({ id: u.id, callsign: u.callsign, agency: u.agency, kind: u.kind, stale: false, position: { lat: p[1], lon: p[0], at, bearingDeg: (u.cursor * 37) % 360 } }, false);
+        s.upsertUnit({ id: u.id, callsign: u.callsign, agency: u.agency, kind: u.kind, stale: false, position: { lat: p[1], lon: p[0], at, bearingDeg: (u.cursor * 37) % 360 } });
       }
-      s.emit('units');
-      window.__siaga.map().update(true); // synchronous layer rebuild + hand-over, as a coalesced tick would do
       return performance.now() - t0;
     };
     s.emit('incidents');
-    window.__siaga.map().update(true);
+    const map = window.__siaga.map();
+    map.update(true);
+    // Per map redraw: the layer build (map.stats) and the JS of the animation frame that follows it, all callbacks of
+    // that frame summed (deck's layer updates, attribute uploads and draw calls; MapLibre's). Medians of these are
+    // robust to the other work sharing the machine, which sums per second are not.
+    const redraws: Array<{ buildMs: number; frameMs: number; settled: boolean }> = ((window as any).__redraws = []);
+    const raf = window.requestAnimationFrame.bind(window);
+    let seen = map.stats.updates;
+    let frame: { t: number; rec: { buildMs: number; frameMs: number; settled: boolean } | null } = { t: -1, rec: null };
+    window.requestAnimationFrame = (cb) =>
+      raf((t) => {
+        const t0 = performance.now();
+        try {
+          cb(t);
+        } finally {
+          const ms = performance.now() - t0;
+          if (frame.t !== t) {
+            const redrew = map.stats.updates !== seen;
+            seen = map.stats.updates;
+            frame = { t, rec: redrew ? { buildMs: map.stats.lastUpdateMs, frameMs: 0, settled: window.__siaga.layers['unit-trails-head'] === 0 } : null };
+            if (frame.rec) redraws.push(frame.rec);
+          }
+          if (frame.rec) frame.rec.frameMs += ms;
+        }
+      });
   });
   await page.waitForTimeout(3000);
-  // Idle baseline (same scene, animation timers running, no data changes).
-  const idle0 = await metrics(cdp);
-  await page.waitForTimeout(seconds * 1000);
-  const idle1 = await metrics(cdp);
-  const syncMs: number[] = [];
+  type Sample = { at: number; m: Record<string, number>; redraws: number };
+  const sample = async (): Promise<Sample> => ({ at: Date.now(), m: await metrics(cdp), redraws: await page.evaluate(() => (window as any).__redraws.length as number) });
+  const spans: Array<{ ticks: boolean; a: Sample; b: Sample }> = [];
+  const storeMs: number[] = [];
   if (PROFILE) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
   }
-  const busy0 = await metrics(cdp);
-  for (let i = 0; i < seconds; i++) {
-    syncMs.push(await page.evaluate(() => (window as any).__benchTick()));
-    await page.waitForTimeout(1000);
+  for (let r = 0; r < rounds; r++) {
+    const i0 = await sample();
+    await page.waitForTimeout(windowS * 1000);
+    const i1 = await sample();
+    spans.push({ ticks: false, a: i0, b: i1 });
+    for (let k = 0; k < windowS; k++) {
+      storeMs.push(await page.evaluate(() => (window as any).__benchTick()));
+      await page.waitForTimeout(1000);
+    }
+    spans.push({ ticks: true, a: i1, b: await sample() });
   }
-  const busy1 = await metrics(cdp);
   if (PROFILE) {
     const { profile } = await cdp.send('Profiler.stop');
-    console.log(`where the page's main thread went over ${seconds} ticks (self time):\n${topSelfTime(profile, 20)}`);
-    console.log(`the same by inclusive time:\n${topInclusiveTime(profile, 40)}`);
+    console.log(`where the page's main thread went over ${rounds} × (${windowS} s idle + ${windowS} ticks) (self time):\n${topSelfTime(profile, 20)}`);
+    console.log(`the same by inclusive time:\n${topInclusiveTime(profile, 90)}`);
   }
-  const per = (a: Record<string, number>, b: Record<string, number>, k: string) => ((b[k] - a[k]) * 1000) / seconds;
+  const all = (await page.evaluate(() => (window as any).__redraws)) as Array<{ buildMs: number; frameMs: number; settled: boolean }>;
+  const phase = (ticks: boolean) => {
+    const mine = spans.filter((x) => x.ticks === ticks);
+    const secs = mine.reduce((n, x) => n + (x.b.at - x.a.at) / 1000, 0);
+    const per = (k: string) => (mine.reduce((n, x) => n + x.b.m[k] - x.a.m[k], 0) * 1000) / secs;
+    const recs = mine.flatMap((x) => all.slice(x.a.redraws, x.b.redraws));
+    console.log(`redraw frames ${ticks ? 'with ticks' : 'without'}, slowest: ${[...recs].sort((p, q) => q.frameMs - p.frameMs).slice(0, 10).map((x) => `${x.frameMs.toFixed(0)}${x.settled ? 's' : ''}`).join(' ')}`);
+    return {
+      redrawsPerS: recs.length / secs,
+      buildMs: median(recs.map((x) => x.buildMs)),
+      frameMs: median(recs.map((x) => x.frameMs)),
+      frameP90: p90(recs.map((x) => x.frameMs)),
+      frameMean: recs.reduce((n, x) => n + x.frameMs, 0) / Math.max(1, recs.length),
+      scriptPerS: per('ScriptDuration'),
+      taskPerS: per('TaskDuration'),
+    };
+  };
+  const idle = phase(false);
+  const busy = phase(true);
   return {
     layerCounts: await page.evaluate(() => window.__siaga.layers),
-    syncMedian: median(syncMs),
-    syncP90: p90(syncMs),
-    scriptPerTick: per(busy0, busy1, 'ScriptDuration'),
-    taskPerTick: per(busy0, busy1, 'TaskDuration'),
-    idleScriptPerS: per(idle0, idle1, 'ScriptDuration'),
-    idleTaskPerS: per(idle0, idle1, 'TaskDuration'),
+    /** What one 1 Hz update adds: the store update, plus the redraw's build and frame over a redraw without changes. */
+    perUpdate: median(storeMs) + busy.buildMs - idle.buildMs + busy.frameMs - idle.frameMs,
+    idle,
+    busy,
+    storeMedian: median(storeMs),
+    storeP90: p90(storeMs),
   };
 }
 
@@ -377,26 +426,31 @@ async function updateOnly(h: WallHarness) {
   const page = await openWall(h);
   const cdp = await h.context.newCDPSession(page);
   await cdp.send('Performance.enable');
-  const seconds = 20;
-  const upd = await benchUpdateCost(page, cdp, seconds);
-  // The update's own JS: script time per 1 s tick minus the same page's script time per idle second (animations).
-  const perUpdate = upd.scriptPerTick - upd.idleScriptPerS;
+  const rounds = 5;
+  const windowS = 15;
+  const upd = await benchUpdateCost(page, cdp, rounds, windowS);
+  const perUpdate = upd.perUpdate;
   const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
   writeSection(
     'Wall per-update cost (bench:wall --only-update)',
     `
 Headless Debian Chromium, software WebGL (SwiftShader), 1920×1080, real demo server after its 30-day history was
 seeded; the wall page with 50,000 added heat points (road vertices from geo/data/basemap), the demo's 35 cameras
-and 200 synthetic units moved every second, for ${seconds} ticks after an idle baseline of ${seconds} s on the same
-page (CDP Performance metrics).
+and 200 synthetic units moved every second through \`Store.upsertUnit\` (the /ws path: each fix notifies, the map
+coalesces them into its own redraw; the demo's own units are held still). ${rounds} rounds of ${windowS} s without updates
+then ${windowS} one-second ticks.
 
 | measure | result |
 |---|---|
-| JS per 1 Hz update: script time per tick − idle script time per second (goal ≤ ${UPDATE_GOAL_MS} ms) | **${perUpdate.toFixed(1)} ms** (${upd.scriptPerTick.toFixed(1)} − ${upd.idleScriptPerS.toFixed(1)}) |
-| synchronous store update + layer rebuild in the tick (median / p90) | ${upd.syncMedian.toFixed(1)} / ${upd.syncP90.toFixed(1)} ms |
-| main-thread task time per tick (CDP TaskDuration; idle baseline per second) | ${upd.taskPerTick.toFixed(1)} ms (${upd.idleTaskPerS.toFixed(1)} ms) |
+| JS per 1 Hz update: store update + (build + frame) of a redraw with the change − of a redraw without (goal ≤ ${UPDATE_GOAL_MS} ms) | **${perUpdate.toFixed(1)} ms** |
+| store update of the 200 fixes (median / p90) | ${upd.storeMedian.toFixed(1)} / ${upd.storeP90.toFixed(1)} ms |
+| layer build + hand-over per redraw (median), with ticks / without | ${upd.busy.buildMs.toFixed(1)} / ${upd.idle.buildMs.toFixed(1)} ms |
+| JS of the animation frame after a redraw (median; mean; p90), with ticks / without | ${upd.busy.frameMs.toFixed(1)}; ${upd.busy.frameMean.toFixed(1)}; ${upd.busy.frameP90.toFixed(1)} / ${upd.idle.frameMs.toFixed(1)}; ${upd.idle.frameMean.toFixed(1)}; ${upd.idle.frameP90.toFixed(1)} ms |
+| map redraws per second, with ticks / without | ${upd.busy.redrawsPerS.toFixed(2)} / ${upd.idle.redrawsPerS.toFixed(2)} |
+| all page script (CDP ScriptDuration) ms per second, with ticks / without | ${upd.busy.scriptPerS.toFixed(1)} / ${upd.idle.scriptPerS.toFixed(1)} ms |
+| main-thread task ms per second, with ticks / without (includes software-GL drawing) | ${upd.busy.taskPerS.toFixed(1)} / ${upd.idle.taskPerS.toFixed(1)} ms |
 
-Goal ≤ ${UPDATE_GOAL_MS} ms per 1 Hz update: ${perUpdate > UPDATE_GOAL_MS ? '**NOT met**' : upd.syncP90 > UPDATE_GOAL_MS ? `**met** on average (the p90 of the synchronous part alone is ${upd.syncP90.toFixed(1)} ms)` : '**met**'}.
+Goal ≤ ${UPDATE_GOAL_MS} ms per 1 Hz update: ${perUpdate > UPDATE_GOAL_MS ? '**NOT met**' : '**met**'}.
 Task time includes software-GL drawing on the main thread, which a GPU wall PC does not pay.
 Layer counts: \`${JSON.stringify(upd.layerCounts)}\`.
 Machine: load average ${load(loadAtStart)} at the start, ${load(os.loadavg())} at the end (1/5/15 min) on ${os.cpus().length} cores, shared with other work.
@@ -444,7 +498,7 @@ async function main() {
     const heap30 = await heapAfterGc(cdp);
     const counts30 = await page.evaluate(() => window.__siaga.counts);
 
-    const upd = await benchUpdateCost(page, cdp, 20);
+    const upd = await benchUpdateCost(page, cdp, 1, 20);
 
     const body = `
 Headless Debian Chromium, software WebGL (SwiftShader), 1920×1080, real demo server (35 RTSP cameras → ffmpeg → HLS,
@@ -458,9 +512,9 @@ figures below are JS/main-thread costs and latencies.
 | click on incident → first decoded video frame, first tile (median / p90, ${clicks.length} clicks) | ${ms(median(clicks.map((c) => c.firstTile)))} / ${ms(p90(clicks.map((c) => c.firstTile)))} |
 | click → poster (last keyframe) painted in the first tile (median / p90; goal ≤ 150 ms) | ${ms(median(clicks.map((c) => c.poster)))} / ${ms(p90(clicks.map((c) => c.poster)))} |
 | click → first frame in the last tile to start (median / p90; tiles with a frame: ${clicks.map((c) => c.tiles).join(',')}) | ${ms(median(clicks.map((c) => c.allTiles)))} / ${ms(p90(clicks.map((c) => c.allTiles)))} |
-| 1 Hz update, 50k heat points + 35 cameras + 200 units: synchronous layer rebuild (median / p90) | ${upd.syncMedian.toFixed(1)} / ${upd.syncP90.toFixed(1)} ms |
-| same, main-thread script time per tick incl. deck render (CDP ScriptDuration) | ${upd.scriptPerTick.toFixed(1)} ms (idle baseline ${upd.idleScriptPerS.toFixed(1)} ms/s) |
-| same, main-thread task time per tick (CDP TaskDuration) | ${upd.taskPerTick.toFixed(1)} ms (idle baseline ${upd.idleTaskPerS.toFixed(1)} ms/s) |
+| 1 Hz update, 50k heat points + 35 cameras + 200 units: layer build + hand-over per redraw (median), with ticks / without | ${upd.busy.buildMs.toFixed(1)} / ${upd.idle.buildMs.toFixed(1)} ms; the frame after it ${upd.busy.frameMs.toFixed(1)} / ${upd.idle.frameMs.toFixed(1)} ms |
+| same, main-thread script time per tick incl. deck render (CDP ScriptDuration) | ${upd.busy.scriptPerS.toFixed(1)} ms (idle baseline ${upd.idle.scriptPerS.toFixed(1)} ms/s) |
+| same, main-thread task time per tick (CDP TaskDuration) | ${upd.busy.taskPerS.toFixed(1)} ms (idle baseline ${upd.idle.taskPerS.toFixed(1)} ms/s) |
 | JS heap after GC: 1 min of live demo traffic | ${mb(heap1)} (${dom1} DOM nodes) |
 | JS heap after GC: + 29 min simulated in-page (${sim.unitUpdates} unit positions, ${sim.incidents} incidents, camera churn) | ${mb(heap30)} (${sim.domNodes} DOM nodes; store ${JSON.stringify(counts30)}) |
 

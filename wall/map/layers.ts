@@ -11,7 +11,7 @@ import { LIMITS, type Store } from '../src/store.ts';
 import type { Camera, Incident, Unit } from '../src/types.ts';
 import { heatOpacity, IncidentHeat } from './heat.ts';
 import { clusterLayers, clusterRadiusPx, IncidentClusters, type IncidentCluster } from './incident-clusters.ts';
-import { followTrail, TIME_BASE, type TripDatum } from './trails.ts';
+import { followTrail, SettledTrails, TIME_BASE, type TripDatum } from './trails.ts';
 import { labelLayer, LABEL_FONT, uiScale, type Box, type PlacedLabel } from './labels.ts';
 
 const NEW_PULSE_MS = 90_000;
@@ -47,6 +47,7 @@ export class LayerBuilder {
   private cones: Array<{ camera: Camera; polygon: [number, number][] }> = [];
   private units: Unit[] = [];
   private trips: TripDatum[] = [];
+  private trails = new SettledTrails();
   readonly clusters = new IncidentClusters();
   heat: IncidentHeat | null = null;
   private view: { clusters: IncidentCluster[]; singles: Incident[]; pulsing: Incident[] } = { clusters: [], singles: [], pulsing: [] };
@@ -79,6 +80,7 @@ export class LayerBuilder {
         trip.colour = isStale(u) ? (STALE_UNIT.slice(0, 3) as [number, number, number]) : agencyColour(u.agency);
         this.trips.push(trip);
       }
+      this.trails.update(this.trips, Date.now());
       this.dirty.units = false;
     }
     this.heat?.update(s.heat, s.heatSettings, Date.now());
@@ -159,21 +161,24 @@ export class LayerBuilder {
         getLineWidth: 1,
         pickable: false,
       }),
-      new TripsLayer<TripDatum>({
-        id: 'unit-trails',
-        data: this.trips,
-        getPath: (d) => d.path,
-        getTimestamps: (d) => d.timestamps,
-        getColor: (d) => d.colour,
-        currentTime: (now - TIME_BASE) / 1000,
-        trailLength: LIMITS.trailMinutes * 60,
-        fadeTrail: true,
-        widthUnits: 'pixels',
-        getWidth: 3 * scale,
-        capRounded: true,
-        jointRounded: true,
-        pickable: false,
-      }),
+      ...[this.trails.settled, this.trails.head].map(
+        (data, k) =>
+          new TripsLayer<TripDatum>({
+            id: k ? 'unit-trails-head' : 'unit-trails',
+            data,
+            getPath: (d) => d.path,
+            getTimestamps: (d) => d.timestamps,
+            getColor: (d) => d.colour,
+            currentTime: (now - TIME_BASE) / 1000,
+            trailLength: LIMITS.trailMinutes * 60,
+            fadeTrail: true,
+            widthUnits: 'pixels',
+            getWidth: 3 * scale,
+            capRounded: true,
+            jointRounded: true,
+            pickable: false,
+          }),
+      ),
       new ScatterplotLayer<Camera>({
         id: 'cameras',
         data: this.cameras,
@@ -292,7 +297,8 @@ export class LayerBuilder {
       'incident-pulse': pulsing.length,
       cameras: this.cameras.length,
       units: this.units.length,
-      'unit-trails': this.trips.length,
+      'unit-trails': this.trails.settled.length,
+      'unit-trails-head': this.trails.head.length,
     };
     return layers;
   }

@@ -28,3 +28,46 @@ export function followTrail(trip: TripDatum, trail: ReadonlyArray<{ lon: number;
   }
   return trip;
 }
+
+/** How often the settled part of the trails is re-uploaded. The TripsLayer fades points by their timestamps in the
+ * shader, so a settled buffer stays correct as time passes; only new points need uploading. With n units moving at
+ * 1 Hz and full trails of N points, an update tessellates N·n/S settled points (amortised) plus n·S/2 head points:
+ * least near S = √(2N) ≈ 15 s for N = 120, about an eighth of re-uploading every trail. */
+export const SETTLE_MS = 15_000;
+
+/**
+ * The trails as two TripsLayer inputs: `settled` (every trail up to its last settle point; the same array between
+ * settles, so deck keeps its tessellation) and `head` (each trail from its settle point on; a few points per unit, new
+ * every update). Re-tessellating all 220 full trails on every 1 Hz update was most of the wall's per-update JS.
+ */
+export class SettledTrails {
+  settled: TripDatum[] = [];
+  head: TripDatum[] = [];
+  private settledAt = -Infinity;
+  /** Per unit: the timestamp the settled part ends at, and the colour it was drawn in. */
+  private cut = new Map<string, { t: number; colour: string }>();
+
+  update(trips: readonly TripDatum[], now: number): void {
+    const head: TripDatum[] = [];
+    let settle = now - this.settledAt >= SETTLE_MS || trips.length !== this.cut.size;
+    for (let i = 0; i < trips.length && !settle; i++) {
+      const d = trips[i];
+      const cut = this.cut.get(d.id);
+      if (!cut || cut.colour !== d.colour.join()) settle = true;
+      else {
+        let k = d.timestamps.length - 1;
+        while (k > 0 && d.timestamps[k] > cut.t) k--;
+        if (d.timestamps[k] !== cut.t) settle = true; // the settle point aged out or the trail was rebuilt
+        else if (d.timestamps.length - k >= 2) head.push({ id: d.id, path: d.path.slice(k), timestamps: d.timestamps.slice(k), colour: d.colour });
+      }
+    }
+    if (settle) {
+      this.settled = trips.map((d) => ({ id: d.id, path: d.path.slice(), timestamps: d.timestamps.slice(), colour: d.colour }));
+      this.cut = new Map(trips.map((d) => [d.id, { t: d.timestamps[d.timestamps.length - 1], colour: d.colour.join() }]));
+      this.settledAt = now;
+      this.head = [];
+      return;
+    }
+    this.head = head;
+  }
+}

@@ -175,7 +175,7 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
           h('td', { title: `p90 ${fmtDur(a.stages[s].p90S, a.stages[s].missed)}` }, fmtDur(a.stages[s].medianS, a.stages[s].missed)),
         ),
         // each share with the rule it is measured against, named
-        h('td', { title: stageSourcesText(a) }, ...a.slas.map((x) => h('div', null, `${fmtPct(x.share)} ${ruleLabel(x.rule)} (n ${fmtNum(x.n)})`, h('span.free-text.b-src', { title: x.rule.source }, ' ⓘ')))),
+        h('td', { title: stageSourcesText(a) }, ...a.slas.map((x) => h('div', null, `${fmtPct(x.share)} ${ruleLabel(x.rule)} (n ${fmtNum(x.n)})`, h('span.free-text.b-src', { title: x.rule.source }, 'i')))),
       ),
     );
     el.table.replaceChildren(h('thead', null, head), h('tbody', null, ...rows));

@@ -115,7 +115,7 @@ export function mountLegend(mapEl: HTMLElement, ctx: WallContext, map: Situation
         ...agencies.map((a) => row(disc(UNIT_RADIUS_PX, rgba(agencyColour(a)), 'rgb(3,7,14)', 2), term('agency', a))),
         row(disc(UNIT_RADIUS_PX, rgba(STALE_UNIT), 'rgb(3,7,14)', 2), t('legend.stale')),
       ),
-      group('unit-trails', t('legend.trail'), row(h('span.lg-mark.lg-trail', { style: `background: linear-gradient(to right, transparent, ${rgba(agencyColour(agencies[0] ?? 'polisi'))})` }), '')),
+      group('unit-trails unit-trails-head', t('legend.trail'), row(h('span.lg-mark.lg-trail', { style: `background: linear-gradient(to right, transparent, ${rgba(agencyColour(agencies[0] ?? 'polisi'))})` }), '')),
       group('basemap-labels area-labels', t('legend.labels')),
     );
   }
