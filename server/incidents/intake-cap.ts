@@ -5,7 +5,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import { IntakeError, zodField } from './errors.ts';
 import { hashBody, type Dedupe, type IncidentService } from './service.ts';
-import { MAX_AREA_VERTICES, polygonsSchema, type Category, type Incident, type IncidentInput, type LocationInput, type Ring } from './model.ts';
+import { canTransition, MAX_AREA_VERTICES, polygonsSchema, type Category, type Incident, type IncidentInput, type LocationInput, type Ring } from './model.ts';
 
 /**
  * The five predefined XML entities and character references, decoded once, in one pass (so "&amp;lt;" stays "&lt;").
@@ -229,7 +229,7 @@ function applyCap(service: IncidentService, alert: CapAlert, input: IncidentInpu
 
   if (alert.msgType === 'Cancel') {
     if (!target) throw new IntakeError(404, 'unknown_reference', 'alert.references');
-    const cancellable = ['baru', 'diverifikasi', 'didisposisikan'].includes(target.status);
+    const cancellable = canTransition(target.status, 'batal');
     const incident = service.update(target.id, cancellable ? { status: 'batal' } : {}, by, {
       note: `CAP Cancel ${alert.identifier}`,
       history: cancellable ? [] : [{ at: new Date().toISOString(), event: 'cap_cancel', by, note: `not cancelled: status ${target.status}` }],

@@ -1,14 +1,10 @@
 // The one Incident shape every intake adapter produces, plus its status rules and the caller masking for walls.
 import { z } from 'zod';
 
-export const CATEGORIES = [
-  'kebakaran', 'pohon_tumbang', 'hewan_liar', 'banjir', 'pju_padam', 'bencana_alam', 'longsor', 'gempa',
-  'kecelakaan', 'narkoba', 'kesehatan', 'kdrt', 'kekerasan_anak', 'kriminalitas', 'lainnya',
-] as const;
-export type Category = (typeof CATEGORIES)[number];
-
-export const STATUSES = ['baru', 'diverifikasi', 'didisposisikan', 'dalam_penanganan', 'selesai', 'iseng', 'batal'] as const;
-export type Status = (typeof STATUSES)[number];
+import { CATEGORIES, STATUSES, type Category, type Status } from '../../domain/incident.ts';
+import { maskName, maskPhone } from '../../domain/caller.ts';
+export { CATEGORIES, STATUSES, OPEN_STATUSES, type Category, type Status } from '../../domain/incident.ts';
+export { maskName, maskPhone } from '../../domain/caller.ts';
 
 export const SOURCES = ['form', 'api', 'cap', 'aml'] as const;
 export type Source = (typeof SOURCES)[number];
@@ -26,7 +22,6 @@ export const TRANSITIONS: Record<Status, readonly Status[]> = {
   iseng: [],
   batal: [],
 };
-export const OPEN_STATUSES: readonly Status[] = ['baru', 'diverifikasi', 'didisposisikan', 'dalam_penanganan'];
 
 export function canTransition(from: Status, to: Status): boolean {
   return TRANSITIONS[from].includes(to);
@@ -137,23 +132,6 @@ export const polygonsSchema = z
   .array(ringSchema)
   .max(MAX_AREA_POLYGONS, `at most ${MAX_AREA_POLYGONS} polygons`)
   .refine((rings) => rings.reduce((n, r) => n + r.length, 0) <= MAX_AREA_VERTICES, `at most ${MAX_AREA_VERTICES} points over all polygons`);
-
-/** "Budi Santoso" → "Bu** Sa*****": enough for an operator to recognise a repeat caller on a wall, no more. */
-export function maskName(name: string | null): string | null {
-  if (!name) return name;
-  return name
-    .trim()
-    .split(/\s+/)
-    .map((w) => (w.length <= 2 ? w[0] + '*'.repeat(w.length - 1) : w.slice(0, 2) + '*'.repeat(w.length - 2)))
-    .join(' ');
-}
-
-/** "081234565678" → "0812****5678". Short numbers keep only their last two digits. */
-export function maskPhone(phone: string | null): string | null {
-  if (!phone) return phone;
-  if (phone.length >= 10) return phone.slice(0, 4) + '*'.repeat(phone.length - 8) + phone.slice(-4);
-  return '*'.repeat(Math.max(0, phone.length - 2)) + phone.slice(-2);
-}
 
 /** The incident as walls (viewer role) and the realtime hub see it. */
 export function publicIncident(incident: Incident): Incident {

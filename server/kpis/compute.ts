@@ -19,7 +19,6 @@
 import { STAGE_SOURCES, type StageSource } from '../units/types.ts';
 
 export const WIB_OFFSET_MS = 7 * 3600_000;
-export const TERMINAL_STATUSES = ['selesai', 'iseng', 'batal'] as const;
 const EXCLUDED_FROM_RESPONSE = new Set(['iseng', 'batal']);
 
 export interface TimelineDispatch {

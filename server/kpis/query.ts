@@ -3,7 +3,8 @@
 // moving_at/arrived_at — server/store/schema/kpis.ts) straight into the typed-array columns compute.ts works on.
 // Replay: reads incidents and unit_positions. Read-only: never writes a KPI number anywhere.
 import type { Db } from '../store/db.ts';
-import { computeKpisFromFacts, TERMINAL_STATUSES, WIB_OFFSET_MS, type KpiFacts, type Kpis, type PopulationTable, type SlaTable } from './compute.ts';
+import { CLOSED_STATUSES_SQL } from '../../domain/incident.ts';
+import { computeKpisFromFacts, WIB_OFFSET_MS, type KpiFacts, type Kpis, type PopulationTable, type SlaTable } from './compute.ts';
 import type { Period } from './period.ts';
 
 export interface KpiFilter extends Period {
@@ -44,7 +45,6 @@ export interface Replay {
   thinned: boolean;
 }
 
-const TERMINAL_SQL = `(${TERMINAL_STATUSES.map((s) => `'${s}'`).join(',')})`;
 const iso = (t: number) => new Date(t).toISOString();
 const ms = (s: string | null) => (s === null ? null : Date.parse(s));
 
@@ -355,7 +355,7 @@ export function loadReplay(db: Db, f: KpiFilter, maxFixes: number): Replay {
       `SELECT i.id, i.reported_at, i.category, i.priority, i.status,
               json_extract(i.doc, '$.location.lat') AS lat, json_extract(i.doc, '$.location.lon') AS lon,
               json_extract(i.doc, '$.location.kecamatan.name') AS kec,
-              CASE WHEN i.status IN ${TERMINAL_SQL} THEN i.updated_at END AS closed_at
+              CASE WHEN i.status IN ${CLOSED_STATUSES_SQL} THEN i.updated_at END AS closed_at
          FROM incidents i
         WHERE i.reported_at >= ? AND i.reported_at < ?${flt.sql}
         ORDER BY i.reported_at`,

@@ -6,7 +6,8 @@ import type { EventBus } from '../events.ts';
 import { logger } from '../log.ts';
 import { transactorFor } from '../store/group-commit.ts';
 import { createUnitsRepo } from '../store/units-repo.ts';
-import { OPEN_STATUSES, type Ring } from '../incidents/model.ts';
+import type { Ring } from '../incidents/model.ts';
+import { isClosedStatus, STATUS_FLOW } from '../../domain/incident.ts';
 import {
   approachFrom, arrivalCheckFor, ArrivalRulesSchema, DEFAULT_ARRIVAL_RULES, newApproach, stepApproach, type Approach, type ArrivalRules,
 } from './arrival.ts';
@@ -25,8 +26,6 @@ export interface IncidentsPort {
   addEvent(id: string, e: { event: string; by: string; note?: string; at?: string }): unknown;
 }
 
-const FLOW = ['baru', 'diverifikasi', 'didisposisikan', 'dalam_penanganan', 'selesai'];
-const isClosed = (status: string) => !(OPEN_STATUSES as readonly string[]).includes(status);
 
 export const CREW_TAPS = ['berangkat', 'tiba', 'selesai'] as const;
 export type CrewTapKind = (typeof CREW_TAPS)[number];
@@ -103,8 +102,8 @@ export function createUnitService(opts: UnitServiceOptions) {
   function advance(incidentId: string, target: string, actor: string, note: string): void {
     const inc = incidents.get(incidentId);
     if (!inc) return;
-    const cur = FLOW.indexOf(inc.status);
-    const want = FLOW.indexOf(target);
+    const cur = (STATUS_FLOW as readonly string[]).indexOf(inc.status);
+    const want = (STATUS_FLOW as readonly string[]).indexOf(target);
     if (cur < 0 || cur >= want) return;
     try {
       incidents.transition(incidentId, target, actor, note);
@@ -252,7 +251,7 @@ export function createUnitService(opts: UnitServiceOptions) {
   function dispatch(incidentId: string, unitId: string, by: string): Dispatch {
     const inc = incidents.get(incidentId);
     if (!inc) throw new UnitsError(404, 'incident not found', 'id');
-    if (isClosed(inc.status)) throw new UnitsError(409, `incident is ${inc.status}`, 'status');
+    if (isClosedStatus(inc.status)) throw new UnitsError(409, `incident is ${inc.status}`, 'status');
     const unit = units.get(unitId);
     if (!unit) throw new UnitsError(400, 'unknown unit', 'unitId');
     const current = active.get(unitId);
@@ -323,7 +322,7 @@ export function createUnitService(opts: UnitServiceOptions) {
   // Closed incidents release their units.
   const offIncident = bus.subscribe('incident', (data) => {
     const inc = data as { id?: string; status?: string };
-    if (!inc?.id || !inc.status || !isClosed(inc.status)) return;
+    if (!inc?.id || !inc.status || !isClosedStatus(inc.status)) return;
     for (const [unitId, d] of active) {
       if (d.incidentId !== inc.id) continue;
       repo.clearDispatch(d.id, iso());

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../server/events.ts';
 import { createIncidentService } from '../../server/incidents/service.ts';
-import { computeKpis, sourceCode, TERMINAL_STATUSES, type TimelineIncident } from '../../server/kpis/compute.ts';
+import { computeKpis, sourceCode, type TimelineIncident } from '../../server/kpis/compute.ts';
+import { CLOSED_STATUSES } from '../../domain/incident.ts';
 import { STAGE_SOURCES } from '../../server/units/types.ts';
 import { createKpiQuery, type KpiFilter, type KpiQuery } from '../../server/kpis/query.ts';
 import { loadSla } from '../../server/kpis/tables.ts';
@@ -25,7 +26,7 @@ const geo = geoStub(kel);
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-20T01:00:00Z'); // 08:00 WIB
 const DAY19 = Date.parse('2026-11-18T17:00:00Z'); // 19 Nov 00:00 WIB
-const TERMINAL = new Set<string>(TERMINAL_STATUSES);
+const TERMINAL = new Set<string>(CLOSED_STATUSES);
 
 /** Independent recomputation from the raw tables (JSON.parse + Date.parse, no projection, no triggers). */
 function rawFacts(db: Db) {

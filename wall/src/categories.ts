@@ -18,12 +18,7 @@ const CATEGORY_COLOURS: Array<[RegExp, RGB]> = [
   [/iseng|prank/, [140, 140, 150]],
 ];
 
-/** Category ids accepted by POST /api/incidents (server/incidents/model.ts CATEGORIES). */
-export const CATEGORIES = [
-  'kebakaran', 'pohon_tumbang', 'hewan_liar', 'banjir', 'pju_padam', 'bencana_alam', 'longsor', 'gempa',
-  'kecelakaan', 'narkoba', 'kesehatan', 'kdrt', 'kekerasan_anak', 'kriminalitas', 'lainnya',
-];
-export const STATUSES = ['baru', 'diverifikasi', 'didisposisikan', 'dalam_penanganan', 'selesai', 'iseng', 'batal'];
+export { CATEGORIES, STATUSES } from '../../domain/incident.ts';
 
 export function categoryColour(category: string): RGB {
   const c = category.toLowerCase();

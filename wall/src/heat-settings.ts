@@ -9,7 +9,7 @@ const DEFAULTS: HeatSettings = { window: '7d', category: 'all' };
 function valid(v: Partial<HeatSettings>): Partial<HeatSettings> {
   const out: Partial<HeatSettings> = {};
   if (v.window && v.window in HEAT_WINDOWS) out.window = v.window as HeatWindow;
-  if (v.category && (v.category === 'all' || CATEGORIES.includes(v.category))) out.category = v.category;
+  if (v.category && (v.category === 'all' || (CATEGORIES as readonly string[]).includes(v.category))) out.category = v.category;
   return out;
 }
 

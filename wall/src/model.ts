@@ -1,5 +1,7 @@
 // Small readers over the server's shapes: the one place that knows which field names may vary.
 import type { Camera, HealthState, Incident, IncidentLocation, Unit, UnitPosition } from './types.ts';
+import { isClosedStatus } from '../../domain/incident.ts';
+import { maskName, maskPhone } from '../../domain/caller.ts';
 
 export function areaName(v: IncidentLocation['kelurahan']): string {
   if (!v) return '—';
@@ -28,9 +30,8 @@ export function priorityRank(p: Incident['priority']): number {
   return 3;
 }
 
-const CLOSED = /^(selesai|batal|iseng|closed|resolved)/i;
 export function isClosed(i: Incident): boolean {
-  return CLOSED.test(i.status);
+  return isClosedStatus(i.status);
 }
 
 export function hasPoint(i: Incident): boolean {
@@ -60,13 +61,11 @@ export function isStale(u: Unit, now = Date.now()): boolean {
   return Boolean(u.stale) || !p || now - positionMs(p) > 120_000;
 }
 
-/** Show a caller on a wall without the full identity: "B*** (0812****89)". */
+/** A caller on a wall, by the same rule the server masks with for viewers: "Bu** Sa***** (0812****5678)". */
 export function maskCaller(c: Incident['caller']): string {
   if (!c) return '—';
-  const name = c.name ? `${c.name.trim().charAt(0)}***` : '';
-  const digits = (c.phone ?? '').replace(/\D/g, '');
-  // The server may already mask (contains *): show it as given.
-  const phone = c.phone?.includes('*') ? c.phone : digits.length >= 6 ? `${digits.slice(0, 4)}****${digits.slice(-2)}` : '';
+  const name = maskName(c.name?.trim() || null);
+  const phone = maskPhone(c.phone?.replace(/[^\d*+]/g, '') || null);
   return [name, phone && `(${phone})`].filter(Boolean).join(' ') || '—';
 }
 

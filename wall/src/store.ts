@@ -45,7 +45,7 @@ export class HeatBuffer {
     this.idAt = new Array(capacity);
   }
   categoryIndex(category: string): number {
-    const i = CATEGORIES.indexOf(category);
+    const i = (CATEGORIES as readonly string[]).indexOf(category);
     return i < 0 ? UNKNOWN_CATEGORY : i;
   }
   put(id: string, lon: number, lat: number, category: string, time: number): void {

@@ -2,10 +2,12 @@
 // Ids '300-…'. Never edit an applied one.
 import { NO_UNIT_EVENT, STAGE_SOURCES } from '../../units/types.ts';
 import type { Migration } from '../db.ts';
+import { CLOSED_STATUSES_SQL } from '../../../domain/incident.ts';
 
 /** ISO-8601 text → epoch ms (NULL stays NULL). Times in the store are toISOString() text. */
 const ms = (x: string) => `CAST(round(unixepoch(${x}, 'subsec') * 1000) AS INTEGER)`;
-const TERMINAL = `('selesai', 'iseng', 'batal')`;
+/** Generated, and the same text as when these migrations were first applied: `('selesai', 'iseng', 'batal')`. */
+const TERMINAL = CLOSED_STATUSES_SQL;
 const nameId = (kind: string, x: string) => `(SELECT id FROM kpi_names WHERE kind = '${kind}' AND name = ${x})`;
 const KEC_NAME = (r: string) => `json_extract(${r}.doc, '$.location.kecamatan.name')`;
 const KEC_CODE = (r: string) => `json_extract(${r}.doc, '$.location.kecamatan.code')`;

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { maskName, maskPhone } from '../../domain/caller.ts';
+import { CLOSED_STATUSES, CLOSED_STATUSES_SQL, isClosedStatus, OPEN_STATUSES, STATUSES } from '../../domain/incident.ts';
+import { publicIncident, TRANSITIONS, type Incident } from '../../server/incidents/model.ts';
+import { maskCaller } from '../../wall/src/model.ts';
+
+describe('caller masking (domain/caller.ts)', () => {
+  it('masks names and numbers, and masking twice changes nothing (a wall may re-mask what the server masked)', () => {
+    expect(maskName('Budi Santoso')).toBe('Bu** Sa*****');
+    expect(maskPhone('081234565678')).toBe('0812****5678');
+    expect(maskPhone('112')).toBe('*12');
+    for (const name of ['Budi Santoso', 'Al', 'I Made Wirawan']) expect(maskName(maskName(name))).toBe(maskName(name));
+    for (const phone of ['081234565678', '+6281234565678', '0761123', '5']) expect(maskPhone(maskPhone(phone))).toBe(maskPhone(phone));
+  });
+
+  it('the wall shows the same masked caller whether it got the full caller (operator) or the server-masked one (viewer)', () => {
+    const caller = { name: 'Budi Santoso', phone: '081234565678' };
+    const masked = publicIncident({ caller } as Incident).caller;
+    expect(maskCaller(caller)).toBe('Bu** Sa***** (0812****5678)');
+    expect(maskCaller(masked)).toBe(maskCaller(caller));
+    expect(maskCaller(null)).toBe('—');
+  });
+});
+
+describe('incident statuses (domain/incident.ts)', () => {
+  it('closed statuses are exactly those with no way out, and their SQL list is the text the KPI migrations were applied with', () => {
+    expect([...CLOSED_STATUSES].sort()).toEqual(STATUSES.filter((s) => TRANSITIONS[s].length === 0).sort());
+    expect(STATUSES.filter((s) => !isClosedStatus(s))).toEqual([...OPEN_STATUSES]);
+    expect(CLOSED_STATUSES_SQL).toBe("('selesai', 'iseng', 'batal')");
+    expect(isClosedStatus('resolved')).toBe(false); // the server never sends it; the wall no longer guesses
+  });
+});
+
+describe('domain/ stays pure', () => {
+  it('imports nothing but itself, geo/ and libraries (no server, wall or node built-ins)', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('../../domain/', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const specifiers = [...readFileSync(new URL(f, dir), 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+      for (const s of specifiers) expect(`${f}: ${s}`).toMatch(/: (\.\/|\.\.\/geo\/|(?!node:|\.)[a-z@])/);
+    }
+  });
+});
