@@ -1,48 +1,19 @@
 // SQL side of the briefing. KPIs: reads the "response facts" projection (kpi_incident_facts / kpi_response_facts,
 // kept exact by SQLite triggers from incidents.reported_at, incident_history transitions and dispatches.dispatched_at/
-// moving_at/arrived_at — server/store/schema/kpis.ts) straight into the typed-array columns compute.ts works on.
+// moving_at/arrived_at — server/store/schema/kpis.ts) straight into the typed-array columns domain/kpis.ts works on.
 // Replay: reads incidents and unit_positions. Read-only: never writes a KPI number anywhere.
 import type { Db } from '../store/db.ts';
 import { CLOSED_STATUSES_SQL } from '../../domain/incident.ts';
-import { computeKpisFromFacts, WIB_OFFSET_MS, type KpiFacts, type Kpis, type PopulationTable, type SlaTable } from './compute.ts';
-import type { Period } from './period.ts';
+import { computeKpisFromFacts, WIB_OFFSET_MS, type KpiFacts, type Kpis, type PopulationTable, type SlaTable } from '../../domain/kpis.ts';
+import type { Period } from '../../domain/period.ts';
+import type { KpiResult, Replay, ReplayIncident, ReplayTrail } from '../../domain/kpis.ts';
+export type { KpiResult, Replay, ReplayIncident, ReplayTrail } from '../../domain/kpis.ts';
 
 export interface KpiFilter extends Period {
   /** Agency id (routing table / unit agency), e.g. 'damkar'. */
   agency?: string;
   /** Kecamatan name or code (case-insensitive on the name). */
   kecamatan?: string;
-}
-
-export interface ReplayIncident {
-  id: string;
-  /** Epoch ms. */
-  t: number;
-  /** Epoch ms of closing (last update of a closed incident, as kpi_incident_facts.closed_ms), null while open. */
-  closedT: number | null;
-  lat: number;
-  lon: number;
-  category: string;
-  priority: number;
-  status: string;
-  kecamatan: string | null;
-}
-export interface ReplayTrail {
-  unitId: string;
-  callsign: string;
-  agency: string;
-  /** [lon, lat] per fix. */
-  path: Array<[number, number]>;
-  /** Epoch ms per fix. */
-  t: number[];
-}
-export interface Replay {
-  from: number;
-  to: number;
-  incidents: ReplayIncident[];
-  trails: ReplayTrail[];
-  /** True when fixes were thinned to stay under the point budget. */
-  thinned: boolean;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -107,7 +78,7 @@ function timeColumn(xs: Array<number | null>, base: number | Float64Array): Floa
 const ID_BITS = 12;
 /** Dictionary ids must stay below this; NO_ID (4095) stands for NULL (no kecamatan / kelurahan). */
 const NO_ID = 2 ** ID_BITS - 1;
-/** ResponseColumns.flags: 3 bits + two 3-bit stage sources (server/kpis/compute.ts RESPONSE_FLAGS). */
+/** ResponseColumns.flags: 3 bits + two 3-bit stage sources (domain/kpis.ts RESPONSE_FLAGS). */
 const FLAG_BITS = 9;
 /** ((category, source), (kecamatan, kelurahan, kind)): 24 + 26 = 50 bits; unpacked by splitting at 2^26. */
 const INCIDENT_IDS_SQL = `((((f.category_id * ${2 ** ID_BITS} + f.source_id) * ${2 ** ID_BITS} + ifnull(f.kec_id, ${NO_ID})) * ${2 ** ID_BITS}
@@ -316,12 +287,6 @@ export interface KpiQueryOptions {
   now?: () => number;
   /** Keep closed days' facts between queries (default true; the bench turns it off to measure a cold read). */
   dayCache?: boolean;
-}
-
-export interface KpiResult extends Kpis {
-  period: { from: string; to: string; timeZone: 'Asia/Jakarta (WIB, UTC+7)' };
-  filter: { agency: string | null; kecamatan: string | null };
-  asOf: string;
 }
 
 export function createKpiQuery(db: Db, opts: KpiQueryOptions) {

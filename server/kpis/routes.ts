@@ -1,7 +1,7 @@
 // GET /api/kpis (briefing figures) and GET /api/kpis/replay (incidents + unit trails for the time cursor). Viewer role.
 import express, { type Request, type Response } from 'express';
 import type { RequireRole } from '../http/roles.ts';
-import { parsePeriod } from './period.ts';
+import { parsePeriod } from '../../domain/period.ts';
 import type { KpiFilter, KpiQuery } from './query.ts';
 
 const AGENCY = /^[a-z0-9_]{1,32}$/;

@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from '../paths.ts';
 import { z } from 'zod';
 import { CATEGORIES } from '../incidents/model.ts';
 import routing from '../incidents/routing.json' with { type: 'json' };
-import type { PopulationTable, SlaTable } from './compute.ts';
+import type { PopulationTable, SlaTable } from '../../domain/kpis.ts';
 
 const Rule = z.object({
   id: z.string().regex(/^[a-z0-9-]{1,64}$/),

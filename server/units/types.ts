@@ -31,16 +31,8 @@ export interface Position {
   battery: number | null;
 }
 
-/**
- * Who established a stage: AVL rules ('distance' = closing on the scene, 'station' = left its home station's geofence,
- * 'geofence' = stopped at the scene), the crew page, an operator; 'speed' only on rows recorded before the rules
- * existed (first fix above 5 km/h). Append only: the KPI projection stores a source as its position here (3 bits).
- */
-export const STAGE_SOURCES = ['distance', 'geofence', 'crew', 'operator', 'speed', 'station'] as const;
-export type StageSource = (typeof STAGE_SOURCES)[number];
-
-/** Incident history event (note = agency id): no unit of that agency was free. The briefing counts it as such. */
-export const NO_UNIT_EVENT = 'no_unit_available';
+export { NO_UNIT_EVENT, STAGE_SOURCES, type StageSource } from '../../domain/dispatch.ts';
+import type { StageSource } from '../../domain/dispatch.ts';
 
 export interface Dispatch {
   id: number;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../server/events.ts';
 import { createIncidentService } from '../../server/incidents/service.ts';
-import { computeKpis, sourceCode, type TimelineIncident } from '../../server/kpis/compute.ts';
+import { computeKpis, sourceCode, type TimelineIncident } from '../../domain/kpis.ts';
 import { CLOSED_STATUSES } from '../../domain/incident.ts';
 import { STAGE_SOURCES } from '../../server/units/types.ts';
 import { createKpiQuery, type KpiFilter, type KpiQuery } from '../../server/kpis/query.ts';

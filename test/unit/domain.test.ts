@@ -30,16 +30,3 @@ describe('incident statuses (domain/incident.ts)', () => {
     expect(isClosedStatus('resolved')).toBe(false); // the server never sends it; the wall no longer guesses
   });
 });
-
-describe('domain/ stays pure', () => {
-  it('imports nothing but itself, geo/ and libraries (no server, wall or node built-ins)', async () => {
-    const { readdirSync, readFileSync } = await import('node:fs');
-    const dir = new URL('../../domain/', import.meta.url);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
-    expect(files.length).toBeGreaterThan(0);
-    for (const f of files) {
-      const specifiers = [...readFileSync(new URL(f, dir), 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
-      for (const s of specifiers) expect(`${f}: ${s}`).toMatch(/: (\.\/|\.\.\/geo\/|(?!node:|\.)[a-z@])/);
-    }
-  });
-});

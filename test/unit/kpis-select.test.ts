@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, percentileUnsorted } from '../../server/kpis/compute.ts';
+import { percentile, percentileUnsorted } from '../../domain/kpis.ts';
 
 describe('percentileUnsorted (quickselect) = percentile over the sorted values + misses', () => {
   let seed = 7;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeKpis, hourOfDayWib, percentile, type SlaTable, type TimelineIncident } from '../../server/kpis/compute.ts';
-import { parseBound, parsePeriod, presetPeriod, startOfShiftWib } from '../../server/kpis/period.ts';
+import { computeKpis, hourOfDayWib, percentile, type SlaTable, type TimelineIncident } from '../../domain/kpis.ts';
+import { parseBound, parsePeriod, presetPeriod, startOfShiftWib } from '../../domain/period.ts';
 
 const FIRE_RULE = { id: 'damkar-fire', agency: 'damkar', categories: ['kebakaran'], stage: 'arrival', minutes: 7, label: 'Damkar tiba ≤ 7 menit', source: 'test' } as const;
 const OTHER_RULE = { id: 'other', agency: '*', categories: '*', stage: 'arrival', minutes: 10, label: 'tiba ≤ 10 menit', source: 'test' } as const;

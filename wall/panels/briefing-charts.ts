@@ -2,7 +2,7 @@
 import { term } from '../i18n/index.ts';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { AgencyKpis } from '../../server/kpis/compute.ts';
+import type { AgencyKpis } from '../../domain/kpis.ts';
 import { bt } from './briefing-i18n.ts';
 
 const AXIS = { stroke: '#c9d4e5', grid: { stroke: 'rgba(255,255,255,0.08)' }, ticks: { stroke: 'rgba(255,255,255,0.15)' } };

@@ -1,7 +1,7 @@
 // Pure per-frame state of the briefing replay: what the time cursor shows. No DOM, no deck.gl — so the cost of one
 // frame's update can be measured in Node (test/bench/kpis.ts) and the view only hands the result to its layers.
 
-import type { Replay, ReplayIncident, ReplayTrail } from '../../server/kpis/query.ts';
+import type { Replay, ReplayIncident, ReplayTrail } from '../../domain/kpis.ts';
 
 export type { ReplayIncident, ReplayTrail };
 export type ReplayData = Pick<Replay, 'from' | 'to' | 'incidents' | 'trails'>;

@@ -9,7 +9,7 @@ import { MapboxOverlay } from '@deck.gl/mapbox';
 import * as maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
-import type { AreaCount } from '../../server/kpis/compute.ts';
+import type { AreaCount } from '../../domain/kpis.ts';
 import { basemapStyle, boundsOf, loadBasemap, type BasemapData } from '../map/basemap.ts';
 import { labelCandidates, labelLayer, placeLabels, uiScale, type LabelCandidate, type PlacedLabel } from '../map/labels.ts';
 import { agencyColour, categoryColour } from '../src/categories.ts';

@@ -1,10 +1,10 @@
 // ?view=briefing — ten minutes in front of the wall: pick a period, replay it with one time cursor (heatmap,
 // incidents, unit trails move together), see who responded how fast (charts + table), export a PNG / PDF.
 // Figures come from GET /api/kpis, the replay from GET /api/kpis/replay; nothing is computed from typed-in numbers.
-import { NOT_MEASURED_REASONS, type AgencyKpis } from '../../server/kpis/compute.ts';
-import type { StageSource } from '../../server/units/types.ts';
-import type { KpiResult } from '../../server/kpis/query.ts';
-import { presetPeriod, type Period, type PresetPeriod } from '../../server/kpis/period.ts';
+import { NOT_MEASURED_REASONS, type AgencyKpis } from '../../domain/kpis.ts';
+import type { StageSource } from '../../domain/dispatch.ts';
+import type { KpiResult } from '../../domain/kpis.ts';
+import { presetPeriod, type Period, type PresetPeriod } from '../../domain/period.ts';
 import { currentLang, fmtTime, onLangChange, term } from '../i18n/index.ts';
 import { api } from '../src/api.ts';
 import type { WallContext } from '../src/context.ts';

@@ -1,6 +1,6 @@
 // Indexes and the derived "response facts" projection the briefing's read queries need (server/kpis/query.ts).
 // Ids '300-…'. Never edit an applied one.
-import { NO_UNIT_EVENT, STAGE_SOURCES } from '../../units/types.ts';
+import { NO_UNIT_EVENT, STAGE_SOURCES } from '../../../domain/dispatch.ts';
 import type { Migration } from '../db.ts';
 import { CLOSED_STATUSES_SQL } from '../../../domain/incident.ts';
 
@@ -207,7 +207,7 @@ export const kpisMigrations: Migration[] = [
 // Response facts become one row per (incident, agency) the incident is ROUTED to — its lead agency, every agency that
 // had a unit dispatched, every agency recorded as having no free unit — so an incident nobody was sent to still counts
 // in its agency's denominator. Each row also carries the incident's category (SLA rules are per agency AND category)
-// and `flags`: how its stages were established (server/kpis/compute.ts reads them with RESPONSE_FLAGS).
+// and `flags`: how its stages were established (domain/kpis.ts reads them with RESPONSE_FLAGS).
 const LEAD = (r: string) => `json_extract(${r}.doc, '$.agencies[0].id')`;
 const sourceCode = (col: string) =>
   `(CASE ${col} ${STAGE_SOURCES.map((s, k) => `WHEN '${s}' THEN ${k + 1}`).join(' ')} ELSE 0 END)`;

@@ -1,4 +1,4 @@
-// Pure briefing KPI maths over a plain timeline: no SQL, no clock, no fs. The query (query.ts) turns the store's
+// Pure briefing KPI maths over a plain timeline: no SQL, no clock, no fs; the server computes, the briefing reads. The query (server/kpis/query.ts) turns the store's
 // time-stamped transitions into this shape; tests build it by hand with known answers.
 //
 // Decisions (documented here because they change the numbers):
@@ -16,7 +16,7 @@
 //   on a miss is reported as `null` with `missed` > 0, never as a flattering number.
 // * Percentiles: linear interpolation between closest ranks (Excel PERCENTILE.INC / R type 7).
 // * Hours of day and days are in WIB (UTC+7, no daylight saving).
-import { STAGE_SOURCES, type StageSource } from '../units/types.ts';
+import { STAGE_SOURCES, type StageSource } from './dispatch.ts';
 
 export const WIB_OFFSET_MS = 7 * 3600_000;
 const EXCLUDED_FROM_RESPONSE = new Set(['iseng', 'batal']);
@@ -516,4 +516,43 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
     cancelled,
     openBacklog,
   };
+}
+
+// The answers of GET /api/kpis and GET /api/kpis/replay, as the briefing reads them.
+
+export interface KpiResult extends Kpis {
+  period: { from: string; to: string; timeZone: 'Asia/Jakarta (WIB, UTC+7)' };
+  filter: { agency: string | null; kecamatan: string | null };
+  asOf: string;
+}
+
+export interface ReplayIncident {
+  id: string;
+  /** Epoch ms. */
+  t: number;
+  /** Epoch ms of closing (last update of a closed incident, as kpi_incident_facts.closed_ms), null while open. */
+  closedT: number | null;
+  lat: number;
+  lon: number;
+  category: string;
+  priority: number;
+  status: string;
+  kecamatan: string | null;
+}
+export interface ReplayTrail {
+  unitId: string;
+  callsign: string;
+  agency: string;
+  /** [lon, lat] per fix. */
+  path: Array<[number, number]>;
+  /** Epoch ms per fix. */
+  t: number[];
+}
+export interface Replay {
+  from: number;
+  to: number;
+  incidents: ReplayIncident[];
+  trails: ReplayTrail[];
+  /** True when fixes were thinned to stay under the point budget. */
+  thinned: boolean;
 }

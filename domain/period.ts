@@ -1,5 +1,5 @@
 // Period parsing and WIB (UTC+7) calendar helpers. Pure: used by the API and by the briefing view in the browser.
-import { WIB_OFFSET_MS } from './compute.ts';
+import { WIB_OFFSET_MS } from './kpis.ts';
 
 const DAY = 86_400_000;
 export const MAX_PERIOD_DAYS = 400;
