@@ -1,6 +1,7 @@
 // AML (Advanced Mobile Location, ETSI TS 103 625): SMS text v1/v2 and the HTTPS form → IncidentInput.
 // The handset's position becomes the incident location (method 'aml', radius → uncertaintyM); the category is
 // unknown ('lainnya') until an operator verifies the call.
+import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { IntakeError, zodField } from './errors.ts';
@@ -72,7 +73,7 @@ const smsV2 = z.object({
     .string({ error: 'lo missing' })
     .transform((s) => s.split(',').map(Number))
     .pipe(z.tuple([latSchema, lonSchema]).rest(z.number())),
-  et: optNum,
+  et: optNum.refine((v) => v === undefined || plausibleTime(v * 1000), `must be unix seconds ${TIME_RANGE_TEXT}`),
   lc: optNum,
   ls: z.string().optional(),
   ei: z.string().optional(),

@@ -1,5 +1,6 @@
 // CAP 1.2 (OASIS) alert XML → IncidentInput, or an Update/Cancel of an incident a previous alert created.
 // Untrusted XML: a DOCTYPE is refused outright and the parser never expands entities (no XXE, no billion laughs).
+import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import * as turf from '@turf/turf';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
@@ -52,7 +53,7 @@ const infoSchema = z.object({
 const alertSchema = z.object({
   identifier: text.refine((s) => !/[\s,<&]/.test(s), 'no spaces, commas, < or &'),
   sender: text.refine((s) => !/[\s,<&]/.test(s), 'no spaces, commas, < or &'),
-  sent: text.refine((s) => !Number.isNaN(Date.parse(s)), 'not a date-time'),
+  sent: text.refine((s) => !Number.isNaN(Date.parse(s)), 'not a date-time').refine((s) => plausibleTime(Date.parse(s)), `must be ${TIME_RANGE_TEXT}`),
   status: z.enum(['Actual', 'Exercise', 'System', 'Test', 'Draft']),
   msgType: z.enum(['Alert', 'Update', 'Cancel', 'Ack', 'Error']),
   scope: z.enum(['Public', 'Restricted', 'Private']),

@@ -1,4 +1,5 @@
 // POST /api/incidents body (operator console, city app) → IncidentInput.
+import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import { z } from 'zod';
 import { IntakeError, zodField } from './errors.ts';
 import { CATEGORIES, latSchema, lonSchema, STATUSES, type IncidentInput } from './model.ts';
@@ -26,7 +27,7 @@ const incidentBody = z.object({
   category: z.enum(CATEGORIES).default('lainnya'),
   priority: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
   description: z.string().trim().min(1).max(4000),
-  reportedAt: z.iso.datetime({ offset: true }).optional(),
+  reportedAt: z.iso.datetime({ offset: true }).refine((s) => plausibleTime(Date.parse(s)), `must be ${TIME_RANGE_TEXT}`).optional(),
   caller: z.object({ name: z.string().trim().max(200).optional(), phone: phoneSchema.optional() }).optional(),
   location: locationSchema,
 });

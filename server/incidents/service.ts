@@ -6,6 +6,7 @@ import { logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { transactorFor } from '../store/group-commit.ts';
 import { createIncidentsRepo } from '../store/incidents-repo.ts';
+import { boundedUncertainty } from '../../domain/ranges.ts';
 import { IntakeError } from './errors.ts';
 import {
   canTransition,
@@ -78,8 +79,11 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
     tx.afterCommit(() => bus.publish('incident', publicIncident(saved)));
   }
 
+  /** The location from the decoder's input; a stated uncertainty beyond MAX_UNCERTAINTY_M is clamped (and flagged by
+   * the caller, `uncertainty_clamped`), because arrival is judged within it. */
   function resolveLocation(input: LocationInput): IncidentLocation {
     const text = input.text?.trim() ?? '';
+    const stated = boundedUncertainty(input.uncertaintyM).uncertaintyM;
     const unresolved: IncidentLocation = {
       text, lat: null, lon: null, uncertaintyM: null, method: 'manual', kelurahan: null, kecamatan: null, needsLocation: true,
     };
@@ -92,7 +96,7 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
           text: text || r.label,
           lat: input.lat,
           lon: input.lon,
-          uncertaintyM: input.uncertaintyM ?? null,
+          uncertaintyM: stated,
           method: input.method ?? 'gps',
           kelurahan: r.kelurahan,
           kecamatan: r.kecamatan,
@@ -123,7 +127,7 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
       // never lose a 112 call because the geocoder failed: keep it, flagged for manual placing
       log.warn('geo failed, incident kept without coordinates', { err: String(err) });
       return input.lat !== undefined && input.lon !== undefined
-        ? { ...unresolved, lat: input.lat, lon: input.lon, uncertaintyM: input.uncertaintyM ?? null, method: input.method ?? 'gps', needsLocation: false, ...area }
+        ? { ...unresolved, lat: input.lat, lon: input.lon, uncertaintyM: stated, method: input.method ?? 'gps', needsLocation: false, ...area }
         : unresolved;
     }
   }
@@ -181,7 +185,7 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
         caller: { name: input.caller?.name ?? null, phone: input.caller?.phone ?? null },
         description: input.description,
         location: resolveLocation(input.location),
-        flags: [...(input.flags ?? [])],
+        flags: [...(input.flags ?? []), ...(boundedUncertainty(input.location.uncertaintyM).clamped ? ['uncertainty_clamped'] : [])],
         history: [{ at, status: 'baru', event: 'created', by: actor, note: `source ${input.source}` }],
       };
       if (created.location.needsLocation) created.flags.push('needs_location');
@@ -312,8 +316,9 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
       }
       if (patch.location) {
         next.location = resolveLocation(patch.location);
-        next.flags = incident.flags.filter((f) => f !== 'needs_location');
+        next.flags = incident.flags.filter((f) => f !== 'needs_location' && f !== 'uncertainty_clamped');
         if (next.location.needsLocation) next.flags.push('needs_location');
+        if (boundedUncertainty(patch.location.uncertaintyM).clamped) next.flags.push('uncertainty_clamped');
         changed.push('location');
       }
       if (changed.length) entries.push({ at: now, event: 'edited', by: actor, note: changed.join(',') });

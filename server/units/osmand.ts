@@ -4,6 +4,7 @@
 //  - JSON body (newer Traccar Client, Content-Type application/json): {device_id, location: {timestamp (ISO),
 //    coords: {latitude, longitude, speed (m/s, -1 = unknown), heading, accuracy, altitude}, battery: {level 0..1}}}.
 // An unknown device id is a 400, as in Traccar.
+import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import http from 'node:http';
 import express from 'express';
 import { bodyErrors } from '../http/errors.ts';
@@ -34,11 +35,12 @@ export function parseTimestamp(raw: unknown, nowMs: number): number | undefined 
   const s = String(raw).trim();
   if (/^\d+(\.\d+)?$/.test(s)) {
     const n = Number(s);
-    return n < 2 ** 31 - 1 ? Math.round(n * 1000) : Math.round(n);
+    const t = n < 2 ** 31 - 1 ? Math.round(n * 1000) : Math.round(n);
+    return plausibleTime(t, nowMs) ? t : undefined;
   }
   const iso = s.includes('T') ? s : /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(s) ? s.replace(' ', 'T') + 'Z' : '';
   const t = iso ? Date.parse(iso) : NaN;
-  return Number.isFinite(t) ? t : undefined;
+  return plausibleTime(t, nowMs) ? t : undefined;
 }
 
 function checkRanges(fix: OsmandFix): ParseResult {
@@ -74,7 +76,7 @@ export function parseOsmandParams(p: Record<string, unknown>, nowMs: number): Pa
   if (lat === undefined) return fail('lat', 'lat is required');
   if (lon === undefined) return fail('lon', 'lon is required');
   const at = parseTimestamp(first('timestamp'), nowMs);
-  if (at === undefined) return fail('timestamp', 'timestamp must be unix seconds, ms or ISO-8601');
+  if (at === undefined) return fail('timestamp', `timestamp must be unix seconds, ms or ISO-8601, ${TIME_RANGE_TEXT}`);
   const speedKn = num(first('speed'));
   return checkRanges({
     deviceId,
@@ -100,7 +102,7 @@ export function parseOsmandJson(body: unknown, nowMs: number): ParseResult {
   const coords = loc.coords;
   if (!coords || typeof coords !== 'object') return fail('location.coords', 'location.coords is required');
   const at = parseTimestamp(loc.timestamp, nowMs);
-  if (at === undefined) return fail('location.timestamp', 'location.timestamp must be ISO-8601');
+  if (at === undefined) return fail('location.timestamp', `location.timestamp must be ISO-8601, ${TIME_RANGE_TEXT}`);
   const lat = num(coords.latitude);
   const lon = num(coords.longitude);
   if (lat === undefined) return fail('lat', 'location.coords.latitude is required');

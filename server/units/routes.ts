@@ -1,4 +1,5 @@
 // HTTP surface of units: list, register, track, dispatch. Auth is injected (requireRole), never hard-coded.
+import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import express, { type Request } from 'express';
 import { z } from 'zod';
 import { zodField } from '../http/errors.ts';
@@ -60,8 +61,8 @@ export function createUnitsRouter(deps: UnitsRouterDeps): express.Router {
     }
     const raw = typeof req.query.since === 'string' ? req.query.since : '';
     const sinceMs = raw === '' ? Date.now() - 30 * 60_000 : /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-    if (!Number.isFinite(sinceMs)) {
-      res.status(400).json({ error: 'since must be ISO-8601 or epoch ms', field: 'since' });
+    if (!plausibleTime(sinceMs)) {
+      res.status(400).json({ error: `since must be ISO-8601 or epoch ms, ${TIME_RANGE_TEXT}`, field: 'since' });
       return;
     }
     const points = units.track(id, new Date(sinceMs).toISOString());

@@ -40,6 +40,13 @@ describe('AML without HMAC key', () => {
     expect(r.body.incident.flags).not.toContain('aml_length_mismatch');
   });
 
+  it('an impossible accuracy (1e300 m) is clamped to 50 km and flagged, never trusted for arrival', async () => {
+    const r = await aml(smsV2.replace('-122.08461,2000.1', '-122.08461,1e300').replace('et=1593187189', 'et=1593187199'));
+    expect(r.status).toBe(201);
+    expect(r.body.incident.location.uncertaintyM).toBe(50_000);
+    expect(r.body.incident.flags).toContain('uncertainty_clamped');
+  });
+
   it('SMS v2 sample: lo=lat,lon,accuracy', async () => {
     const r = await aml(smsV2);
     expect(r.status).toBe(201);
@@ -68,6 +75,8 @@ describe('AML without HMAC key', () => {
     ['form latitude out of range', form.replace('location_latitude=55.85732', 'location_latitude=95.5'), 'location_latitude'],
     ['form without longitude', form.replace('location_longitude=-4.26325&', ''), 'location_longitude'],
     ['not AML at all', 'hello=world', 'body'],
+    ['v2 location time in year 5138', smsV2.replace('et=1593187189', 'et=99999999999999'), 'et'],
+    ['v2 location time before 2000', smsV2.replace('et=1593187189', 'et=86400'), 'et'],
   ])('%s → 400 naming the field, nothing stored', async (_n, body, field) => {
     const n = s.count();
     const r = await aml(body, body.startsWith('A"ML') ? TEXT : FORM);

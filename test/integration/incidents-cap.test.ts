@@ -67,6 +67,13 @@ describe('CAP Update / Cancel through references', () => {
     .replace('TRI13970876.1', 'TRI-ORIG.1')
     .replace('<severity>Minor</severity>', '<severity>Severe</severity>');
 
+  it('a circle of 1e300 km is kept at 50 km and flagged, so no unit "arrives" from 950 km away', async () => {
+    const r = await cap(original.replace('TRI-ORIG.1', 'TRI-HUGE.1').replace('32.9525,-115.5527 2.5', '32.9525,-115.5527 1e300'));
+    expect(r.status).toBe(201);
+    expect(r.body.incident.location.uncertaintyM).toBe(50_000);
+    expect(r.body.incident.flags).toContain('uncertainty_clamped');
+  });
+
   it('an Update changes the referenced incident (once), a Cancel cancels it', async () => {
     const a = await cap(original);
     expect(a.status).toBe(201);
@@ -120,6 +127,7 @@ describe('bad CAP → 4xx naming the field, nothing stored', () => {
       400,
       'alert.info.area.polygon',
     ],
+    ['sent in 1900', good.replace(/<sent>[^<]*<\/sent>/, '<sent>1900-01-01T00:00:00+07:00</sent>'), 400, 'alert.sent'],
     ['circle without radius', fixture('cap/oasis-example3-update.xml').replace('32.9525,-115.5527 0', '32.9525,-115.5527 km'), 400, 'alert.info.area.circle'],
     ['not well-formed', good.replace('</sender>', '</sendr>'), 400, 'body'],
     ['not an alert', '<?xml version="1.0"?><feed><x>1</x></feed>', 400, 'alert'],

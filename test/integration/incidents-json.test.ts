@@ -90,6 +90,8 @@ describe('POST /api/incidents', () => {
       [body({ category: 'alien' }), 400, 'category'],
       [body({ caller: { phone: 'call me' } }), 400, 'caller.phone'],
       [[1, 2], 400, 'body'],
+      [body({ reportedAt: '1900-01-01T00:00:00Z' }), 400, 'reportedAt'],
+      [body({ reportedAt: '2999-01-01T00:00:00Z' }), 400, 'reportedAt'],
     ];
     for (const [payload, status, field] of cases) {
       const raw = typeof payload === 'string';

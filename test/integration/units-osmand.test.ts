@@ -108,6 +108,12 @@ describe('OsmAnd protocol', () => {
     expect(await device(`/?id=123456&lat=${LAT0}&lon=181&timestamp=${ts}`)).toMatchObject({ status: 400, body: { field: 'lon' } });
     expect(await device(`/?id=123456&lat=${LAT0}&timestamp=${ts}`)).toMatchObject({ status: 400, body: { field: 'lon' } });
     expect(await device(`/?id=123456&lat=${LAT0}&lon=${LON0}&timestamp=yesterday`)).toMatchObject({ status: 400, body: { field: 'timestamp' } });
+    // a fix from the future would freeze the unit there (older fixes never overwrite it); one from 1e20 ms is no date
+    expect(await device(`/?id=123456&lat=${LAT0}&lon=${LON0}&timestamp=${ts + 3600}`)).toMatchObject({ status: 400, body: { field: 'timestamp' } });
+    expect(await device(`/?id=123456&lat=${LAT0}&lon=${LON0}&timestamp=100000000000000000000`)).toMatchObject({ status: 400, body: { field: 'timestamp' } });
+    expect(await device(`/?id=123456&lat=${LAT0}&lon=${LON0}&timestamp=1`)).toMatchObject({ status: 400, body: { field: 'timestamp' } });
+    const future = { device_id: '123456', location: { timestamp: '2099-01-01T00:00:00Z', coords: { latitude: LAT0, longitude: LON0 } } };
+    expect(await device('/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(future) })).toMatchObject({ status: 400, body: { field: 'location.timestamp' } });
     expect(await device(`/?id=123456&lat=${LAT0}&lon=${LON0}&speed=-3`)).toMatchObject({ status: 400, body: { field: 'speed' } });
     expect(await device(`/?lat=${LAT0}&lon=${LON0}`)).toMatchObject({ status: 400, body: { field: 'id' } });
     const malformed = await device('/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"device_id":' });
@@ -134,6 +140,7 @@ describe('OsmAnd protocol', () => {
     const ats = r.body.points.map((p: any) => p.at);
     expect([...ats].sort()).toEqual(ats);
     expect((await s.call('GET', '/api/units/dk-01/track?since=kemarin', 'viewer')).body.field).toBe('since');
+    expect(await s.call('GET', '/api/units/dk-01/track?since=100000000000000000000', 'viewer')).toMatchObject({ status: 400, body: { field: 'since' } });
     expect((await s.call('GET', '/api/units/nope/track', 'viewer')).status).toBe(404);
     expect((await s.call('GET', '/api/units/dk-01/track', null)).status).toBe(401);
   });
