@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 import { CATEGORIES, STATUSES, type Category, type Status } from '../../domain/incident.ts';
-import { maskName, maskPhone } from '../../domain/caller.ts';
+import { maskActor, maskDeviceId, maskName, maskPhone } from '../../domain/caller.ts';
 export { CATEGORIES, STATUSES, OPEN_STATUSES, type Category, type Status } from '../../domain/incident.ts';
 export { maskName, maskPhone } from '../../domain/caller.ts';
 
@@ -133,7 +133,13 @@ export const polygonsSchema = z
   .max(MAX_AREA_POLYGONS, `at most ${MAX_AREA_POLYGONS} polygons`)
   .refine((rings) => rings.reduce((n, r) => n + r.length, 0) <= MAX_AREA_VERTICES, `at most ${MAX_AREA_VERTICES} points over all polygons`);
 
-/** The incident as walls (viewer role) and the realtime hub see it. */
+/** The incident as walls (viewer role) and the realtime hub see it: the caller, an AML handset reference and who
+ * acted in its history masked by the rules in domain/caller.ts. */
 export function publicIncident(incident: Incident): Incident {
-  return { ...incident, caller: { name: maskName(incident.caller.name), phone: maskPhone(incident.caller.phone) } };
+  return {
+    ...incident,
+    caller: { name: maskName(incident.caller.name), phone: maskPhone(incident.caller.phone) },
+    sourceRef: incident.source === 'aml' ? maskDeviceId(incident.sourceRef) : incident.sourceRef,
+    history: incident.history.map((h) => ({ ...h, by: maskActor(h.by) })),
+  };
 }

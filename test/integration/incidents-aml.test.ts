@@ -51,6 +51,9 @@ describe('AML without HMAC key', () => {
     const r = await aml(smsV2);
     expect(r.status).toBe(201);
     expect(r.body.incident.location).toMatchObject({ lat: -37.42175, lon: -122.08461, uncertaintyM: 2000.1, method: 'aml' });
+    // the handset's IMEI is the reference: operators see it, viewers (walls) its last four digits only
+    expect((await s.call('GET', `/api/incidents/${r.body.incident.id}`, 'operator')).body.sourceRef).toBe('358239059042542');
+    expect((await s.call('GET', `/api/incidents/${r.body.incident.id}`, 'viewer')).body.sourceRef).toBe('***********2542');
   });
 
   it('HTTPS form sample: caller number from device_number, accuracy → uncertaintyM; a resend is a duplicate', async () => {

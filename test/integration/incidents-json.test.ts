@@ -43,6 +43,9 @@ describe('POST /api/incidents', () => {
     const asViewer = await s.call('GET', `/api/incidents/${r.body.id}`, 'viewer');
     expect(asViewer.status).toBe(200);
     expect(asViewer.body.caller).toEqual({ name: 'Bu** Sa*****', phone: '0812****5678' });
+    // the token's label names a console or a person: viewers see only that a token acted
+    expect(asViewer.body.history[0]).toMatchObject({ status: 'baru', by: 'token' });
+    expect(published[0].history[0].by).toBe('token');
   });
 
   it('reverse-geocodes coordinates to kelurahan and kecamatan', async () => {

@@ -15,7 +15,7 @@ describe('caller masking (domain/caller.ts)', () => {
 
   it('the wall shows the same masked caller whether it got the full caller (operator) or the server-masked one (viewer)', () => {
     const caller = { name: 'Budi Santoso', phone: '081234565678' };
-    const masked = publicIncident({ caller } as Incident).caller;
+    const masked = publicIncident({ caller, source: 'form', sourceRef: null, history: [] } as unknown as Incident).caller;
     expect(maskCaller(caller)).toBe('Bu** Sa***** (0812****5678)');
     expect(maskCaller(masked)).toBe(maskCaller(caller));
     expect(maskCaller(null)).toBe('—');
@@ -28,5 +28,16 @@ describe('incident statuses (domain/incident.ts)', () => {
     expect(STATUSES.filter((s) => !isClosedStatus(s))).toEqual([...OPEN_STATUSES]);
     expect(CLOSED_STATUSES_SQL).toBe("('selesai', 'iseng', 'batal')");
     expect(isClosedStatus('resolved')).toBe(false); // the server never sends it; the wall no longer guesses
+  });
+});
+
+describe('identifiers and actors for viewers (domain/caller.ts)', () => {
+  it('keeps the last four digits of a handset id, and hides who a token or user is', async () => {
+    const { maskActor, maskDeviceId } = await import('../../domain/caller.ts');
+    expect(maskDeviceId('358239059042542')).toBe('***********2542');
+    expect(maskDeviceId('12')).toBe('12');
+    expect(maskActor('token:7:Budi laptop')).toBe('token');
+    expect(maskActor('user:budi')).toBe('user:bu**');
+    expect(maskActor('avl')).toBe('avl');
   });
 });
