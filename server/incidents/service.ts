@@ -161,8 +161,10 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
   }
 
   function create(input: IncidentInput, actor: string, dedupeOrKey?: Dedupe | string, receivedAt?: string): { incident: Incident; created: boolean } {
+    // An Idempotency-Key is the caller's own: scoped by who sent it, so one caller's key never finds (or names in a
+    // 422) another caller's incident.
     const dedupe =
-      typeof dedupeOrKey === 'string' ? { kind: 'idempotency-key', ref: dedupeOrKey, bodyHash: hashBody(input) } : dedupeOrKey;
+      typeof dedupeOrKey === 'string' ? { kind: 'idempotency-key', ref: `${actor}\n${dedupeOrKey}`, bodyHash: hashBody(input) } : dedupeOrKey;
     // `receivedAt` (optional): receive time for back-dated demo history (server/demo/history.ts); default now
     const now = receivedAt ? new Date(receivedAt) : new Date();
     const at = now.toISOString();

@@ -78,7 +78,11 @@ describe('POST /api/incidents', () => {
     const c = await s.call('POST', '/api/incidents', 'operator', body({ description: 'lain' }), h);
     expect(c.status).toBe(422);
     expect(c.body).toMatchObject({ error: 'idempotency_key_reused', field: 'Idempotency-Key', incidentId: a.body.id });
-    expect(s.count()).toBe(n + 1);
+    // the same key from another caller is that caller's own: a new incident, nothing about the first one
+    const other = await s.call('POST', '/api/incidents', 'admin', body({ description: 'lain' }), h);
+    expect(other.status).toBe(201);
+    expect(other.body.id).not.toBe(a.body.id);
+    expect(s.count()).toBe(n + 2);
   });
 
   it('answers 4xx naming the field, and stores nothing, for bad input', async () => {
