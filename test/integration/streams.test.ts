@@ -273,13 +273,13 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
       const partsOfLast = (last.parts ?? []).filter((x) => !x.hint).length;
       const lastMsn = parsed.mediaSequenceBase! + parsed.segments.length - 1;
       const [nextMsn, nextPart] = last.uri ? [lastMsn + 1, 0] : [lastMsn, partsOfLast];
-      const asked = Date.now();
       const blocked = await ask(`/hls/${id}/index.m3u8?_HLS_msn=${nextMsn}&_HLS_part=${nextPart}`);
       expect(blocked.status).toBe(200);
-      expect(blocked.at - asked).toBeGreaterThan(20); // held, not answered from the old state
       const after = HLS.parse(blocked.body.toString()) as HLS.types.MediaPlaylist;
       const listed = after.mediaSequenceBase! + after.segments.length - 1;
       const partsNow = (after.segments.at(-1)!.parts ?? []).filter((x) => !x.hint).length;
+      // held until the asked part exists, never answered from the old state (a timing bound here was flaky: the part
+      // can land within milliseconds of the request)
       expect(listed > lastMsn || partsNow > partsOfLast).toBe(true);
       // the preload-hinted part: held until it exists, then it is fMP4 (moof first)
       const hint = /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="(part-\d+\.m4s)"/.exec(blocked.body.toString())![1];
