@@ -11,7 +11,7 @@ import { LIMITS, type Store } from '../src/store.ts';
 import type { Camera, Incident, Unit } from '../src/types.ts';
 import { heatOpacity, IncidentHeat } from './heat.ts';
 import { clusterLayers, clusterRadiusPx, IncidentClusters, type IncidentCluster } from './incident-clusters.ts';
-import { followTrail, SettledTrails, TIME_BASE, type TripDatum } from './trails.ts';
+import { followTrail, SettledTrails, TIME_BASE, TRAIL_STYLE, type TripDatum } from './trails.ts';
 import { labelLayer, LABEL_FONT, uiScale, type Box, type PlacedLabel } from './labels.ts';
 
 const NEW_PULSE_MS = 90_000;
@@ -171,12 +171,8 @@ export class LayerBuilder {
             getColor: (d) => d.colour,
             currentTime: (now - TIME_BASE) / 1000,
             trailLength: LIMITS.trailMinutes * 60,
-            fadeTrail: true,
-            widthUnits: 'pixels',
             getWidth: 3 * scale,
-            capRounded: true,
-            jointRounded: true,
-            pickable: false,
+            ...TRAIL_STYLE,
           }),
       ),
       new ScatterplotLayer<Camera>({

@@ -3,6 +3,9 @@
 /** Trail timestamps are seconds since this base, so float32 keeps sub-second precision for weeks. */
 export const TIME_BASE = Date.now();
 
+/** How unit trails look on the live wall and in the briefing's replay: faded tails, rounded, not pickable. */
+export const TRAIL_STYLE = { fadeTrail: true, widthUnits: 'pixels', capRounded: true, jointRounded: true, pickable: false } as const;
+
 export interface TripDatum {
   id: string;
   path: [number, number][];

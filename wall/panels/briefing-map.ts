@@ -14,6 +14,7 @@ import { basemapStyle, boundsOf, loadBasemap, type BasemapData } from '../map/ba
 import { labelCandidates, labelLayer, placeLabels, uiScale, type LabelCandidate, type PlacedLabel } from '../map/labels.ts';
 import { agencyColour, categoryColour } from '../src/categories.ts';
 import type { Frame, Prepared, ReplayIncident, PreparedTrail } from './briefing-frame.ts';
+import { TRAIL_STYLE } from '../map/trails.ts';
 
 maplibregl.setWorkerUrl(workerUrl);
 
@@ -133,12 +134,8 @@ export class BriefingMap {
         getColor: (d) => agencyColour(d.agency),
         currentTime: f?.trailTime ?? 0,
         trailLength: TRAIL_SECONDS,
-        fadeTrail: true,
-        widthUnits: 'pixels',
         getWidth: 3 * scale,
-        capRounded: true,
-        jointRounded: true,
-        pickable: false,
+        ...TRAIL_STYLE,
       }),
       // every incident of the heat window as a small dot: the cursor moves them with the heat
       new ScatterplotLayer<ReplayIncident>({
