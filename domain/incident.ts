@@ -11,7 +11,7 @@ export type Status = (typeof STATUSES)[number];
 
 export const OPEN_STATUSES: readonly Status[] = ['baru', 'diverifikasi', 'didisposisikan', 'dalam_penanganan'];
 /** The forward path of a handled incident: a unit's progress only ever moves an incident along it. */
-export const STATUS_FLOW: readonly Status[] = ['baru', 'diverifikasi', 'didisposisikan', 'dalam_penanganan', 'selesai'];
+export const STATUS_FLOW: readonly Status[] = [...OPEN_STATUSES, 'selesai'];
 /** Final: handled (selesai), a prank call (iseng) or cancelled (batal). */
 export const CLOSED_STATUSES = STATUSES.filter((s) => !OPEN_STATUSES.includes(s));
 

@@ -1,5 +1,6 @@
-// Pure briefing KPI maths over a plain timeline: no SQL, no clock, no fs; the server computes, the briefing reads. The query (server/kpis/query.ts) turns the store's
-// time-stamped transitions into this shape; tests build it by hand with known answers.
+// Pure briefing KPI maths over a plain timeline: no SQL, no clock, no fs; the server computes, the briefing reads.
+// The query (server/kpis/query.ts) turns the store's time-stamped transitions into this shape; tests build it by
+// hand with known answers.
 //
 // Decisions (documented here because they change the numbers):
 // * Denominators are honest: every incident ROUTED to an agency — its lead (first routed) agency, any agency that had
