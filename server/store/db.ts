@@ -3,14 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrations } from './migrations.ts';
+import type { Migration } from './schema/migration.ts';
 
 export type Db = Database.Database;
 
-export interface Migration {
-  /** Sorts the migrations: '100-…' incidents/auth, '200-…' units. Never renumber an applied one. */
-  id: string;
-  sql: string;
-}
+export type { Migration };
 
 export function openDb(dataDir: string): Db {
   fs.mkdirSync(dataDir, { recursive: true });

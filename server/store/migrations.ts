@@ -1,5 +1,5 @@
 // Every schema change, in id order. Each capability owns its own list (ids 100-… incidents/auth, 200-… units).
-import type { Migration } from './db.ts';
+import type { Migration } from './schema/migration.ts';
 import { incidentsMigrations } from './schema/incidents.ts';
 import { unitsMigrations } from './schema/units.ts';
 import { kpisMigrations } from './schema/kpis.ts';

@@ -3,7 +3,7 @@
 // screen size, so no legend could state what a colour means. Here one density function colours the map, draws the
 // legend and sets the domain: the 95th percentile of the density over the last 30 whole days, fixed for the day,
 // scaled to the window's length, so the same colour means the same rate all day and across windows.
-import type { HeatBuffer } from '../src/store.ts';
+import type { HeatBuffer } from './heat-buffer.ts';
 
 type RGB = [number, number, number];
 

@@ -1,7 +1,7 @@
 // Client state: cameras, incidents, units, unit trails and heatmap points. Everything is bounded so a wall can
 // run for weeks: incidents (newest first, closed ones evicted first), trails (points and minutes), heat points.
 import type { HeatSettings } from '../map/heat.ts';
-import { CATEGORIES } from './categories.ts';
+import { HeatBuffer } from '../map/heat-buffer.ts';
 import { loadHeatSettings, saveHeatSettings } from './heat-settings.ts';
 import { hasPoint, isClosed, positionMs, positionOf, reportedMs } from './model.ts';
 import type { Camera, Incident, Unit } from './types.ts';
@@ -20,51 +20,6 @@ export interface TrailPoint {
   lon: number;
   lat: number;
   t: number;
-}
-
-const UNKNOWN_CATEGORY = 255;
-
-/** Heat points in a ring buffer of typed arrays (no per-point objects). */
-export class HeatBuffer {
-  readonly lon: Float64Array;
-  readonly lat: Float64Array;
-  /** Index into CATEGORIES (UNKNOWN_CATEGORY otherwise), for the heatmap's category filter. */
-  readonly category: Uint8Array;
-  readonly time: Float64Array;
-  private next = 0;
-  size = 0;
-  /** Incident id → slot, so an updated incident moves its point rather than adding another. */
-  private slotOf = new Map<string, number>();
-  private idAt: Array<string | undefined>;
-  version = 0;
-  constructor(readonly capacity: number) {
-    this.lon = new Float64Array(capacity);
-    this.lat = new Float64Array(capacity);
-    this.category = new Uint8Array(capacity);
-    this.time = new Float64Array(capacity);
-    this.idAt = new Array(capacity);
-  }
-  categoryIndex(category: string): number {
-    const i = (CATEGORIES as readonly string[]).indexOf(category);
-    return i < 0 ? UNKNOWN_CATEGORY : i;
-  }
-  put(id: string, lon: number, lat: number, category: string, time: number): void {
-    let slot = this.slotOf.get(id);
-    if (slot === undefined) {
-      slot = this.next;
-      this.next = (this.next + 1) % this.capacity;
-      const old = this.idAt[slot];
-      if (old !== undefined) this.slotOf.delete(old);
-      this.idAt[slot] = id;
-      this.slotOf.set(id, slot);
-      this.size = Math.min(this.capacity, this.size + 1);
-    }
-    this.lon[slot] = lon;
-    this.lat[slot] = lat;
-    this.category[slot] = this.categoryIndex(category);
-    this.time[slot] = time;
-    this.version++;
-  }
 }
 
 type Listener = (what: 'cameras' | 'incidents' | 'units' | 'select' | 'heat') => void;

@@ -1,5 +1,5 @@
 // Incidents, intake de-duplication and auth tables. Ids '100-…'; never edit an applied migration, add a new one.
-import type { Migration } from '../db.ts';
+import type { Migration } from './migration.ts';
 
 export const incidentsMigrations: Migration[] = [
   {

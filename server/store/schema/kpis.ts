@@ -1,7 +1,7 @@
 // Indexes and the derived "response facts" projection the briefing's read queries need (server/kpis/query.ts).
 // Ids '300-…'. Never edit an applied one.
 import { NO_UNIT_EVENT, STAGE_SOURCES } from '../../../domain/dispatch.ts';
-import type { Migration } from '../db.ts';
+import type { Migration } from './migration.ts';
 import { CLOSED_STATUSES_SQL } from '../../../domain/incident.ts';
 
 /** ISO-8601 text → epoch ms (NULL stays NULL). Times in the store are toISOString() text. */
