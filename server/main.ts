@@ -59,7 +59,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   let stopping = false;
   app.use((req, res, next) => {
     if (!stopping || req.method === 'GET' || req.method === 'HEAD') return next();
-    res.set('Retry-After', String(RETRY_AFTER_S)).status(503).json({ error: 'shutting_down', field: null });
+    res.set('Retry-After', String(RETRY_AFTER_S)).status(503).json({ error: 'shutting_down', message: 'the server is restarting: retry after the Retry-After seconds' });
   });
   let ffmpeg: FfmpegInfo | undefined;
   app.get('/api/health', (_req, res) => {

@@ -8,7 +8,8 @@ import type { Config } from '../config.ts';
 import { logger } from '../log.ts';
 import { createAuthRepo } from '../store/auth-repo.ts';
 import type { Db } from '../store/db.ts';
-import { zodField } from './errors.ts';
+import { DomainError, invalidField } from '../../domain/errors.ts';
+import { sendError } from './errors.ts';
 import { hashPassword, newSecret, parseCookies, sha256, verifyPassword } from './auth-crypto.ts';
 import { ROLE_RANK, type RequireRole, type Role } from './roles.ts';
 
@@ -76,8 +77,8 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   function gate(allowed: (p: Principal) => boolean): RequestHandler {
     return (req, res, next) => {
       const p = authenticate(req);
-      if (!p) return void res.status(401).json({ error: 'unauthenticated', field: 'authorization' });
-      if (!allowed(p)) return void res.status(403).json({ error: 'forbidden', field: 'role', role: p.role });
+      if (!p) throw new DomainError('unauthenticated', 'authorization', 'sign in, or send a bearer token');
+      if (!allowed(p)) throw new DomainError('forbidden', 'role', `the ${p.role} role may not do this`, { role: p.role });
       res.locals.principal = p;
       next();
     };
@@ -100,7 +101,7 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
           standardHeaders: 'draft-8',
           legacyHeaders: false,
           keyGenerator: (req, res) => (res.locals.principal as Principal | undefined)?.id ?? ipKeyGenerator(req.ip ?? ''),
-          handler: (_req, res) => void res.status(429).json({ error: 'rate_limited', field: null }),
+          handler: (_req, res) => sendError(res, new DomainError('rate_limited', null, 'too many requests: slow down')),
         })
       : (_req, _res, next) => next();
 
@@ -109,7 +110,7 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     limit: 20,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, res) => void res.status(429).json({ error: 'rate_limited', field: null }),
+    handler: (_req, res) => sendError(res, new DomainError('rate_limited', null, 'too many requests: slow down')),
   });
 
   function issueToken(role: TokenRole, label: string): string {
@@ -147,11 +148,11 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   const loginSchema = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
   router.post('/api/login', loginLimit, json, (req, res) => {
     const parsed = loginSchema.safeParse(req.body);
-    if (!parsed.success) return void res.status(400).json({ error: 'invalid_body', field: zodField(parsed.error.issues) ?? 'body' });
+    if (!parsed.success) throw invalidField(parsed.error.issues);
     const user = repo.user(parsed.data.username);
     // an unknown user costs the same scrypt as a wrong password: no user enumeration by timing
     if (!verifyPassword(parsed.data.password, user?.passwordHash ?? DUMMY_HASH) || !user) {
-      return void res.status(401).json({ error: 'invalid_credentials', field: 'password' });
+      throw new DomainError('invalid_credentials', 'password', 'wrong user name or password');
     }
     const sid = newSecret('ss');
     repo.insertSession(sha256(sid), user.username, new Date(Date.now() + SESSION_HOURS * 3600_000).toISOString());
@@ -167,13 +168,13 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   });
   router.get('/api/me', (req, res) => {
     const p = authenticate(req);
-    if (!p) return void res.status(401).json({ error: 'unauthenticated', field: 'authorization' });
+    if (!p) throw new DomainError('unauthenticated', 'authorization', 'not signed in');
     res.json(p);
   });
   const tokenSchema = z.object({ role: z.enum(TOKEN_ROLES), label: z.string().trim().min(1).max(100) });
   router.post('/api/tokens', requireRole('admin'), json, (req, res) => {
     const parsed = tokenSchema.safeParse(req.body);
-    if (!parsed.success) return void res.status(400).json({ error: 'invalid_body', field: zodField(parsed.error.issues) ?? 'body' });
+    if (!parsed.success) throw invalidField(parsed.error.issues);
     const token = issueToken(parsed.data.role, parsed.data.label);
     log.info('token issued', { role: parsed.data.role, label: parsed.data.label, by: principalOf(res).id });
     // shown once: only its sha256 is stored
@@ -183,8 +184,8 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     res.json(repo.listTokens().map((t) => ({ id: t.id, role: t.role, label: t.label, createdAt: t.created_at, revokedAt: t.revoked_at })));
   });
   router.delete('/api/tokens/:id', requireRole('admin'), (req, res) => {
-    const ok = repo.revokeToken(Number(req.params.id));
-    res.status(ok ? 204 : 404).json(ok ? undefined : { error: 'token_not_found', field: 'id' });
+    if (!repo.revokeToken(Number(req.params.id))) throw new DomainError('not_found', 'id', 'no such token');
+    res.status(204).end();
   });
   const userSchema = z.object({
     username: z.string().trim().regex(/^[a-z0-9._-]{2,50}$/i),
@@ -193,7 +194,7 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   });
   router.post('/api/users', requireRole('admin'), json, (req, res) => {
     const parsed = userSchema.safeParse(req.body);
-    if (!parsed.success) return void res.status(400).json({ error: 'invalid_body', field: zodField(parsed.error.issues) ?? 'body' });
+    if (!parsed.success) throw invalidField(parsed.error.issues);
     createUser(parsed.data.username, parsed.data.password, parsed.data.role);
     res.status(201).json({ username: parsed.data.username, role: parsed.data.role });
   });

@@ -4,7 +4,7 @@
 import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { IntakeError, zodField } from './errors.ts';
+import { DomainError, invalidField } from '../../domain/errors.ts';
 import { latSchema, lonSchema, type IncidentInput } from './model.ts';
 import { hashBody, type Dedupe } from './service.ts';
 
@@ -31,11 +31,11 @@ const HMAC_TAIL = /(^|[&;])hmac=([0-9a-fA-F]{40})\s*$/;
  */
 export function verifyAmlHmac(raw: string, key: string): string {
   const m = HMAC_TAIL.exec(raw);
-  if (!m) throw new IntakeError(401, 'hmac_missing', 'hmac');
+  if (!m) throw new DomainError('hmac_missing', 'hmac', 'the AML message carries no hmac');
   const payload = raw.slice(0, m.index);
   const expected = crypto.createHmac('sha1', key).update(payload).digest();
   const given = Buffer.from(m[2], 'hex');
-  if (!crypto.timingSafeEqual(expected, given)) throw new IntakeError(401, 'hmac_invalid', 'hmac');
+  if (!crypto.timingSafeEqual(expected, given)) throw new DomainError('hmac_invalid', 'hmac', 'the AML hmac does not match');
   return payload;
 }
 
@@ -54,7 +54,7 @@ function fields(pairs: Iterable<[string, string]>): Record<string, string> {
 }
 
 function fail(issues: z.core.$ZodIssue[]): never {
-  throw new IntakeError(400, 'invalid_field', zodField(issues), { message: issues[0]?.message });
+  throw invalidField(issues);
 }
 
 const smsV1 = z.object({
@@ -137,11 +137,11 @@ export function parseAml(raw: string, senderPhone?: string | null): AmlMessage {
         phone: phoneOrNull(senderPhone), imei: d.ei ?? null, imsi: null, flags: [],
       };
     }
-    throw new IntakeError(400, 'unsupported_aml_version', 'AML', { version });
+    throw new DomainError('unsupported_aml_version', 'AML', `AML version ${String(version).slice(0, 16)} is not supported`);
   }
   const f = fields(new URLSearchParams(body.trim()));
   if (!('location_latitude' in f) && !('location_longitude' in f) && !('v' in f)) {
-    throw new IntakeError(400, 'not_an_aml_message', 'body');
+    throw new DomainError('not_an_aml_message', 'body', 'the body is not an AML SMS or HTTPS message');
   }
   const r = httpsForm.safeParse(f);
   if (!r.success) fail(r.error.issues);

@@ -4,7 +4,7 @@ import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import * as turf from '@turf/turf';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
-import { IntakeError, zodField } from './errors.ts';
+import { DomainError, invalidField } from '../../domain/errors.ts';
 import { hashBody, type Dedupe, type IncidentService } from './service.ts';
 import { canTransition, MAX_AREA_VERTICES, polygonsSchema, type Category, type Incident, type IncidentInput, type LocationInput, type Ring } from './model.ts';
 
@@ -64,18 +64,18 @@ type CapAlert = z.infer<typeof alertSchema>;
 type CapInfo = z.infer<typeof infoSchema>;
 
 export function parseCapXml(xml: string): CapAlert {
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new IntakeError(400, 'doctype_not_allowed', 'body');
-  if (XMLValidator.validate(xml) !== true) throw new IntakeError(400, 'malformed_xml', 'body');
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new DomainError('doctype_not_allowed', 'body', 'CAP must not carry a DOCTYPE or entities');
+  if (XMLValidator.validate(xml) !== true) throw new DomainError('malformed_xml', 'body', 'the body is not well-formed XML');
   const doc = parser.parse(xml) as { alert?: unknown };
-  if (!doc.alert || typeof doc.alert !== 'object') throw new IntakeError(400, 'not_a_cap_alert', 'alert');
+  if (!doc.alert || typeof doc.alert !== 'object') throw new DomainError('not_a_cap_alert', 'alert', 'the XML root must be a CAP 1.2 <alert>');
   const r = alertSchema.safeParse(doc.alert);
-  if (!r.success) throw new IntakeError(400, 'invalid_field', `alert.${zodField(r.error.issues)}`, { message: r.error.issues[0]?.message });
+  if (!r.success) throw invalidField(r.error.issues, 'alert');
   const alert = r.data;
   if ((alert.msgType === 'Alert' || alert.msgType === 'Update') && !alert.info?.length) {
-    throw new IntakeError(400, 'invalid_field', 'alert.info', { message: 'an Alert/Update needs an info block' });
+    throw new DomainError('invalid_field', 'alert.info', 'alert.info: an Alert/Update needs an info block');
   }
   if ((alert.msgType === 'Update' || alert.msgType === 'Cancel') && !alert.references) {
-    throw new IntakeError(400, 'invalid_field', 'alert.references', { message: 'Update/Cancel must reference an alert' });
+    throw new DomainError('invalid_field', 'alert.references', 'alert.references: Update/Cancel must reference an alert');
   }
   return alert;
 }
@@ -111,7 +111,7 @@ function pair(s: string, field: string): [lon: number, lat: number] {
   // CAP writes "lat,lon" (WGS 84); GeoJSON/turf want [lon, lat]
   const [lat, lon] = s.split(',').map(Number);
   if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
-    throw new IntakeError(400, 'invalid_coordinates', field, { value: s });
+    throw new DomainError('invalid_field', field, `${field}: "lat,lon" in WGS 84 degrees expected`, { value: s.slice(0, 80) });
   }
   return [lon, lat];
 }
@@ -123,7 +123,7 @@ function pair(s: string, field: string): [lon: number, lat: number] {
  */
 export function capAreaLocation(areas: NonNullable<CapInfo['area']>): LocationInput {
   const field = 'alert.info.area.polygon';
-  const invalid = (message: string) => new IntakeError(400, 'invalid_polygon', field, { message });
+  const invalid = (message: string) => new DomainError('invalid_field', field, `${field}: ${message}`);
   const shapes: Array<{ center: [number, number]; radiusM: number; points: [number, number][] }> = [];
   const polygons: Ring[] = [];
   let vertices = 0;
@@ -145,7 +145,7 @@ export function capAreaLocation(areas: NonNullable<CapInfo['area']>): LocationIn
       const [c, r] = circle.trim().split(/\s+/);
       const center = pair(c ?? '', 'alert.info.area.circle');
       const radiusKm = Number(r);
-      if (!Number.isFinite(radiusKm) || radiusKm < 0) throw new IntakeError(400, 'invalid_circle', 'alert.info.area.circle', { value: circle });
+      if (!Number.isFinite(radiusKm) || radiusKm < 0) throw new DomainError('invalid_field', 'alert.info.area.circle', 'alert.info.area.circle: "lat,lon radius-km" expected', { value: circle.slice(0, 80) });
       shapes.push({ center, radiusM: radiusKm * 1000, points: [center] });
     }
   }
@@ -229,7 +229,7 @@ function applyCap(service: IncidentService, alert: CapAlert, input: IncidentInpu
   const by = `${actor} (CAP ${alert.sender})`;
 
   if (alert.msgType === 'Cancel') {
-    if (!target) throw new IntakeError(404, 'unknown_reference', 'alert.references');
+    if (!target) throw new DomainError('unknown_reference', 'alert.references', 'alert.references: no alert we know of');
     const cancellable = canTransition(target.status, 'batal');
     const incident = service.update(target.id, cancellable ? { status: 'batal' } : {}, by, {
       note: `CAP Cancel ${alert.identifier}`,

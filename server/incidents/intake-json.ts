@@ -1,7 +1,7 @@
 // POST /api/incidents body (operator console, city app) → IncidentInput.
 import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import { z } from 'zod';
-import { IntakeError, zodField } from './errors.ts';
+import { DomainError, invalidField } from '../../domain/errors.ts';
 import { CATEGORIES, latSchema, lonSchema, STATUSES, type IncidentInput } from './model.ts';
 
 export const phoneSchema = z.string().trim().regex(/^\+?[0-9][0-9 ()-]{2,24}$/, 'not a phone number');
@@ -33,9 +33,9 @@ const incidentBody = z.object({
 });
 
 export function parseIncidentJson(body: unknown): IncidentInput {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new IntakeError(400, 'expected_json_object', 'body');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('expected_json_object', 'body', 'the body must be a JSON object');
   const r = incidentBody.safeParse(body);
-  if (!r.success) throw new IntakeError(400, 'invalid_field', zodField(r.error.issues), { message: r.error.issues[0]?.message });
+  if (!r.success) throw invalidField(r.error.issues);
   const d = r.data;
   return {
     source: d.source,
@@ -61,9 +61,9 @@ const patchBody = z
   .refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'nothing to change', path: ['status'] });
 
 export function parseIncidentPatch(body: unknown) {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new IntakeError(400, 'expected_json_object', 'body');
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('expected_json_object', 'body', 'the body must be a JSON object');
   const r = patchBody.safeParse(body);
-  if (!r.success) throw new IntakeError(400, 'invalid_field', zodField(r.error.issues), { message: r.error.issues[0]?.message });
+  if (!r.success) throw invalidField(r.error.issues);
   const { location, ...rest } = r.data;
   return { ...rest, location: location && { ...location, method: location.lat !== undefined ? (location.method ?? 'manual') : undefined } };
 }

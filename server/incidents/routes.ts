@@ -2,10 +2,10 @@
 import express, { type RequestHandler, type Response } from 'express';
 import type { CameraCoverage, CameraGeometry } from '../../geo/types.ts';
 import { hasRole, type Principal } from '../http/auth.ts';
-import { bodyErrors } from '../http/errors.ts';
 import { intParam } from '../http/query.ts';
 import type { RequireRole } from '../http/roles.ts';
-import { IntakeError } from './errors.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import { amlToInput, parseAml, verifyAmlHmac } from './intake-aml.ts';
 import { prepareCap } from './intake-cap.ts';
 import { parseIncidentJson, parseIncidentPatch } from './intake-json.ts';
@@ -34,14 +34,9 @@ const viewFor = (res: Response) => (i: Incident) => {
   return hasRole(principal(res), 'operator') ? i : publicIncident(i);
 };
 
-function fail(res: Response, err: unknown): void {
-  if (err instanceof IntakeError) return void res.status(err.status).json(err.toJSON());
-  throw err;
-}
-
 function requireType(types: string[]): RequestHandler {
   return (req, res, next) => {
-    if (!req.is(types)) return void res.status(415).json({ error: 'unsupported_media_type', field: 'content-type', accepted: types });
+    if (!req.is(types)) throw new DomainError('unsupported_media_type', 'content-type', `send ${types.join(' or ')}`, { accepted: types });
     next();
   };
 }
@@ -60,44 +55,33 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     express.json({ limit: BODY_LIMIT, strict: false }),
     // async: the answer waits for the group commit that holds this incident (server/store/group-commit.ts)
     async (req, res) => {
-      try {
-        const key = req.get('Idempotency-Key');
-        if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) throw new IntakeError(400, 'invalid_idempotency_key', 'Idempotency-Key');
-        const input = parseIncidentJson(req.body);
-        const { incident, created } = await d.service.createQueued(input, actorOf(res), key);
-        res.status(created ? 201 : 200).location(`/api/incidents/${incident.id}`).json(viewFor(res)(incident));
-      } catch (err) {
-        fail(res, err);
-      }
+      const key = req.get('Idempotency-Key');
+      if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) throw new DomainError('invalid_field', 'Idempotency-Key', 'Idempotency-Key: 1-200 visible ASCII characters');
+      const input = parseIncidentJson(req.body);
+      const { incident, created } = await d.service.createQueued(input, actorOf(res), key);
+      res.status(created ? 201 : 200).location(`/api/incidents/${incident.id}`).json(viewFor(res)(incident));
     },
   );
 
   r.get('/api/incidents', d.requireRole('viewer'), (req, res) => {
-    try {
-      const q = req.query;
-      const status = typeof q.status === 'string' && q.status ? q.status.split(',') : undefined;
-      const bad = status?.find((s) => !(STATUSES as readonly string[]).includes(s) && s !== 'open');
-      if (bad) throw new IntakeError(400, 'invalid_status', 'status', { value: bad });
-      let since: string | undefined;
-      if (typeof q.since === 'string' && q.since) {
-        const t = Date.parse(q.since);
-        if (Number.isNaN(t)) throw new IntakeError(400, 'invalid_since', 'since');
-        since = new Date(t).toISOString();
-      }
-      const limit = intParam(q.limit, 'limit', { min: 1, max: 5000, fallback: 500 });
-      if (!limit.ok) throw new IntakeError(400, 'invalid_limit', 'limit', { message: limit.error });
-      const open = status?.includes('open');
-      const list = d.service.list({ status: open ? undefined : (status as Status[] | undefined), open, since, limit: limit.value });
-      res.json(list.map(viewFor(res)));
-    } catch (err) {
-      fail(res, err);
+    const q = req.query;
+    const status = typeof q.status === 'string' && q.status ? q.status.split(',') : undefined;
+    const bad = status?.find((s) => !(STATUSES as readonly string[]).includes(s) && s !== 'open');
+    if (bad) throw new DomainError('invalid_field', 'status', `status: one of ${STATUSES.join(', ')} or open`);
+    let since: string | undefined;
+    if (typeof q.since === 'string' && q.since) {
+      const t = Date.parse(q.since);
+      if (!plausibleTime(t)) throw new DomainError('invalid_field', 'since', `since: an ISO-8601 time ${TIME_RANGE_TEXT}`);
+      since = new Date(t).toISOString();
     }
+    const limit = intParam(q.limit, 'limit', { min: 1, max: 5000, fallback: 500 });
+    const open = status?.includes('open');
+    const list = d.service.list({ status: open ? undefined : (status as Status[] | undefined), open, since, limit });
+    res.json(list.map(viewFor(res)));
   });
 
   r.get('/api/incidents/:id', d.requireRole('viewer'), (req, res) => {
-    const incident = d.service.get(String(req.params.id));
-    if (!incident) return void res.status(404).json({ error: 'incident_not_found', field: 'id' });
-    res.json(viewFor(res)(incident));
+    res.json(viewFor(res)(d.service.mustGet(String(req.params.id))));
   });
 
   r.patch(
@@ -106,26 +90,20 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     requireType(JSON_TYPES),
     express.json({ limit: BODY_LIMIT, strict: false }),
     async (req, res) => {
-      try {
-        const { note, ...patch } = parseIncidentPatch(req.body);
-        const incident = await d.service.updateQueued(String(req.params.id), patch, actorOf(res), { note });
-        res.json(incident);
-      } catch (err) {
-        fail(res, err);
-      }
+      const { note, ...patch } = parseIncidentPatch(req.body);
+      const incident = await d.service.updateQueued(String(req.params.id), patch, actorOf(res), { note });
+      res.json(incident);
     },
   );
 
   r.get('/api/incidents/:id/cameras', d.requireRole('viewer'), (req, res) => {
     const limit = intParam(req.query.limit, 'limit', { min: 1, max: 12, fallback: 4 });
-    if (!limit.ok) return void res.status(400).json({ error: 'invalid_limit', field: 'limit', message: limit.error });
-    const incident = d.service.get(String(req.params.id));
-    if (!incident) return void res.status(404).json({ error: 'incident_not_found', field: 'id' });
+    const incident = d.service.mustGet(String(req.params.id));
     const { lat, lon, uncertaintyM } = incident.location;
     if (lat === null || lon === null) return void res.json([]);
     const views = d.cameras();
     const byId = new Map(views.map((v) => [v.id, v]));
-    const ranked = d.camerasFor({ lat, lon }, uncertaintyM ?? 0, views, { limit: limit.value });
+    const ranked = d.camerasFor({ lat, lon }, uncertaintyM ?? 0, views, { limit });
     res.json(ranked.map((c) => ({ ...c, camera: byId.get(c.cameraId) })));
   });
 
@@ -136,15 +114,11 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     requireType(CAP_TYPES),
     express.text({ type: CAP_TYPES, limit: BODY_LIMIT }),
     async (req, res) => {
-      try {
-        if (typeof req.body !== 'string' || !req.body.trim()) throw new IntakeError(400, 'empty_body', 'body');
-        const prepared = prepareCap(req.body);
-        const actor = actorOf(res);
-        const out = 'outcome' in prepared ? prepared.outcome : await d.service.queued(() => prepared.apply(d.service, actor));
-        res.status(out.status).json({ action: out.action, incident: out.incident && publicIncident(out.incident) });
-      } catch (err) {
-        fail(res, err);
-      }
+      if (typeof req.body !== 'string' || !req.body.trim()) throw new DomainError('empty_body', 'body', 'the body is empty');
+      const prepared = prepareCap(req.body);
+      const actor = actorOf(res);
+      const out = 'outcome' in prepared ? prepared.outcome : await d.service.queued(() => prepared.apply(d.service, actor));
+      res.status(out.status).json({ action: out.action, incident: out.incident && publicIncident(out.incident) });
     },
   );
 
@@ -155,20 +129,15 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     requireType(AML_TYPES),
     express.text({ type: AML_TYPES, limit: BODY_LIMIT }),
     async (req, res) => {
-      try {
-        if (typeof req.body !== 'string' || !req.body.trim()) throw new IntakeError(400, 'empty_body', 'body');
-        const payload = d.amlHmacKey ? verifyAmlHmac(req.body.trim(), d.amlHmacKey) : req.body.replace(/[&;]hmac=[0-9a-fA-F]*\s*$/, '');
-        // SMS gateways pass the sender's number beside the text (the SMS body does not carry it)
-        const from = typeof req.query.from === 'string' ? req.query.from : (req.get('X-Sms-From') ?? null);
-        const { input, dedupe } = amlToInput(parseAml(payload, from));
-        const { incident, created } = await d.service.createQueued(input, actorOf(res), dedupe);
-        res.status(created ? 201 : 200).json({ action: created ? 'created' : 'duplicate', incident: publicIncident(incident) });
-      } catch (err) {
-        fail(res, err);
-      }
+      if (typeof req.body !== 'string' || !req.body.trim()) throw new DomainError('empty_body', 'body', 'the body is empty');
+      const payload = d.amlHmacKey ? verifyAmlHmac(req.body.trim(), d.amlHmacKey) : req.body.replace(/[&;]hmac=[0-9a-fA-F]*\s*$/, '');
+      // SMS gateways pass the sender's number beside the text (the SMS body does not carry it)
+      const from = typeof req.query.from === 'string' ? req.query.from : (req.get('X-Sms-From') ?? null);
+      const { input, dedupe } = amlToInput(parseAml(payload, from));
+      const { incident, created } = await d.service.createQueued(input, actorOf(res), dedupe);
+      res.status(created ? 201 : 200).json({ action: created ? 'created' : 'duplicate', incident: publicIncident(incident) });
     },
   );
 
-  r.use(bodyErrors);
   return r;
 }

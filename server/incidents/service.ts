@@ -7,7 +7,7 @@ import type { Db } from '../store/db.ts';
 import { transactorFor } from '../store/group-commit.ts';
 import { createIncidentsRepo } from '../store/incidents-repo.ts';
 import { boundedUncertainty } from '../../domain/ranges.ts';
-import { IntakeError } from './errors.ts';
+import { DomainError } from '../../domain/errors.ts';
 import {
   canTransition,
   OPEN_STATUSES,
@@ -134,7 +134,7 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
 
   function mustGet(id: string): Incident {
     const incident = repo.get(id);
-    if (!incident) throw new IntakeError(404, 'incident_not_found', 'id');
+    if (!incident) throw new DomainError('incident_not_found', 'id', 'no such incident');
     return incident;
   }
 
@@ -153,9 +153,8 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
     const ref = repo.findRef(dedupe.kind, dedupe.ref);
     if (!ref) return null;
     if (ref.bodyHash !== dedupe.bodyHash) {
-      throw new IntakeError(422, 'idempotency_key_reused', dedupe.kind === 'idempotency-key' ? 'Idempotency-Key' : 'identifier', {
-        incidentId: ref.incidentId,
-      });
+      const field = dedupe.kind === 'idempotency-key' ? 'Idempotency-Key' : 'identifier';
+      throw new DomainError('idempotency_key_reused', field, `${field} was already used for a different message`, { incidentId: ref.incidentId });
     }
     return mustGet(ref.incidentId);
   }
@@ -211,7 +210,7 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
 
     /**
      * create() through the group commit: shares one transaction with whatever else arrives in this event-loop turn;
-     * resolves after that COMMIT (so the 2xx may be sent), rejects alone if this item fails (IntakeError → 4xx).
+     * resolves after that COMMIT (so the 2xx may be sent), rejects alone if this item fails (DomainError → 4xx).
      */
     createQueued(input: IncidentInput, actor: string, dedupeOrKey?: Dedupe | string): Promise<{ incident: Incident; created: boolean }> {
       return tx.enqueue(() => create(input, actor, dedupeOrKey));
@@ -234,6 +233,8 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
     get(id: string): Incident | null {
       return repo.get(id);
     },
+    /** The incident, or DomainError incident_not_found naming the field 'id'. */
+    mustGet,
 
     list(filter: { status?: Status | Status[]; since?: string; open?: boolean; limit?: number } = {}): Incident[] {
       const status = filter.open ? [...OPEN_STATUSES] : filter.status === undefined ? undefined : [filter.status].flat();
@@ -262,13 +263,13 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
 
     /**
      * Status change with a time-stamped history entry. Same status again = no-op (so a second unit's dispatch or
-     * arrival needs no special case); a transition the rules forbid → IntakeError 409 naming it.
+     * arrival needs no special case); a transition the rules forbid → DomainError invalid_transition naming it.
      */
     transition(id: string, status: Status, actor: string, note?: string, at?: string): Incident {
       const incident = mustGet(id);
       if (incident.status === status) return incident;
       if (!canTransition(incident.status, status)) {
-        throw new IntakeError(409, 'invalid_transition', 'status', { from: incident.status, to: status });
+        throw new DomainError('invalid_transition', 'status', `${incident.status} cannot become ${status}`, { from: incident.status, to: status });
       }
       const entry: HistoryEntry = { at: at ?? new Date().toISOString(), status, by: actor, ...(note ? { note } : {}) };
       return save({ ...incident, status, updatedAt: entry.at }, [entry]);
@@ -297,7 +298,7 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
       const entries: HistoryEntry[] = [];
       if (patch.status && patch.status !== incident.status) {
         if (!canTransition(incident.status, patch.status)) {
-          throw new IntakeError(409, 'invalid_transition', 'status', { from: incident.status, to: patch.status });
+          throw new DomainError('invalid_transition', 'status', `${incident.status} cannot become ${patch.status}`, { from: incident.status, to: patch.status });
         }
         next.status = patch.status;
         entries.push({ at: now, status: patch.status, by: actor, ...(opts.note ? { note: opts.note } : {}) });

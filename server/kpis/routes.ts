@@ -1,5 +1,6 @@
 // GET /api/kpis (briefing figures) and GET /api/kpis/replay (incidents + unit trails for the time cursor). Viewer role.
-import express, { type Request, type Response } from 'express';
+import express, { type Request } from 'express';
+import { DomainError } from '../../domain/errors.ts';
 import type { RequireRole } from '../http/roles.ts';
 import { parsePeriod } from '../../domain/period.ts';
 import type { KpiFilter, KpiQuery } from './query.ts';
@@ -14,23 +15,23 @@ export interface KpisRouterDeps {
   now?: () => number;
 }
 
-function bad(res: Response, field: string, error: string): void {
-  res.status(400).json({ error, field });
+function bad(field: string, message: string): never {
+  throw new DomainError('invalid_field', field, message);
 }
 
-/** Query string → filter, or a 400 naming the first bad parameter. */
-function parseFilter(req: Request, res: Response, now: number): KpiFilter | null {
+/** Query string → filter, or DomainError invalid_field naming the first bad parameter. */
+function parseFilter(req: Request, now: number): KpiFilter {
   const q = req.query as Record<string, unknown>;
   for (const [k, v] of Object.entries(q)) {
-    if (!KNOWN.has(k)) return bad(res, k, `unknown parameter ${k}`), null;
-    if (typeof v !== 'string') return bad(res, k, `${k} must be given once`), null;
+    if (!KNOWN.has(k)) bad(k, `unknown parameter ${k}`);
+    if (typeof v !== 'string') bad(k, `${k} must be given once`);
   }
   const p = parsePeriod(q, now);
-  if (!p.ok) return bad(res, p.field, p.error), null;
+  if (!p.ok) bad(p.field, p.error);
   const agency = (q.agency as string | undefined)?.trim() || undefined;
-  if (agency !== undefined && !AGENCY.test(agency)) return bad(res, 'agency', 'agency must be an agency id such as damkar'), null;
+  if (agency !== undefined && !AGENCY.test(agency)) bad('agency', 'agency must be an agency id such as damkar');
   const kecamatan = (q.kecamatan as string | undefined)?.trim() || undefined;
-  if (kecamatan !== undefined && !KECAMATAN.test(kecamatan)) return bad(res, 'kecamatan', 'kecamatan must be a kecamatan name or code'), null;
+  if (kecamatan !== undefined && !KECAMATAN.test(kecamatan)) bad('kecamatan', 'kecamatan must be a kecamatan name or code');
   return { ...p.period, agency, kecamatan };
 }
 
@@ -38,12 +39,10 @@ export function createKpisRouter(deps: KpisRouterDeps): express.Router {
   const now = deps.now ?? Date.now;
   const router = express.Router();
   router.get('/api/kpis', deps.requireRole('viewer'), (req, res) => {
-    const f = parseFilter(req, res, now());
-    if (f) res.json(deps.query.kpis(f));
+    res.json(deps.query.kpis(parseFilter(req, now())));
   });
   router.get('/api/kpis/replay', deps.requireRole('viewer'), (req, res) => {
-    const f = parseFilter(req, res, now());
-    if (f) res.json(deps.query.replay(f));
+    res.json(deps.query.replay(parseFilter(req, now())));
   });
   return router;
 }

@@ -1,5 +1,7 @@
 // One LL-HLS request answered, whatever carried it: the HTTP routes (routes.ts) and the page's WebSocket
 // (hls-socket.ts) both call answerHls, so blocking reload, preload-hint holds and every 4xx are the same on both.
+import { DomainError, type ErrorCode } from '../../domain/errors.ts';
+import { errorBody, HTTP_STATUS } from '../http/errors.ts';
 import { CAMERA_ID } from '../../camera-config/schema.ts';
 import type { CameraPipeline } from './pipeline.ts';
 
@@ -22,14 +24,15 @@ export interface HlsAnswer {
 const MAX_MSN_AHEAD = 2;
 export const HLS_FILE = /^(?:index\.m3u8|init-(\d{1,9})\.mp4|seg-(\d{1,15})\.m4s|part-(\d{1,15})\.m4s)$/;
 
-const fail = (status: number, error: string, field: string): HlsAnswer => ({
-  status,
+/** A refusal in the API's one error shape (http/errors.ts), whichever transport carries it. */
+export const refusal = (code: ErrorCode, field: string, message: string): HlsAnswer => ({
+  status: HTTP_STATUS[code],
   kind: 'json',
-  body: JSON.stringify({ error, field }),
+  body: JSON.stringify(errorBody(new DomainError(code, field, message))),
   cacheable: false,
 });
 const media = (bytes: Buffer | undefined): HlsAnswer =>
-  bytes ? { status: 200, kind: 'mp4', body: bytes, cacheable: true } : fail(404, 'not in the live window', 'file');
+  bytes ? { status: 200, kind: 'mp4', body: bytes, cacheable: true } : refusal('not_found', 'file', 'not in the live window');
 
 /** A blocked request is answered after at most three part targets plus a second (then with what there is). */
 const holdMs = (p: CameraPipeline) => Math.round(3 * p.timing.partTargetS * 1000 + 1000);
@@ -50,11 +53,11 @@ export async function answerHls(
   query: HlsQuery,
   signal?: AbortSignal,
 ): Promise<HlsAnswer> {
-  if (!CAMERA_ID.test(id)) return fail(400, 'invalid camera id', 'id');
+  if (!CAMERA_ID.test(id)) return refusal('invalid_field', 'id', 'invalid camera id');
   const pipeline = pipelineOf(id);
-  if (!pipeline) return fail(404, 'unknown camera', 'id');
+  if (!pipeline) return refusal('camera_not_found', 'id', 'unknown camera');
   const m = HLS_FILE.exec(file);
-  if (!m) return fail(400, 'invalid file name', 'file');
+  if (!m) return refusal('invalid_field', 'file', 'invalid file name');
   const seg = pipeline.segmenter;
   const [, init, msn, part] = m;
   if (init !== undefined) return media(seg.initSegment(Number(init))?.bytes);
@@ -71,19 +74,19 @@ export async function answerHls(
 async function playlist(pipeline: CameraPipeline, query: HlsQuery, signal?: AbortSignal): Promise<HlsAnswer> {
   const seg = pipeline.segmenter;
   const { _HLS_msn: rawMsn, _HLS_part: rawPart } = query;
-  if (rawPart !== undefined && rawMsn === undefined) return fail(400, '_HLS_part needs _HLS_msn', '_HLS_part');
+  if (rawPart !== undefined && rawMsn === undefined) return refusal('invalid_field', '_HLS_part', '_HLS_part needs _HLS_msn');
   if (rawMsn !== undefined) {
-    if (typeof rawMsn !== 'string' || !/^\d{1,15}$/.test(rawMsn)) return fail(400, 'invalid _HLS_msn', '_HLS_msn');
+    if (typeof rawMsn !== 'string' || !/^\d{1,15}$/.test(rawMsn)) return refusal('invalid_field', '_HLS_msn', 'invalid _HLS_msn');
     if (rawPart !== undefined && (typeof rawPart !== 'string' || !/^\d{1,4}$/.test(rawPart))) {
-      return fail(400, 'invalid _HLS_part', '_HLS_part');
+      return refusal('invalid_field', '_HLS_part', 'invalid _HLS_part');
     }
     const msn = Number(rawMsn);
     const last = seg.lastMsn;
-    if (last !== undefined && msn > last + MAX_MSN_AHEAD) return fail(400, '_HLS_msn too far ahead', '_HLS_msn');
+    if (last !== undefined && msn > last + MAX_MSN_AHEAD) return refusal('invalid_field', '_HLS_msn', '_HLS_msn too far ahead');
     // Blocking reload: hold until that part (or segment) is listed, so the player hears of it at once.
     await seg.waitFor(msn, rawPart === undefined ? undefined : Number(rawPart), holdMs(pipeline) + 2000, signal);
   }
   const text = seg.playlist();
-  if (!text) return fail(404, 'playlist not ready yet', 'id');
+  if (!text) return refusal('not_found', 'id', 'playlist not ready yet');
   return { status: 200, kind: 'm3u8', body: text, cacheable: false };
 }

@@ -14,7 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { admitWatcher, type Authenticate } from '../http/upgrade-auth.ts';
 import { SERVICE_RESTART } from '../realtime/hub.ts';
 import { logger } from '../log.ts';
-import { answerHls, type HlsAnswer, type HlsKind } from './hls-answer.ts';
+import { answerHls, refusal, type HlsAnswer, type HlsKind } from './hls-answer.ts';
 import type { CameraPipeline } from './pipeline.ts';
 
 const log = logger('hls-socket');
@@ -45,7 +45,6 @@ export function frame(id: number, a: Pick<HlsAnswer, 'status' | 'kind' | 'body'>
   return Buffer.concat([head, body]);
 }
 
-const refuse = (status: number, error: string, field: string) => ({ status, kind: 'json' as const, body: JSON.stringify({ error, field }) });
 
 export function attachHlsSocket(opts: HlsSocketOptions) {
   const maxBuffered = opts.maxBufferedBytes ?? 16 * 1024 * 1024;
@@ -85,24 +84,24 @@ export function attachHlsSocket(opts: HlsSocketOptions) {
         open.delete(id);
         return;
       }
-      if (typeof msg.get !== 'string' || msg.get.length > MAX_GET_CHARS) return send(id, refuse(400, 'get must be a path', 'get'));
-      if (open.has(id)) return send(id, refuse(400, 'id already in use', 'id'));
-      if (open.size >= MAX_IN_FLIGHT) return send(id, refuse(429, 'too many open requests', 'get'));
+      if (typeof msg.get !== 'string' || msg.get.length > MAX_GET_CHARS) return send(id, refusal('invalid_field', 'get', 'get must be a path'));
+      if (open.has(id)) return send(id, refusal('invalid_field', 'id', 'id already in use'));
+      if (open.size >= MAX_IN_FLIGHT) return send(id, refusal('rate_limited', 'get', 'too many open requests'));
       let url: URL;
       try {
         url = new URL(msg.get, 'http://x');
       } catch {
-        return send(id, refuse(400, 'get must be a path', 'get'));
+        return send(id, refusal('invalid_field', 'get', 'get must be a path'));
       }
       const m = PATH.exec(url.pathname);
-      if (!m || url.origin !== 'http://x') return send(id, refuse(400, 'get must be /hls/<camera>/<file>', 'get'));
+      if (!m || url.origin !== 'http://x') return send(id, refusal('invalid_field', 'get', 'get must be /hls/<camera>/<file>'));
       const query: Record<string, string> = {};
       for (const [k, v] of url.searchParams) if (k === '_HLS_msn' || k === '_HLS_part') query[k] = v;
       let camera: string, file: string;
       try {
         [camera, file] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
       } catch {
-        return send(id, refuse(400, 'get is not a valid path', 'get'));
+        return send(id, refusal('invalid_field', 'get', 'get is not a valid path'));
       }
       const ac = new AbortController();
       open.set(id, ac);
@@ -110,7 +109,7 @@ export function attachHlsSocket(opts: HlsSocketOptions) {
       answerHls(opts.pipelineOf, camera, file, query, ac.signal)
         .catch((err) => {
           log.warn('hls answer failed', { error: String(err) });
-          return refuse(404, 'not available', 'get');
+          return refusal('not_found', 'get', 'not available');
         })
         .then((a) => {
           if (open.get(id) !== ac) return; // cancelled

@@ -1,7 +1,8 @@
 // HTTP surface of the streams room: cameras (+health, no credentials), snapshots on demand and LL-HLS from memory
 // (playlist with blocking reload, init segments, parts with preload hints, whole segments).
-import express, { type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import { CAMERA_ID } from '../../camera-config/schema.ts';
+import { DomainError } from '../../domain/errors.ts';
 import type { RequireRole } from '../http/roles.ts';
 import { answerHls, HLS_MIME } from './hls-answer.ts';
 import type { StreamSupervisor } from './supervisor.ts';
@@ -19,14 +20,11 @@ export function streamsRouter({ supervisor, requireRole }: StreamsRouterDeps): e
   const viewer = requireRole('viewer');
 
   /** Strict id check first (400), then existence (404): nothing unchecked ever reaches a lookup. */
-  const cameraOf = (req: Request, res: Response) => {
+  const cameraOf = (req: Request) => {
     const id = String(req.params.id);
-    if (!CAMERA_ID.test(id)) {
-      res.status(400).json({ error: 'invalid camera id', field: 'id' });
-      return undefined;
-    }
+    if (!CAMERA_ID.test(id)) throw new DomainError('invalid_field', 'id', 'id: a camera id is 1-32 of a-z, 0-9 and -');
     const pipeline = supervisor.pipeline(id);
-    if (!pipeline) res.status(404).json({ error: 'unknown camera', field: 'id' });
+    if (!pipeline) throw new DomainError('camera_not_found', 'id', 'no such camera');
     return pipeline;
   };
 
@@ -35,14 +33,13 @@ export function streamsRouter({ supervisor, requireRole }: StreamsRouterDeps): e
   });
 
   router.get('/api/cameras/:id', viewer, (req, res) => {
-    if (cameraOf(req, res)) res.set('Cache-Control', 'no-cache').json(supervisor.view(String(req.params.id)));
+    res.set('Cache-Control', 'no-cache').json(supervisor.view(cameraOf(req).id));
   });
 
   router.get('/api/cameras/:id/snapshot.jpg', viewer, async (req, res) => {
-    const pipeline = cameraOf(req, res);
-    if (!pipeline) return;
+    const pipeline = cameraOf(req);
     const snap = await supervisor.snapshot(pipeline.id);
-    if (!snap) return void res.status(404).json({ error: 'no snapshot yet', field: 'id' });
+    if (!snap) throw new DomainError('no_snapshot', 'id', 'no snapshot yet');
     res.set({ 'Content-Type': 'image/jpeg', 'Cache-Control': 'no-cache', 'X-Snapshot-Time': new Date(snap.atMs).toISOString() }).send(snap.jpeg);
   });
 
@@ -54,8 +51,8 @@ export function streamsRouter({ supervisor, requireRole }: StreamsRouterDeps): e
     res.status(a.status).set({ 'Content-Type': HLS_MIME[a.kind], 'Cache-Control': a.cacheable ? MEDIA_CACHE : 'no-cache' }).send(a.body);
   });
 
-  router.use('/hls', viewer, (_req, res) => {
-    res.status(404).json({ error: 'not_found' });
+  router.use('/hls', viewer, () => {
+    throw new DomainError('not_found', null, 'HLS paths are /hls/<camera>/<file>');
   });
   return router;
 }

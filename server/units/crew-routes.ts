@@ -4,9 +4,10 @@
 // and answers every tap on its own, so one stale tap never blocks the rest of the queue.
 import express, { type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import { zodField } from '../http/errors.ts';
+import { DomainError, invalidField } from '../../domain/errors.ts';
+import { errorBody, HTTP_STATUS } from '../http/errors.ts';
 import type { RequireRole } from '../http/roles.ts';
-import { CREW_TAPS, UnitsError, type UnitService } from './service.ts';
+import { CREW_TAPS, type UnitService } from './service.ts';
 
 /** Queued taps older than this are refused: a shift is 8 h; older taps are not evidence of a response time. */
 export const CREW_TAP_MAX_AGE_MS = 12 * 3600_000;
@@ -41,10 +42,6 @@ export interface CrewRouterDeps {
   now?: () => number;
 }
 
-function bad(res: Response, status: number, error: string, field: string): void {
-  res.status(status).json({ error, field });
-}
-
 /** A device-supplied time inside [now − max age, now + skew], as ISO; else the reason. */
 export function checkDeviceTime(raw: string, now: number): { ok: true; iso: string } | { ok: false; error: string } {
   const t = Date.parse(raw);
@@ -63,45 +60,46 @@ export function createCrewRouter(deps: CrewRouterDeps): express.Router {
   // An admin hands a crew its credential (shown once, e.g. as a QR code of /?view=crew&token=…).
   router.post('/api/units/:id/crew-token', deps.requireRole('admin'), (req, res) => {
     const id = String(req.params.id);
-    if (!units.get(id)) return bad(res, 404, 'unit not found', 'id');
+    if (!units.get(id)) throw new DomainError('unit_not_found', 'id', 'unit not found');
     res.status(201).json({ unitId: id, token: deps.issueUnitToken(id) });
   });
 
   // What the crew page shows: its unit and the current job (place and category — never the caller).
   router.get('/api/crew/me', deps.requireUnit, (_req, res) => {
     const unit = units.get(deps.unitOf(res) ?? '');
-    if (!unit) return bad(res, 404, 'unit not found', 'unit');
+    if (!unit) throw new DomainError('unit_not_found', 'unit', 'unit not found');
     res.json({ unit: { id: unit.id, callsign: unit.callsign, agency: unit.agency }, dispatch: unit.dispatch, job: units.jobFor(unit.id) });
   });
 
   router.post('/api/crew/taps', deps.requireUnit, json, (req, res) => {
     const parsed = Taps.safeParse(req.body ?? {});
-    if (!parsed.success) return bad(res, 400, parsed.error.issues[0]?.message ?? 'invalid body', zodField(parsed.error.issues) ?? 'taps');
+    if (!parsed.success) throw invalidField(parsed.error.issues, undefined, 'taps');
     const unitId = deps.unitOf(res)!;
     const t = now();
     const results = parsed.data.taps.map((tap) => {
       const at = checkDeviceTime(tap.at, t);
-      if (!at.ok) return { ok: false, status: 400, error: at.error, field: 'at' };
+      if (!at.ok) return { ok: false as const, error: new DomainError('invalid_field', 'at', at.error) };
       try {
-        return { ok: true, dispatch: units.crewTap(unitId, { ...tap, at: at.iso }) };
+        return { ok: true as const, dispatch: units.crewTap(unitId, { ...tap, at: at.iso }) };
       } catch (err) {
-        if (err instanceof UnitsError) return { ok: false, status: err.status, error: err.message, field: err.field };
+        if (err instanceof DomainError) return { ok: false as const, error: err };
         throw err;
       }
     });
     // one tap: its own status; a batch: 200 with one result per tap (the page drops accepted and refused ones alike)
     const only = results.length === 1 ? results[0] : null;
-    res.status(only && !only.ok ? (only.status as number) : 200).json(only && !only.ok ? { error: only.error, field: only.field } : { results });
+    if (only && !only.ok) throw only.error;
+    res.json({ results: results.map((r) => (r.ok ? r : { ok: false, status: HTTP_STATUS[r.error.code], ...errorBody(r.error) })) });
   });
 
   router.post('/api/crew/positions', deps.requireUnit, json, async (req, res) => {
     const parsed = Positions.safeParse(req.body ?? {});
-    if (!parsed.success) return bad(res, 400, parsed.error.issues[0]?.message ?? 'invalid body', zodField(parsed.error.issues) ?? 'positions');
+    if (!parsed.success) throw invalidField(parsed.error.issues, undefined, 'positions');
     const t = now();
     const fixes = [];
     for (const p of parsed.data.positions) {
       const at = checkDeviceTime(p.at, t);
-      if (!at.ok) return bad(res, 400, at.error, 'at');
+      if (!at.ok) throw new DomainError('invalid_field', 'at', at.error);
       fixes.push({
         at: at.iso, lat: p.lat, lon: p.lon, accuracyM: p.accuracyM ?? null, speedKmh: p.speedMps == null ? null : p.speedMps * 3.6,
         bearingDeg: p.headingDeg ?? null, altitudeM: null, battery: null,
@@ -110,7 +108,7 @@ export function createCrewRouter(deps: CrewRouterDeps): express.Router {
     const unitId = deps.unitOf(res)!;
     for (const f of fixes) {
       const out = await units.ingestForUnit(unitId, f);
-      if (!out.ok) return bad(res, 400, out.error, out.field);
+      if (!out.ok) throw out.error;
     }
     res.status(204).end();
   });

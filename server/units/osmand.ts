@@ -7,19 +7,20 @@
 import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import http from 'node:http';
 import express from 'express';
-import { bodyErrors } from '../http/errors.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { httpErrors } from '../http/errors.ts';
 import type { Position } from './types.ts';
 
 export interface OsmandFix extends Omit<Position, 'unitId'> {
   deviceId: string;
 }
-export type ParseResult = { ok: true; fix: OsmandFix } | { ok: false; error: string; field: string };
+export type ParseResult = { ok: true; fix: OsmandFix } | { ok: false; error: DomainError };
 
 const KNOT_KMH = 1.852;
 const MPS_KMH = 3.6;
 
-function fail(field: string, error = `invalid ${field}`): ParseResult {
-  return { ok: false, error, field };
+function fail(field: string, message: string): ParseResult {
+  return { ok: false, error: new DomainError('invalid_field', field, message) };
 }
 
 /** Optional finite number; undefined when absent, NaN when present but not a number. */
@@ -124,7 +125,7 @@ export function parseOsmandJson(body: unknown, nowMs: number): ParseResult {
   });
 }
 
-export type IngestOutcome = { ok: true } | { ok: false; error: string; field: string };
+export type IngestOutcome = { ok: true } | { ok: false; error: DomainError };
 export type Ingest = (fix: OsmandFix) => IngestOutcome | Promise<IngestOutcome>;
 
 /** Router handling `/` (mounted at /api/osmand on the main app and at / on the device port). */
@@ -134,28 +135,17 @@ export function createOsmandRouter(deps: { ingest: Ingest; now?: () => number })
   router.use(express.urlencoded({ extended: false, limit: '16kb' }));
   router.use(express.json({ limit: '64kb' }));
   router.all('/', async (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'POST') {
-      res.status(405).json({ error: 'method_not_allowed' });
-      return;
-    }
+    if (req.method !== 'GET' && req.method !== 'POST') throw new DomainError('method_not_allowed', null, 'GET or POST');
     const isJson = req.is('application/json') && req.body && typeof req.body === 'object';
     const query = req.query as Record<string, unknown>;
     const parsed = isJson && !query.id
       ? parseOsmandJson(req.body, now())
       : parseOsmandParams({ ...(typeof req.body === 'object' && !isJson ? req.body : {}), ...query }, now());
-    if (!parsed.ok) {
-      res.status(400).json({ error: parsed.error, field: parsed.field });
-      return;
-    }
+    if (!parsed.ok) throw parsed.error;
     const out = await deps.ingest(parsed.fix); // resolves after the commit
-    if (!out.ok) {
-      res.status(400).json({ error: out.error, field: out.field });
-      return;
-    }
+    if (!out.ok) throw out.error;
     res.status(200).end();
   });
-  // Malformed/oversized bodies from body-parser: still a 4xx naming the body.
-  router.use(bodyErrors);
   return router;
 }
 
@@ -164,9 +154,11 @@ export async function startOsmandServer(router: express.Router, port: number, ho
   const app = express();
   app.disable('x-powered-by');
   app.use('/', router);
-  app.use((_req, res) => {
-    res.status(404).json({ error: 'not_found' });
+  app.use(() => {
+    throw new DomainError('not_found', null, 'Traccar Client posts to /');
   });
+  // Malformed/oversized bodies from body-parser, and the decoders' errors: the one 4xx shape.
+  app.use(httpErrors);
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

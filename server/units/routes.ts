@@ -2,9 +2,9 @@
 import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import express, { type Request } from 'express';
 import { z } from 'zod';
-import { zodField } from '../http/errors.ts';
+import { DomainError, invalidField } from '../../domain/errors.ts';
 import type { RequireRole } from '../http/roles.ts';
-import { UnitsError, type UnitService } from './service.ts';
+import type { UnitService } from './service.ts';
 
 const RegisterUnit = z.object({
   id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
@@ -17,10 +17,6 @@ const RegisterUnit = z.object({
 });
 const DispatchBody = z.object({ unitId: z.string().min(1).max(64) });
 const NoUnitBody = z.object({ agency: z.string().regex(/^[a-z0-9_]{1,32}$/, 'agency must be an agency id such as damkar') });
-
-function zodFail(err: z.ZodError) {
-  return { error: err.issues[0]?.message ?? 'invalid body', field: zodField(err.issues) ?? 'body' };
-}
 
 export interface UnitsRouterDeps {
   units: UnitService;
@@ -41,30 +37,17 @@ export function createUnitsRouter(deps: UnitsRouterDeps): express.Router {
 
   router.post('/api/units', requireRole('admin'), json, (req, res) => {
     const parsed = RegisterUnit.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      res.status(400).json(zodFail(parsed.error));
-      return;
-    }
-    try {
-      const unit = units.register(parsed.data);
-      res.status(201).json({ unit: { ...units.get(unit.id), deviceId: unit.deviceId } });
-    } catch (err) {
-      sendError(res, err);
-    }
+    if (!parsed.success) throw invalidField(parsed.error.issues);
+    const unit = units.register(parsed.data);
+    res.status(201).json({ unit: { ...units.get(unit.id), deviceId: unit.deviceId } });
   });
 
   router.get('/api/units/:id/track', requireRole('viewer'), (req, res) => {
     const id = String(req.params.id);
-    if (!units.get(id)) {
-      res.status(404).json({ error: 'unit not found', field: 'id' });
-      return;
-    }
+    if (!units.get(id)) throw new DomainError('unit_not_found', 'id', 'unit not found');
     const raw = typeof req.query.since === 'string' ? req.query.since : '';
     const sinceMs = raw === '' ? Date.now() - 30 * 60_000 : /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-    if (!plausibleTime(sinceMs)) {
-      res.status(400).json({ error: `since must be ISO-8601 or epoch ms, ${TIME_RANGE_TEXT}`, field: 'since' });
-      return;
-    }
+    if (!plausibleTime(sinceMs)) throw new DomainError('invalid_field', 'since', `since must be ISO-8601 or epoch ms, ${TIME_RANGE_TEXT}`);
     const points = units.track(id, new Date(sinceMs).toISOString());
     res.json({ unitId: id, since: new Date(sinceMs).toISOString(), points });
   });
@@ -75,53 +58,26 @@ export function createUnitsRouter(deps: UnitsRouterDeps): express.Router {
 
   router.post('/api/incidents/:id/dispatch', requireRole('operator'), json, (req, res) => {
     const parsed = DispatchBody.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      res.status(400).json(zodFail(parsed.error));
-      return;
-    }
-    try {
-      // Committed (better-sqlite3 is synchronous) before the response goes out.
-      const dispatch = units.dispatch(String(req.params.id), parsed.data.unitId, actorOf(req));
-      res.status(201).json({ dispatch });
-    } catch (err) {
-      sendError(res, err);
-    }
+    if (!parsed.success) throw invalidField(parsed.error.issues);
+    // Committed (better-sqlite3 is synchronous) before the response goes out.
+    const dispatch = units.dispatch(String(req.params.id), parsed.data.unitId, actorOf(req));
+    res.status(201).json({ dispatch });
   });
 
   // The operator heard it on the radio: arrival with the operator as its source (needed where no geofence can tell).
   router.post('/api/incidents/:id/arrival', requireRole('operator'), json, (req, res) => {
     const parsed = DispatchBody.safeParse(req.body ?? {});
-    if (!parsed.success) return void res.status(400).json(zodFail(parsed.error));
-    try {
-      res.status(200).json({ dispatch: units.confirmArrival(String(req.params.id), parsed.data.unitId, actorOf(req)) });
-    } catch (err) {
-      sendError(res, err);
-    }
+    if (!parsed.success) throw invalidField(parsed.error.issues);
+    res.status(200).json({ dispatch: units.confirmArrival(String(req.params.id), parsed.data.unitId, actorOf(req)) });
   });
 
   // No unit of the agency was free: recorded so the briefing can count it, instead of the incident vanishing.
   router.post('/api/incidents/:id/no-unit', requireRole('operator'), json, (req, res) => {
     const parsed = NoUnitBody.safeParse(req.body ?? {});
-    if (!parsed.success) return void res.status(400).json(zodFail(parsed.error));
-    try {
-      units.noFreeUnit(String(req.params.id), parsed.data.agency, actorOf(req));
-      res.status(204).end();
-    } catch (err) {
-      sendError(res, err);
-    }
+    if (!parsed.success) throw invalidField(parsed.error.issues);
+    units.noFreeUnit(String(req.params.id), parsed.data.agency, actorOf(req));
+    res.status(204).end();
   });
 
   return router;
-}
-
-function sendError(res: express.Response, err: unknown): void {
-  if (err instanceof UnitsError) res.status(err.status).json({ error: err.message, field: err.field });
-  // The incidents service refuses with its own 4xx error (e.g. 409 invalid_transition): pass it on.
-  else if (isClientError(err)) res.status(err.status).json({ error: err.error ?? err.message, field: err.field ?? null });
-  else throw err;
-}
-
-function isClientError(err: unknown): err is { status: number; error?: string; message: string; field?: string | null } {
-  const status = (err as { status?: unknown })?.status;
-  return typeof status === 'number' && status >= 400 && status < 500;
 }

@@ -7,6 +7,7 @@ import { logger } from '../log.ts';
 import { transactorFor } from '../store/group-commit.ts';
 import { createUnitsRepo } from '../store/units-repo.ts';
 import type { Ring } from '../incidents/model.ts';
+import { DomainError } from '../../domain/errors.ts';
 import { isClosedStatus, STATUS_FLOW } from '../../domain/incident.ts';
 import {
   approachFrom, arrivalCheckFor, ArrivalRulesSchema, DEFAULT_ARRIVAL_RULES, newApproach, stepApproach, type Approach, type ArrivalRules,
@@ -30,11 +31,6 @@ export interface IncidentsPort {
 export const CREW_TAPS = ['berangkat', 'tiba', 'selesai'] as const;
 export type CrewTapKind = (typeof CREW_TAPS)[number];
 
-export class UnitsError extends Error {
-  constructor(public status: number, message: string, public field?: string) {
-    super(message);
-  }
-}
 
 export interface UnitServiceOptions {
   db: Database;
@@ -117,12 +113,12 @@ export function createUnitService(opts: UnitServiceOptions) {
   }
 
   function register(input: Omit<Unit, 'id'> & { id?: string }): Unit {
-    if (byDevice.has(input.deviceId)) throw new UnitsError(409, 'deviceId already registered', 'deviceId');
+    if (byDevice.has(input.deviceId)) throw new DomainError('already_exists', 'deviceId', 'deviceId already registered');
     const unit: Unit = {
       id: input.id ?? `u-${randomUUID().slice(0, 8)}`, callsign: input.callsign, agency: input.agency, kind: input.kind, deviceId: input.deviceId,
       station: input.station ?? null,
     };
-    if (units.has(unit.id)) throw new UnitsError(409, 'unit id already exists', 'id');
+    if (units.has(unit.id)) throw new DomainError('already_exists', 'id', 'unit id already exists');
     repo.insertUnit(unit, iso());
     units.set(unit.id, unit);
     byDevice.set(unit.deviceId, unit);
@@ -136,7 +132,7 @@ export function createUnitService(opts: UnitServiceOptions) {
    */
   function ingestOne(fix: OsmandFix, touched: Set<Unit>): IngestOutcome {
     const unit = byDevice.get(fix.deviceId);
-    if (!unit) return { ok: false, error: 'unknown device', field: 'id' };
+    if (!unit) return { ok: false, error: new DomainError('unknown_device', 'id', 'unknown device') };
     const receivedAt = iso();
     const { deviceId: _d, ...rest } = fix;
     const position: Position = { unitId: unit.id, ...rest };
@@ -199,7 +195,7 @@ export function createUnitService(opts: UnitServiceOptions) {
   /** A fix from the crew page: the same path as the unit's tracker, under the unit's own device identity. */
   function ingestForUnit(unitId: string, fix: Omit<OsmandFix, 'deviceId'>): Promise<IngestOutcome> {
     const unit = units.get(unitId);
-    if (!unit) return Promise.resolve({ ok: false, error: 'unknown unit', field: 'unit' });
+    if (!unit) return Promise.resolve({ ok: false, error: new DomainError('unknown_unit', 'unit', 'unknown unit') });
     return ingestQueued({ ...fix, deviceId: unit.deviceId });
   }
 
@@ -250,10 +246,10 @@ export function createUnitService(opts: UnitServiceOptions) {
 
   function dispatch(incidentId: string, unitId: string, by: string): Dispatch {
     const inc = incidents.get(incidentId);
-    if (!inc) throw new UnitsError(404, 'incident not found', 'id');
-    if (isClosedStatus(inc.status)) throw new UnitsError(409, `incident is ${inc.status}`, 'status');
+    if (!inc) throw new DomainError('incident_not_found', 'id', 'no such incident');
+    if (isClosedStatus(inc.status)) throw new DomainError('incident_closed', 'status', `the incident is ${inc.status}`, { status: inc.status });
     const unit = units.get(unitId);
-    if (!unit) throw new UnitsError(400, 'unknown unit', 'unitId');
+    if (!unit) throw new DomainError('unknown_unit', 'unitId', 'unknown unit');
     const current = active.get(unitId);
     if (current?.incidentId === incidentId) return current; // idempotent
     const at = iso();
@@ -278,11 +274,11 @@ export function createUnitService(opts: UnitServiceOptions) {
    */
   function crewTap(unitId: string, tap: { kind: CrewTapKind; incidentId: string; at: string }): Dispatch {
     const unit = units.get(unitId);
-    if (!unit) throw new UnitsError(404, 'unit not found', 'unit');
+    if (!unit) throw new DomainError('unit_not_found', 'unit', 'unit not found');
     const d = repo.latestDispatch(unitId, tap.incidentId);
-    if (!d) throw new UnitsError(409, 'this unit was not dispatched to that incident', 'incidentId');
-    if (tap.at < d.dispatchedAt) throw new UnitsError(409, 'tap is older than the dispatch', 'at');
-    if (d.clearedAt && tap.at > d.clearedAt && tap.kind !== 'selesai') throw new UnitsError(409, 'the dispatch had ended by then', 'at');
+    if (!d) throw new DomainError('not_dispatched', 'incidentId', 'this unit was not dispatched to that incident');
+    if (tap.at < d.dispatchedAt) throw new DomainError('out_of_order', 'at', 'the tap is older than the dispatch');
+    if (d.clearedAt && tap.at > d.clearedAt && tap.kind !== 'selesai') throw new DomainError('out_of_order', 'at', 'the dispatch had ended by then');
     tx.transaction(() => {
       if (tap.kind === 'berangkat') markMoving(unit, d, tap.at, 'crew');
       else if (tap.kind === 'tiba') markArrived(unit, d, tap.at, 'crew');
@@ -303,9 +299,9 @@ export function createUnitService(opts: UnitServiceOptions) {
   /** An operator confirms a unit is on scene (radio call): the arrival records the operator as its source. */
   function confirmArrival(incidentId: string, unitId: string, by: string): Dispatch {
     const unit = units.get(unitId);
-    if (!unit) throw new UnitsError(400, 'unknown unit', 'unitId');
+    if (!unit) throw new DomainError('unknown_unit', 'unitId', 'unknown unit');
     const d = repo.latestDispatch(unitId, incidentId);
-    if (!d || d.clearedAt) throw new UnitsError(409, 'unit is not dispatched to this incident', 'unitId');
+    if (!d || d.clearedAt) throw new DomainError('not_dispatched', 'unitId', 'the unit is not dispatched to this incident');
     if (!d.arrivedAt) tx.transaction(() => markArrived(unit, d, iso(), 'operator', by));
     refreshActive(unitId, d.id);
     publish(unit);
@@ -315,7 +311,7 @@ export function createUnitService(opts: UnitServiceOptions) {
   /** The operator found no free unit of the agency: the briefing counts the incident as "no free unit" for it. */
   function noFreeUnit(incidentId: string, agency: string, by: string): void {
     const inc = incidents.get(incidentId);
-    if (!inc) throw new UnitsError(404, 'incident not found', 'id');
+    if (!inc) throw new DomainError('incident_not_found', 'id', 'no such incident');
     incidents.addEvent(incidentId, { event: NO_UNIT_EVENT, by, note: agency });
   }
 

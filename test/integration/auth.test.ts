@@ -44,7 +44,7 @@ describe('tokens and roles', () => {
     const json = { 'content-type': 'application/json' };
     const bad = await s.call('POST', '/api/tokens', 'admin', '{"role":"viewer",', json);
     expect(bad).toMatchObject({ status: 400, body: { error: 'invalid_json', field: 'body' } });
-    expect((await s.call('POST', '/api/login', null, '{', json)).body).toEqual({ error: 'invalid_json', field: 'body' });
+    expect((await s.call('POST', '/api/login', null, '{', json)).body).toEqual({ error: 'invalid_json', field: 'body', message: 'the body is not valid JSON' });
     const huge = await s.call('POST', '/api/users', 'admin', JSON.stringify({ username: 'big', password: 'x'.repeat(20_000), role: 'viewer' }), json);
     expect(huge).toMatchObject({ status: 413, body: { field: 'body' } });
     expect(s.db.prepare("SELECT count(*) FROM users WHERE username = 'big'").pluck().get()).toBe(0);

@@ -62,7 +62,7 @@ describe('group commit', () => {
     if (first.status !== 'fulfilled' || second.status !== 'fulfilled') throw new Error('unreachable');
     expect(second.value.incident.id).toBe(first.value.incident.id);
     expect(other.status).toBe('rejected');
-    expect(other.status === 'rejected' && other.reason).toMatchObject({ status: 422, field: 'Idempotency-Key' });
+    expect(other.status === 'rejected' && other.reason).toMatchObject({ code: 'idempotency_key_reused', field: 'Idempotency-Key' });
     expect(s.count()).toBe(countBefore + 1);
   });
 
@@ -93,7 +93,7 @@ describe('group commit', () => {
     off();
     expect(bad.status === 'rejected' && String(bad.reason)).toContain('boom');
     expect(good.status).toBe('fulfilled');
-    expect(missing.status === 'rejected' && missing.reason).toMatchObject({ status: 404, error: 'incident_not_found' });
+    expect(missing.status === 'rejected' && missing.reason).toMatchObject({ code: 'incident_not_found', field: 'id' });
     expect(committedByDescription(doomed.description)).toBe(0);
     expect(committedByDescription(fine.description)).toBe(1);
     expect(published).toEqual([fine.description]);

@@ -1,7 +1,9 @@
 // Dispatch and automatic "moving" / "on scene" from a simulated drive along a real road (geo/data), over real HTTP,
 // with real auth and the real incidents service on a real SQLite file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../domain/errors.ts';
 import { distanceM } from '../../geo/spatial.ts';
+import { HTTP_STATUS } from '../../server/http/errors.ts';
 import { drive, roadLine, startStack, type Stack } from './units-harness.ts';
 
 const road = roadLine('Tuanku Tambusai'); // ~3.4 km
@@ -39,6 +41,34 @@ describe('dispatch', () => {
     expect(await s.call('POST', `/api/incidents/${incidentId}/dispatch`, 'operator', {})).toMatchObject({ status: 400, body: { field: 'unitId' } });
     expect(await s.call('POST', `/api/incidents/${incidentId}/dispatch`, 'operator', { unitId: 'nope' })).toMatchObject({ status: 400, body: { field: 'unitId' } });
     expect((await s.call('POST', '/api/incidents/INC-NOPE/dispatch', 'operator', { unitId: 'dk-02' })).status).toBe(404);
+  });
+
+  it('every refusal, from every room and adapter, has the one body shape and the status its code maps to', async () => {
+    const raw = async (url: string, init?: RequestInit) => {
+      const res = await fetch(s.base + url, init);
+      return { status: res.status, body: await res.json() };
+    };
+    const answers = [
+      await s.call('GET', '/api/units', null), // 401 auth
+      await s.call('POST', '/api/units', 'viewer', {}), // 403 auth
+      await s.call('POST', '/api/units', 'admin', { callsign: 'X' }), // 400 zod
+      await s.call('POST', '/api/units', 'admin', { id: 'dk-02', callsign: 'X', agency: 'damkar', kind: 'k', deviceId: 'other' }), // 409 service
+      await s.call('GET', '/api/units/nope/track', 'viewer'), // 404 route
+      await s.call('GET', '/api/units/dk-02/track?since=kemarin', 'viewer'), // 400 range
+      await s.call('POST', '/api/incidents/INC-NOPE/dispatch', 'operator', { unitId: 'dk-02' }), // 404 across rooms
+      await s.call('GET', `/api/osmand?id=dev-dk2&lat=91&lon=101&timestamp=${Math.floor(Date.now() / 1000)}`, null), // 400 decoder
+      await s.call('GET', '/api/osmand?id=nobody&lat=0.5&lon=101.4', null), // 400 unknown device
+      await s.call('GET', '/api/nothing-here', 'viewer'), // 404 shell
+      await raw('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' }), // 400 body-parser
+    ];
+    for (const a of answers) {
+      expect(ERROR_CODES).toContain(a.body.error);
+      expect(a.status).toBe(HTTP_STATUS[a.body.error as keyof typeof HTTP_STATUS]);
+      expect(typeof a.body.message).toBe('string');
+      if ('field' in a.body) expect(typeof a.body.field).toBe('string');
+    }
+    expect(answers.map((a) => a.status)).toEqual([401, 403, 400, 409, 404, 400, 404, 400, 400, 404, 400]);
+    expect(answers.map((a) => a.body.field ?? null)).toEqual(['authorization', 'role', 'agency', 'id', 'id', 'since', 'id', 'lat', 'id', null, 'body']);
   });
 
   it('operator dispatch → dispatch row, incident didisposisikan with history, unit shows the dispatch', async () => {

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IntakeError } from '../../server/incidents/errors.ts';
+import { DomainError } from '../../domain/errors.ts';
 import { amlToInput, parseAml, verifyAmlHmac } from '../../server/incidents/intake-aml.ts';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -36,7 +36,7 @@ describe('parseAml', () => {
       try {
         parseAml(raw);
       } catch (e) {
-        return (e as IntakeError).field;
+        return (e as DomainError).field;
       }
       return 'accepted';
     };
@@ -61,8 +61,8 @@ describe('verifyAmlHmac', () => {
     expect(verifyAmlHmac(`${payload}&hmac=${mac.toUpperCase()}`, key)).toBe(payload);
   });
   it('missing, wrong key or tampered payload → 401', () => {
-    expect(() => verifyAmlHmac(payload, key)).toThrowError(expect.objectContaining({ status: 401, error: 'hmac_missing' }));
-    expect(() => verifyAmlHmac(`${payload}&hmac=${mac}`, 'other')).toThrowError(expect.objectContaining({ status: 401, error: 'hmac_invalid' }));
-    expect(() => verifyAmlHmac(`${payload.replace('55.85732', '55.85733')}&hmac=${mac}`, key)).toThrowError(expect.objectContaining({ status: 401 }));
+    expect(() => verifyAmlHmac(payload, key)).toThrowError(expect.objectContaining({ code: 'hmac_missing', field: 'hmac' }));
+    expect(() => verifyAmlHmac(`${payload}&hmac=${mac}`, 'other')).toThrowError(expect.objectContaining({ code: 'hmac_invalid', field: 'hmac' }));
+    expect(() => verifyAmlHmac(`${payload.replace('55.85732', '55.85733')}&hmac=${mac}`, key)).toThrowError(expect.objectContaining({ code: 'hmac_invalid' }));
   });
 });

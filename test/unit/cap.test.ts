@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as turf from '@turf/turf';
 import { describe, expect, it } from 'vitest';
-import { IntakeError } from '../../server/incidents/errors.ts';
+import { DomainError } from '../../domain/errors.ts';
 import { capAreaLocation, capCategory, capPriority, capReferenceKeys, capToInput, parseCapXml } from '../../server/incidents/intake-cap.ts';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -12,10 +12,10 @@ const errorOf = (fn: () => unknown) => {
   try {
     fn();
   } catch (e) {
-    if (e instanceof IntakeError) return e;
+    if (e instanceof DomainError) return e;
     throw e;
   }
-  throw new Error('expected an IntakeError');
+  throw new Error('expected an DomainError');
 };
 
 describe('parseCapXml', () => {
@@ -29,7 +29,7 @@ describe('parseCapXml', () => {
   it('refuses any DOCTYPE or ENTITY declaration, whatever its case, before parsing', () => {
     const body = sample('oasis-example1.xml').slice(sample('oasis-example1.xml').indexOf('<alert'));
     for (const prolog of ['<!DOCTYPE alert>', '<!doctype alert SYSTEM "http://evil/x.dtd">', '<!ENTITY x "y">']) {
-      expect(errorOf(() => parseCapXml(prolog + body))).toMatchObject({ status: 400, error: 'doctype_not_allowed', field: 'body' });
+      expect(errorOf(() => parseCapXml(prolog + body))).toMatchObject({ code: 'doctype_not_allowed', field: 'body' });
     }
   });
 

@@ -1,9 +1,9 @@
 import http from 'node:http';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGeo } from '../../geo/index.ts';
 import { loadGeoData } from '../../server/geo/load.ts';
 import { geoRouter } from '../../server/geo/routes.ts';
+import { createApp, finishApp } from '../../server/http/app.ts';
 import type { RequireRole } from '../../server/http/roles.ts';
 
 let server: http.Server;
@@ -15,8 +15,9 @@ beforeAll(async () => {
     if (req.headers.authorization !== 'Bearer ok') return void res.status(401).json({ error: 'unauthorized' });
     next();
   };
-  const app = express();
+  const app = createApp();
   app.use(geoRouter({ geo: createGeo(loadGeoData()), requireRole }));
+  finishApp(app);
   server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;

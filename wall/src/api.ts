@@ -1,10 +1,12 @@
 // fetch wrappers for /api (the session cookie rides along). Errors carry the status so callers can show login.
+import type { ErrorBody } from '../../domain/errors.ts';
+
 export class ApiError extends Error {
   constructor(
     public status: number,
-    public body: { error?: string; field?: string } | null,
+    public body: ErrorBody | null,
   ) {
-    super(body?.error ? `${body.error}${body.field ? ` (${body.field})` : ''}` : `HTTP ${status}`);
+    super(body?.message ?? body?.error ?? `HTTP ${status}`);
   }
 }
 
@@ -38,6 +40,6 @@ export async function api<T>(path: string, init: RequestInit & { json?: unknown 
   } catch {
     parsed = null;
   }
-  if (!res.ok) throw new ApiError(res.status, parsed as { error?: string; field?: string } | null);
+  if (!res.ok) throw new ApiError(res.status, parsed as ErrorBody | null);
   return parsed as T;
 }
