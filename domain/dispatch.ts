@@ -9,4 +9,4 @@ export const STAGE_SOURCES = ['distance', 'geofence', 'crew', 'operator', 'speed
 export type StageSource = (typeof STAGE_SOURCES)[number];
 
 /** Incident history event (note = agency id): no unit of that agency was free. The briefing counts it as such. */
-export const NO_UNIT_EVENT = 'no_unit_available';
+export const NO_UNIT_EVENT = 'no_unit_available' as const;

@@ -1,4 +1,8 @@
-// An incident's categories and statuses, and which statuses are closed: one list for the server, its SQL and the wall.
+// The Incident as server and wall both know it: categories, statuses and their machine, and the zod schemas of the
+// published shape (the single source: the types below are inferred from them). One list for the server, its SQL and
+// the wall.
+import { z } from 'zod';
+import { maskActor, maskDeviceId, maskName, maskPhone } from './caller.ts';
 
 export const CATEGORIES = [
   'kebakaran', 'pohon_tumbang', 'hewan_liar', 'banjir', 'pju_padam', 'bencana_alam', 'longsor', 'gempa',
@@ -21,3 +25,116 @@ export function isClosedStatus(status: string): boolean {
 
 /** The closed statuses as an SQL list, `('selesai','iseng','batal')`, for queries and triggers. */
 export const CLOSED_STATUSES_SQL = `(${CLOSED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
+/** Allowed next statuses. selesai/iseng/batal are final. Dispatch may skip verification (a fire needs no paperwork). */
+export const TRANSITIONS: Record<Status, readonly Status[]> = {
+  baru: ['diverifikasi', 'didisposisikan', 'iseng', 'batal'],
+  diverifikasi: ['didisposisikan', 'selesai', 'iseng', 'batal'],
+  didisposisikan: ['dalam_penanganan', 'selesai', 'batal'],
+  dalam_penanganan: ['selesai'],
+  selesai: [],
+  iseng: [],
+  batal: [],
+};
+
+export function canTransition(from: Status, to: Status): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** Statuses a sender's cancel (CAP Cancel, an operator's batal) may still end. */
+export const CANCELLABLE_STATUSES = STATUSES.filter((s) => canTransition(s, 'batal'));
+
+export const SOURCES = ['form', 'api', 'cap', 'aml'] as const;
+export type Source = (typeof SOURCES)[number];
+
+export const LOCATION_METHODS = ['aml', 'gps', 'geocoded', 'manual'] as const;
+export type LocationMethod = (typeof LOCATION_METHODS)[number];
+
+export const PRIORITIES = [1, 2, 3] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+const lat = z.number().min(-90).max(90);
+const lon = z.number().min(-180).max(180);
+const isoTime = z.string();
+
+export const areaRefSchema = z.strictObject({ code: z.string(), name: z.string() });
+export type AreaRef = z.infer<typeof areaRefSchema>;
+
+export const agencySchema = z.strictObject({ id: z.string(), name: z.string(), phone: z.string().nullable() });
+export type Agency = z.infer<typeof agencySchema>;
+
+/** A closed polygon ring of [lon, lat] (GeoJSON order), first vertex repeated last. */
+export const ringSchema = z.array(z.tuple([lon, lat]));
+export type Ring = Array<[lon: number, lat: number]>;
+
+export const incidentLocationSchema = z.strictObject({
+  /** What the caller/sender said, or the reverse-geocoded label when only coordinates came in. */
+  text: z.string(),
+  lat: lat.nullable(),
+  lon: lon.nullable(),
+  uncertaintyM: z.number().nonnegative().nullable(),
+  method: z.enum(LOCATION_METHODS),
+  kelurahan: areaRefSchema.nullable(),
+  kecamatan: areaRefSchema.nullable(),
+  street: z.string().nullable().optional(),
+  /** Geocoder confidence 0..1 when method is 'geocoded'. */
+  confidence: z.number().min(0).max(1).optional(),
+  /** True when no coordinates could be found: the operator must place the incident by hand. */
+  needsLocation: z.boolean(),
+  /** True when the point lies outside Kota Pekanbaru (reverse geocoder). */
+  outsideCity: z.boolean().optional(),
+  /** The sender gave the incident as an area (CAP polygons): the point is its centre, arrival is judged on the area. */
+  polygons: z.array(ringSchema).optional(),
+});
+export type IncidentLocation = z.infer<typeof incidentLocationSchema>;
+
+/** Every non-status event an incident's history records (each has a label in both languages: test/unit/labels.test.ts). */
+export const HISTORY_EVENTS = [
+  'created', 'edited', 'note', 'unit_dispatched', 'unit_moving', 'unit_on_scene', 'unit_cleared', 'no_unit_available',
+  'cap_update', 'cap_cancel',
+] as const;
+export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
+
+export const historyEntrySchema = z.strictObject({
+  at: isoTime,
+  /** Set for status transitions. */
+  status: z.enum(STATUSES).optional(),
+  /** Set for other events. */
+  event: z.enum(HISTORY_EVENTS).optional(),
+  by: z.string(),
+  note: z.string().optional(),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+
+export const callerSchema = z.strictObject({ name: z.string().nullable(), phone: z.string().nullable() });
+export type Caller = z.infer<typeof callerSchema>;
+
+export const incidentSchema = z.strictObject({
+  id: z.string(),
+  source: z.enum(SOURCES),
+  sourceRef: z.string().nullable(),
+  category: z.enum(CATEGORIES),
+  agencies: z.array(agencySchema),
+  priority: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  status: z.enum(STATUSES),
+  reportedAt: isoTime,
+  updatedAt: isoTime,
+  caller: callerSchema,
+  description: z.string(),
+  location: incidentLocationSchema,
+  /** Intake warnings an operator should see (e.g. 'aml_length_mismatch', 'needs_location', 'uncertainty_clamped'). */
+  flags: z.array(z.string()),
+  history: z.array(historyEntrySchema),
+});
+export type Incident = z.infer<typeof incidentSchema>;
+
+/** The incident as walls (viewer role) and the realtime hub see it: the caller, an AML handset reference and who
+ * acted in its history masked by the rules in caller.ts. */
+export function publicIncident(incident: Incident): Incident {
+  return {
+    ...incident,
+    caller: { name: maskName(incident.caller.name), phone: maskPhone(incident.caller.phone) },
+    sourceRef: incident.source === 'aml' ? maskDeviceId(incident.sourceRef) : incident.sourceRef,
+    history: incident.history.map((h) => ({ ...h, by: maskActor(h.by) })),
+  };
+}

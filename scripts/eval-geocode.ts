@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { createGeo, type Candidate } from '../geo/index.ts';
 import { distanceM } from '../geo/spatial.ts';
 import { loadGeoData } from '../server/geo/load.ts';
+import type { ListOf } from '../domain/messages.ts';
 
 interface Rec { id: string; query: string; lat: number; lon: number; kelurahan_kode: string | null; kecamatan_kode: string | null; tolerance_m: number; kelurahan_confidence?: string }
 
@@ -19,8 +20,7 @@ const geo = url ? null : createGeo(loadGeoData());
 async function top(q: string): Promise<Candidate | null> {
   if (geo) return geo.geocode(q, { limit: 1 })[0] ?? null;
   const res = await fetch(`${url}/api/geocode?q=${encodeURIComponent(q)}&limit=1`, { headers: process.env.SIAGA_TOKEN ? { authorization: `Bearer ${process.env.SIAGA_TOKEN}` } : {} });
-  const body = (await res.json()) as { candidates?: Candidate[] } | Candidate[];
-  const list = Array.isArray(body) ? body : body.candidates ?? [];
+  const list = ((await res.json()) as ListOf<Candidate>).items;
   return list[0] ?? null;
 }
 

@@ -6,8 +6,9 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { camerasFor } from '../geo/coverage.ts';
 import { destination } from '../geo/spatial.ts';
-import type { Camera } from '../wall/src/types.ts';
+import type { CameraView as Camera } from '../domain/camera.ts';
 import { startWallHarness, waitForDemoHistory, type WallHarness } from '../test/e2e/wall-harness.ts';
+import type { ListOf } from '../domain/messages.ts';
 
 const OUT = path.resolve('docs/screenshots');
 /** A PNG above this is written as JPEG instead: the README should not weigh megabytes per picture. */
@@ -75,7 +76,7 @@ async function camerasLive(page: Page): Promise<void> {
  */
 async function callInIncident(h: WallHarness): Promise<string> {
   // H.265 cameras show a "cannot play" card in Chromium: a picture of the product shows ones that play.
-  const cams = (await h.api<Camera[]>('/api/cameras')).filter((c) => c.health?.status === 'online' && c.health.codec?.startsWith('avc1') !== false);
+  const cams = (await h.api<ListOf<Camera>>('/api/cameras')).items.filter((c) => c.health?.status === 'online' && c.health.codec?.startsWith('avc1') !== false);
   const spots = cams.map((c) => {
     const [lon, lat] = destination(c.lon, c.lat, c.bearingDeg, 30);
     return { lon, lat, inView: camerasFor({ lon, lat }, 30, cams, { limit: 4 }).filter((r) => r.inView).length };

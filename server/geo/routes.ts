@@ -18,7 +18,7 @@ export function geoRouter({ geo, requireRole }: { geo: Geo; requireRole: Require
     if (q === undefined || !q.trim()) throw new DomainError('invalid_field', 'q', 'q: the text to look up is missing');
     if (q.length > MAX_Q) throw new DomainError('invalid_field', 'q', `q: longer than ${MAX_Q} characters`);
     const candidates = geo.geocode(q, { limit: intParam(one(req.query.limit), 'limit', { min: 1, max: 20, fallback: 5 }) });
-    res.json({ query: q, candidates });
+    res.json({ query: q, items: candidates });
   });
   router.get('/api/reverse', requireRole('viewer'), (req, res) => {
     for (const [field, min, max] of [['lat', -90, 90], ['lon', -180, 180]] as const) {

@@ -181,7 +181,7 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     res.status(201).json({ token, role: parsed.data.role, label: parsed.data.label });
   });
   router.get('/api/tokens', requireRole('admin'), (_req, res) => {
-    res.json(repo.listTokens().map((t) => ({ id: t.id, role: t.role, label: t.label, createdAt: t.created_at, revokedAt: t.revoked_at })));
+    res.json({ items: repo.listTokens().map((t) => ({ id: t.id, role: t.role, label: t.label, createdAt: t.created_at, revokedAt: t.revoked_at })) });
   });
   router.delete('/api/tokens/:id', requireRole('admin'), (req, res) => {
     if (!repo.revokeToken(Number(req.params.id))) throw new DomainError('not_found', 'id', 'no such token');

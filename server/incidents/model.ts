@@ -1,98 +1,14 @@
-// The one Incident shape every intake adapter produces, plus its status rules and the caller masking for walls.
+// What the intake adapters hand the incident service, and the bounds of what they may hand it. The published Incident,
+// its statuses and masking live in domain/incident.ts (re-exported here for the room).
 import { z } from 'zod';
 
-import { CATEGORIES, STATUSES, type Category, type Status } from '../../domain/incident.ts';
-import { maskActor, maskDeviceId, maskName, maskPhone } from '../../domain/caller.ts';
-export { CATEGORIES, STATUSES, OPEN_STATUSES, type Category, type Status } from '../../domain/incident.ts';
+import type { Caller, Category, LocationMethod, Ring, Source } from '../../domain/incident.ts';
+export {
+  CATEGORIES, STATUSES, OPEN_STATUSES, SOURCES, LOCATION_METHODS, TRANSITIONS, canTransition, publicIncident,
+  type AreaRef, type Agency, type Caller, type Category, type HistoryEntry, type HistoryEvent, type Incident, type IncidentLocation,
+  type LocationMethod, type Ring, type Source, type Status,
+} from '../../domain/incident.ts';
 export { maskName, maskPhone } from '../../domain/caller.ts';
-
-export const SOURCES = ['form', 'api', 'cap', 'aml'] as const;
-export type Source = (typeof SOURCES)[number];
-
-export const LOCATION_METHODS = ['aml', 'gps', 'geocoded', 'manual'] as const;
-export type LocationMethod = (typeof LOCATION_METHODS)[number];
-
-/** Allowed next statuses. selesai/iseng/batal are final. Dispatch may skip verification (a fire needs no paperwork). */
-export const TRANSITIONS: Record<Status, readonly Status[]> = {
-  baru: ['diverifikasi', 'didisposisikan', 'iseng', 'batal'],
-  diverifikasi: ['didisposisikan', 'selesai', 'iseng', 'batal'],
-  didisposisikan: ['dalam_penanganan', 'selesai', 'batal'],
-  dalam_penanganan: ['selesai'],
-  selesai: [],
-  iseng: [],
-  batal: [],
-};
-
-export function canTransition(from: Status, to: Status): boolean {
-  return TRANSITIONS[from].includes(to);
-}
-
-export interface AreaRef {
-  code: string;
-  name: string;
-}
-
-export interface Agency {
-  id: string;
-  name: string;
-  phone: string | null;
-}
-
-export interface IncidentLocation {
-  /** What the caller/sender said, or the reverse-geocoded label when only coordinates came in. */
-  text: string;
-  lat: number | null;
-  lon: number | null;
-  uncertaintyM: number | null;
-  method: LocationMethod;
-  kelurahan: AreaRef | null;
-  kecamatan: AreaRef | null;
-  street?: string | null;
-  /** Geocoder confidence 0..1 when method is 'geocoded'. */
-  confidence?: number;
-  /** True when no coordinates could be found: the operator must place the incident by hand. */
-  needsLocation: boolean;
-  /** True when the point lies outside Kota Pekanbaru (reverse geocoder). */
-  outsideCity?: boolean;
-  /** The sender gave the incident as an area (CAP polygons): the point is its centre, arrival is judged on the area. */
-  polygons?: Ring[];
-}
-
-/** A closed polygon ring of [lon, lat] (GeoJSON order), first vertex repeated last. */
-export type Ring = Array<[lon: number, lat: number]>;
-
-export interface HistoryEntry {
-  at: string;
-  /** Set for status transitions. */
-  status?: Status;
-  /** Set for other events: 'created', 'edited', 'unit_dispatched', 'unit_on_scene', 'cap_update', … */
-  event?: string;
-  by: string;
-  note?: string;
-}
-
-export interface Caller {
-  name: string | null;
-  phone: string | null;
-}
-
-export interface Incident {
-  id: string;
-  source: Source;
-  sourceRef: string | null;
-  category: Category;
-  agencies: Agency[];
-  priority: 1 | 2 | 3;
-  status: Status;
-  reportedAt: string;
-  updatedAt: string;
-  caller: Caller;
-  description: string;
-  location: IncidentLocation;
-  /** Intake warnings an operator should see (e.g. 'aml_length_mismatch'). */
-  flags: string[];
-  history: HistoryEntry[];
-}
 
 /** What every intake adapter hands the service: already validated, location not yet resolved. */
 export interface IncidentInput {
@@ -132,14 +48,3 @@ export const polygonsSchema = z
   .array(ringSchema)
   .max(MAX_AREA_POLYGONS, `at most ${MAX_AREA_POLYGONS} polygons`)
   .refine((rings) => rings.reduce((n, r) => n + r.length, 0) <= MAX_AREA_VERTICES, `at most ${MAX_AREA_VERTICES} points over all polygons`);
-
-/** The incident as walls (viewer role) and the realtime hub see it: the caller, an AML handset reference and who
- * acted in its history masked by the rules in domain/caller.ts. */
-export function publicIncident(incident: Incident): Incident {
-  return {
-    ...incident,
-    caller: { name: maskName(incident.caller.name), phone: maskPhone(incident.caller.phone) },
-    sourceRef: incident.source === 'aml' ? maskDeviceId(incident.sourceRef) : incident.sourceRef,
-    history: incident.history.map((h) => ({ ...h, by: maskActor(h.by) })),
-  };
-}

@@ -77,7 +77,7 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     const limit = intParam(q.limit, 'limit', { min: 1, max: 5000, fallback: 500 });
     const open = status?.includes('open');
     const list = d.service.list({ status: open ? undefined : (status as Status[] | undefined), open, since, limit });
-    res.json(list.map(viewFor(res)));
+    res.json({ items: list.map(viewFor(res)) });
   });
 
   r.get('/api/incidents/:id', d.requireRole('viewer'), (req, res) => {
@@ -100,11 +100,11 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     const limit = intParam(req.query.limit, 'limit', { min: 1, max: 12, fallback: 4 });
     const incident = d.service.mustGet(String(req.params.id));
     const { lat, lon, uncertaintyM } = incident.location;
-    if (lat === null || lon === null) return void res.json([]);
+    if (lat === null || lon === null) return void res.json({ items: [] });
     const views = d.cameras();
     const byId = new Map(views.map((v) => [v.id, v]));
     const ranked = d.camerasFor({ lat, lon }, uncertaintyM ?? 0, views, { limit });
-    res.json(ranked.map((c) => ({ ...c, camera: byId.get(c.cameraId) })));
+    res.json({ items: ranked.map((c) => ({ ...c, camera: byId.get(c.cameraId) })) });
   });
 
   r.post(

@@ -14,6 +14,7 @@ import {
   publicIncident,
   type Category,
   type HistoryEntry,
+  type HistoryEvent,
   type Incident,
   type IncidentInput,
   type IncidentLocation,
@@ -276,7 +277,7 @@ export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus;
     },
 
     /** A time-stamped event without a status change (unit moving, CAP update, note…). */
-    addEvent(id: string, e: { event: string; by: string; note?: string; at?: string }): Incident {
+    addEvent(id: string, e: { event: HistoryEvent; by: string; note?: string; at?: string }): Incident {
       const incident = mustGet(id);
       const entry: HistoryEntry = { at: e.at ?? new Date().toISOString(), event: e.event, by: e.by, ...(e.note ? { note: e.note } : {}) };
       return save({ ...incident, updatedAt: entry.at }, [entry]);

@@ -7,6 +7,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { DeltaType, SnapshotData } from '../../domain/messages.ts';
 import type { EventBus } from '../events.ts';
 import { admitWatcher, type Authenticate } from '../http/upgrade-auth.ts';
 import { logger } from '../log.ts';
@@ -16,20 +17,14 @@ const log = logger('realtime');
 /** WebSocket close code the wall reads as "the server restarts: reconnect soon, keep the page". */
 export const SERVICE_RESTART = 1012;
 
-export type DeltaType = 'incident' | 'unit' | 'camera' | 'select';
-
-export interface Snapshot {
-  cameras: unknown[];
-  incidents: unknown[];
-  units: unknown[];
-}
+export type { DeltaType };
 
 export interface HubOptions {
   server: http.Server;
   bus: EventBus;
   /** null → 401. Any authenticated role (viewer or higher) may watch. */
   authenticate: Authenticate;
-  snapshot: () => Snapshot;
+  snapshot: () => SnapshotData;
   path?: string;
   maxBufferedBytes?: number;
   heartbeatMs?: number;

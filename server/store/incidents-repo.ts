@@ -1,7 +1,7 @@
 // Incident persistence. Callers wrap multi-step writes in a transaction (server/store/group-commit.ts); every write here is synchronous.
 import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
-import type { HistoryEntry, Incident, Status } from '../incidents/model.ts';
+import type { HistoryEntry, HistoryEvent, Incident, Status } from '../../domain/incident.ts';
 
 interface Row {
   id: string;
@@ -65,7 +65,7 @@ export function createIncidentsRepo(db: Db) {
       history: history.map((h) => {
         const e: HistoryEntry = { at: h.at, by: h.by };
         if (h.status) e.status = h.status as Status;
-        if (h.event) e.event = h.event;
+        if (h.event) e.event = h.event as HistoryEvent; // written only from HISTORY_EVENTS
         if (h.note) e.note = h.note;
         return e;
       }),

@@ -26,25 +26,8 @@ interface Mp4FragStream extends NodeJS.WritableStream {
   on(event: 'error', fn: (err: Error) => void): this;
 }
 
-export type CameraStatus = 'starting' | 'online' | 'stalled' | 'offline';
-
-export interface CameraHealth {
-  status: CameraStatus;
-  /** ISO time the status last changed. */
-  since: string;
-  fps: number | null;
-  kbps: number | null;
-  lastSegmentAgeS: number | null;
-  lastSegmentAt: string | null;
-  restarts: number;
-  /** Redacted: never a credential. */
-  lastError: string | null;
-  lastErrorAt: string | null;
-  /** Time of the frame in the last saved snapshot JPEG (kept, with the image, after the camera goes offline). */
-  snapshotAt: string | null;
-  /** RFC 6381 codec string from the init segment (avc1.…, hvc1.…); null before the first run delivers one. */
-  codec: string | null;
-}
+import type { CameraHealth, CameraStatus } from '../../domain/camera.ts';
+export type { CameraHealth, CameraStatus };
 
 export interface PipelineTiming {
   /** LL-HLS part target, seconds: ffmpeg cuts a fragment at this length (or at a keyframe). */

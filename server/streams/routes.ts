@@ -29,7 +29,7 @@ export function streamsRouter({ supervisor, requireRole }: StreamsRouterDeps): e
   };
 
   router.get('/api/cameras', viewer, (_req, res) => {
-    res.set('Cache-Control', 'no-cache').json(supervisor.views());
+    res.set('Cache-Control', 'no-cache').json({ items: supervisor.views() });
   });
 
   router.get('/api/cameras/:id', viewer, (req, res) => {

@@ -1,7 +1,8 @@
 // All camera pipelines of this process, the on-demand snapshots, and the ONE public camera view (config without
 // secrets + health + URLs) that the API, the realtime hub and the incidents routes share.
 import path from 'node:path';
-import { publicCamera, redact, type PublicCamera } from '../../camera-config/redact.ts';
+import { publicCamera, redact } from '../../camera-config/redact.ts';
+import type { CameraView } from '../../domain/camera.ts';
 import type { Camera } from '../../camera-config/schema.ts';
 import type { EventBus } from '../events.ts';
 import { logger } from '../log.ts';
@@ -14,11 +15,7 @@ import { Snapshots } from './snapshots.ts';
 const log = logger('streams');
 const START_STAGGER_MS = 50;
 
-export interface CameraView extends PublicCamera {
-  health: CameraHealth;
-  hls: string;
-  snapshot: string;
-}
+export type { CameraView };
 
 export function cameraView(cam: Camera, health: CameraHealth): CameraView {
   return {

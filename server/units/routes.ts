@@ -32,7 +32,7 @@ export function createUnitsRouter(deps: UnitsRouterDeps): express.Router {
   const json = express.json({ limit: '16kb' });
 
   router.get('/api/units', requireRole('viewer'), (_req, res) => {
-    res.json({ units: units.list() });
+    res.json({ items: units.list() });
   });
 
   router.post('/api/units', requireRole('admin'), json, (req, res) => {
@@ -49,11 +49,11 @@ export function createUnitsRouter(deps: UnitsRouterDeps): express.Router {
     const sinceMs = raw === '' ? Date.now() - 30 * 60_000 : /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
     if (!plausibleTime(sinceMs)) throw new DomainError('invalid_field', 'since', `since must be ISO-8601 or epoch ms, ${TIME_RANGE_TEXT}`);
     const points = units.track(id, new Date(sinceMs).toISOString());
-    res.json({ unitId: id, since: new Date(sinceMs).toISOString(), points });
+    res.json({ unitId: id, since: new Date(sinceMs).toISOString(), items: points });
   });
 
   router.get('/api/incidents/:id/dispatches', requireRole('viewer'), (req, res) => {
-    res.json({ dispatches: units.dispatchesForIncident(String(req.params.id)) });
+    res.json({ items: units.dispatchesForIncident(String(req.params.id)) });
   });
 
   router.post('/api/incidents/:id/dispatch', requireRole('operator'), json, (req, res) => {

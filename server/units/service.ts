@@ -8,6 +8,7 @@ import { transactorFor } from '../store/group-commit.ts';
 import { createUnitsRepo } from '../store/units-repo.ts';
 import type { Ring } from '../incidents/model.ts';
 import { DomainError } from '../../domain/errors.ts';
+import type { HistoryEvent } from '../../domain/incident.ts';
 import { isClosedStatus, STATUS_FLOW } from '../../domain/incident.ts';
 import {
   approachFrom, arrivalCheckFor, ArrivalRulesSchema, DEFAULT_ARRIVAL_RULES, newApproach, stepApproach, type Approach, type ArrivalRules,
@@ -24,7 +25,7 @@ export interface IncidentsPort {
     location?: { text?: string; lat: number | null; lon: number | null; uncertaintyM?: number | null; polygons?: Ring[] | null } | null;
   } | null | undefined;
   transition(id: string, status: any, actor: string, note?: string): unknown;
-  addEvent(id: string, e: { event: string; by: string; note?: string; at?: string }): unknown;
+  addEvent(id: string, e: { event: HistoryEvent; by: string; note?: string; at?: string }): unknown;
 }
 
 

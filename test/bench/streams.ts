@@ -19,6 +19,8 @@ import { resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
 import { h264Encoder } from '../../server/streams/h264-encoder.ts';
 import { CameraPipeline } from '../../server/streams/pipeline.ts';
 import { writeSection } from './results.ts';
+import type { ListOf } from '../../domain/messages.ts';
+import type { CameraView } from '../../domain/camera.ts';
 
 const MEASURE_S = Number(process.env.BENCH_SECONDS || 60);
 const TRANSCODE_S = 20;
@@ -187,8 +189,8 @@ try {
   let bestS = NaN;
   for (let i = 0; i < 240; i++) {
     await sleep(250);
-    const views = await fetch(`http://127.0.0.1:${port}/api/cameras`, auth).then((r) => r.json() as Promise<Array<{ health: { status: string } }>>, () => undefined);
-    const n = Array.isArray(views) ? views.filter((v) => v.health.status === 'online').length : 0;
+    const views = await fetch(`http://127.0.0.1:${port}/api/cameras`, auth).then((r) => r.json() as Promise<ListOf<CameraView>>, () => undefined);
+    const n = views?.items ? views.items.filter((v) => v.health.status === 'online').length : 0;
     if (n > best) [best, bestS] = [n, (Date.now() - t0) / 1000];
     if (n === ids.length) {
       onlineS = bestS;
@@ -198,8 +200,7 @@ try {
   await sleep(WARMUP_S * 1000);
   const serverPid = server.pid!;
   let rssMax = 0;
-  const viewsNow = async () => (await (await fetch(`http://127.0.0.1:${port}/api/cameras`, auth)).json()) as
-    Array<{ health: { status: string; restarts: number; snapshotAt: string | null } }>;
+  const viewsNow = async () => ((await (await fetch(`http://127.0.0.1:${port}/api/cameras`, auth)).json()) as ListOf<CameraView>).items;
   const restartsBefore = (await viewsNow()).reduce((a, v) => a + v.health.restarts, 0);
   const reaped0 = reapedChildTicks(serverPid);
   // pipelines: the long-lived ffmpeg children (polled); snapshotter: everything reaped meanwhile (see above)

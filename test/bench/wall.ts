@@ -11,6 +11,8 @@ import type { CDPSession, Page } from 'playwright-core';
 import { destination } from '../../geo/spatial.ts';
 import { writeSection } from './results.ts';
 import { startWallHarness, waitForDemoHistory, type WallHarness } from '../e2e/wall-harness.ts';
+import type { ListOf } from '../../domain/messages.ts';
+import type { CameraView } from '../../domain/camera.ts';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))];
@@ -117,7 +119,7 @@ function longTraceEvents(buf: Buffer): string {
 }
 
 async function benchClickToFrame(h: WallHarness, page: Page, clicks: number) {
-  const cams = await h.api<Array<{ id: string; lat: number; lon: number; bearingDeg: number; health: { status?: string } }>>('/api/cameras');
+  const cams = (await h.api<ListOf<CameraView>>('/api/cameras')).items;
   const online = cams.filter((c) => c.health.status === 'online');
   const results: Array<{ firstTile: number; allTiles: number; tiles: number; attach: number; poster: number; detail: string }> = [];
   const failures: string[] = [];
@@ -411,7 +413,7 @@ async function clickOnly(h: WallHarness, clicks: number) {
 async function waitForPulls(h: WallHarness) {
   const t0 = Date.now();
   while (Date.now() - t0 < 60_000) {
-    const cams = await h.api<Array<{ health: { status?: string } }>>('/api/cameras');
+    const cams = (await h.api<ListOf<CameraView>>('/api/cameras')).items;
     if (cams.filter((c) => c.health.status === 'online').length >= 30) break;
     await new Promise((r) => setTimeout(r, 1000));
   }

@@ -7,6 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { loadConfig } from '../../server/config.ts';
 import { ensureWallBuilt } from '../../server/http/wall-static.ts';
 import { start, type Running } from '../../server/main.ts';
+import type { ListOf } from '../../domain/messages.ts';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -91,7 +92,7 @@ export async function startWallHarness(opts: { viewport?: { width: number; heigh
 /** The demo seeds its month of history in the background: wait until the count stops growing. */
 export async function waitForDemoHistory(h: WallHarness): Promise<number> {
   const since = new Date(Date.now() - 31 * 86_400_000).toISOString();
-  const count = async () => (await h.api<unknown[]>(`/api/incidents?since=${encodeURIComponent(since)}&limit=5000`)).length;
+  const count = async () => (await h.api<ListOf<unknown>>(`/api/incidents?since=${encodeURIComponent(since)}&limit=5000`)).items.length;
   let last = await count();
   for (let i = 0; i < 100; i++) {
     await new Promise((r) => setTimeout(r, 3000));

@@ -176,7 +176,7 @@ describe('one language at a time (e2e)', () => {
       const wall = await openWall(`?view=wall&lang=${lang}`);
       // An incident from the history that went through dispatch, a moving unit and arrival.
       const picked = await wall.evaluate(async (since) => {
-        const list = (await (await fetch(`/api/incidents?since=${encodeURIComponent(since)}&limit=500`)).json()) as Array<{ id: string; history?: Array<{ event?: string }> }>;
+        const list = ((await (await fetch(`/api/incidents?since=${encodeURIComponent(since)}&limit=500`)).json()) as { items: Array<{ id: string; history?: Array<{ event?: string }> }> }).items;
         const best = [...list].sort((a, b) => (b.history?.length ?? 0) - (a.history?.length ?? 0))[0];
         const s = window.__siaga.store();
         s.upsertIncident(best);

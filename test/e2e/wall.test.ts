@@ -7,6 +7,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destination } from '../../geo/spatial.ts';
 import { sampleRgb, startWallHarness, type WallHarness } from './wall-harness.ts';
+import type { ListOf } from '../../domain/messages.ts';
+import type { CameraView } from '../../domain/camera.ts';
 
 const ARTIFACTS = path.resolve('test/artifacts');
 let h: WallHarness;
@@ -72,8 +74,8 @@ describe('wall (e2e, real server in demo mode)', () => {
     await follower.waitForFunction(() => window.__siaga.conn?.state === 'open', null, { timeout: 30_000 });
 
     // An incident 40 m in front of a camera, along its bearing (computed from the repo's camera list).
-    const cams = await api<Array<{ id: string; lat: number; lon: number; bearingDeg: number; health: { status?: string; state?: string } }>>('/api/cameras');
-    const cam = cams.find((c) => (c.health.status ?? c.health.state) === 'online') ?? cams[0];
+    const cams = (await api<ListOf<CameraView>>('/api/cameras')).items;
+    const cam = cams.find((c) => c.health.status === 'online') ?? cams[0];
     const [lon, lat] = destination(cam.lon, cam.lat, cam.bearingDeg, 40);
     const incident = await api<{ id: string; location: { lat: number; lon: number } }>('/api/incidents', {
       method: 'POST',

@@ -24,7 +24,7 @@ describe('tokens and roles', () => {
     expect(r.status).toBe(201);
     expect(r.body.token).toMatch(/^sg_[A-Za-z0-9_-]{40,}$/);
     const list = await s.call('GET', '/api/tokens', 'admin');
-    expect(list.body.some((t: any) => t.label === 'BMKG CAP feed' && t.role === 'integration')).toBe(true);
+    expect(list.body.items.some((t: any) => t.label === 'BMKG CAP feed' && t.role === 'integration')).toBe(true);
     expect(JSON.stringify(list.body)).not.toContain(r.body.token);
     const stored = s.db.prepare('SELECT hash FROM tokens').pluck().all() as string[];
     expect(stored.join()).not.toContain(r.body.token);
@@ -35,7 +35,7 @@ describe('tokens and roles', () => {
     // the new token works, and stops working once revoked
     const feed = { authorization: `Bearer ${r.body.token}` };
     expect((await s.call('GET', '/api/me', null, undefined, feed)).body.role).toBe('integration');
-    const id = (await s.call('GET', '/api/tokens', 'admin')).body.find((t: any) => t.label === 'BMKG CAP feed').id;
+    const id = (await s.call('GET', '/api/tokens', 'admin')).body.items.find((t: any) => t.label === 'BMKG CAP feed').id;
     expect((await s.call('DELETE', `/api/tokens/${id}`, 'admin')).status).toBe(204);
     expect((await s.call('GET', '/api/me', null, undefined, feed)).status).toBe(401);
   });

@@ -81,7 +81,7 @@ describe('durability', () => {
     const second = await startServer();
     try {
       const res = await fetch(`${second.base}/api/incidents?limit=5000`, { headers: { authorization: `Bearer ${ADMIN}` } });
-      const stored = new Map<string, string>((await res.json()).map((i: any) => [i.id, i.description]));
+      const stored = new Map<string, string>((await res.json()).items.map((i: any) => [i.id, i.description]));
       const missing = [...acked].filter(([id, d]) => stored.get(id) !== d);
       expect(missing).toEqual([]);
       expect(stored.size).toBeGreaterThanOrEqual(acked.size);

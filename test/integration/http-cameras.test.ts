@@ -13,6 +13,8 @@ import { resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
 import type { CameraView } from '../../server/streams/index.ts';
 import { signStreamPath } from '../../server/streams/rtmp.ts';
 import { freePort } from './free-port.ts';
+import type { ListOf } from '../../domain/messages.ts';
+import { cameraViewSchema } from '../../domain/camera.ts';
 
 const run = promisify(execFile);
 const USER = 'cctv-operator';
@@ -39,7 +41,7 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number
     await sleep(250);
   }
 }
-const cameras = async () => (await (await get(`/api/cameras`)).json()) as CameraView[];
+const cameras = async () => ((await (await get(`/api/cameras`)).json()) as ListOf<CameraView>).items;
 const statusOf = async (id: string) => (await cameras()).find((c) => c.id === id)?.health.status;
 
 beforeAll(async () => {
@@ -95,6 +97,7 @@ describe('cameras over HTTP (whole server)', () => {
       expect(c.hls).toBe(`/hls/${c.id}/index.m3u8`);
       expect(c.snapshot).toBe(`/api/cameras/${c.id}/snapshot.jpg`);
       expect(typeof c.lat).toBe('number');
+      expect(cameraViewSchema.safeParse(c).error?.issues ?? []).toEqual([]); // exactly the domain's shape
     }
     const bodies = [
       await (await get(`/api/cameras`)).text(),

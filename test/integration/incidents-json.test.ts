@@ -2,6 +2,8 @@
 // status rules, caller masking and camera coverage.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraViews, gazetteer, startIncidents, type IncidentsStack } from './incidents-harness.ts';
+import { z } from 'zod';
+import { incidentSchema } from '../../domain/incident.ts';
 
 let s: IncidentsStack;
 beforeAll(async () => {
@@ -158,19 +160,20 @@ describe('PATCH /api/incidents/:id and lists', () => {
     await s.call('PATCH', `/api/incidents/${a.id}`, 'operator', { status: 'iseng', note: 'prank' });
     const { body: b } = await s.call('POST', '/api/incidents', 'operator', body());
     const since = await s.call('GET', `/api/incidents?since=${encodeURIComponent(t0)}`, 'viewer');
-    expect(since.body.map((i: any) => i.id).sort()).toEqual([a.id, b.id].sort());
-    expect(since.body.every((i: any) => i.caller.phone === '0812****5678')).toBe(true);
+    expect(since.body.items.map((i: any) => i.id).sort()).toEqual([a.id, b.id].sort());
+    expect(since.body.items.every((i: any) => i.caller.phone === '0812****5678')).toBe(true);
+    expect(z.strictObject({ items: z.array(incidentSchema) }).safeParse(since.body).error?.issues ?? []).toEqual([]);
     const iseng = await s.call('GET', `/api/incidents?status=iseng&since=${encodeURIComponent(t0)}`, 'viewer');
-    expect(iseng.body.map((i: any) => i.id)).toEqual([a.id]);
+    expect(iseng.body.items.map((i: any) => i.id)).toEqual([a.id]);
     const open = await s.call('GET', `/api/incidents?status=open`, 'operator');
-    expect(open.body.some((i: any) => i.id === b.id) && !open.body.some((i: any) => i.id === a.id)).toBe(true);
+    expect(open.body.items.some((i: any) => i.id === b.id) && !open.body.items.some((i: any) => i.id === a.id)).toBe(true);
     expect(s.service.listOpen().find((i) => i.id === b.id)?.caller.name).toBe('Bu** Sa*****');
     expect((await s.call('GET', '/api/incidents?status=nope', 'viewer')).body.field).toBe('status');
     expect((await s.call('GET', '/api/incidents?since=yesterday', 'viewer')).body.field).toBe('since');
     for (const bad of ['abc', '0', '5001', '2.5']) {
       expect(await s.call('GET', `/api/incidents?limit=${bad}`, 'viewer')).toMatchObject({ status: 400, body: { field: 'limit' } });
     }
-    expect((await s.call('GET', '/api/incidents?limit=1', 'viewer')).body).toHaveLength(1);
+    expect((await s.call('GET', '/api/incidents?limit=1', 'viewer')).body.items).toHaveLength(1);
   });
 
   it('GET /:id/cameras ranks the cameras that see the incident, with their public view and no credentials', async () => {
@@ -178,13 +181,13 @@ describe('PATCH /api/incidents/:id and lists', () => {
     const { body: inc } = await s.call('POST', '/api/incidents', 'operator', body({ location: { lat: cam.lat, lon: cam.lon, uncertaintyM: 30 } }));
     const r = await s.call('GET', `/api/incidents/${inc.id}/cameras`, 'viewer');
     expect(r.status).toBe(200);
-    expect(r.body.length).toBeGreaterThan(0);
-    expect(r.body.length).toBeLessThanOrEqual(4);
-    expect(r.body[0]).toMatchObject({ cameraId: cam.id, inView: true, camera: { id: cam.id, hls: `/hls/${cam.id}/index.m3u8` } });
+    expect(r.body.items.length).toBeGreaterThan(0);
+    expect(r.body.items.length).toBeLessThanOrEqual(4);
+    expect(r.body.items[0]).toMatchObject({ cameraId: cam.id, inView: true, camera: { id: cam.id, hls: `/hls/${cam.id}/index.m3u8` } });
     expect(JSON.stringify(r.body)).not.toMatch(/rtsp:\/\/|:p@|password/i);
     const { body: nowhere } = await s.call('POST', '/api/incidents', 'operator', body({ location: { text: 'zzqx qwvv' } }));
-    expect((await s.call('GET', `/api/incidents/${nowhere.id}/cameras`, 'viewer')).body).toEqual([]);
-    expect((await s.call('GET', `/api/incidents/${inc.id}/cameras?limit=1`, 'viewer')).body).toHaveLength(1);
+    expect((await s.call('GET', `/api/incidents/${nowhere.id}/cameras`, 'viewer')).body).toEqual({ items: [] });
+    expect((await s.call('GET', `/api/incidents/${inc.id}/cameras?limit=1`, 'viewer')).body.items).toHaveLength(1);
     expect(await s.call('GET', `/api/incidents/${inc.id}/cameras?limit=x`, 'viewer')).toMatchObject({ status: 400, body: { field: 'limit' } });
   });
 });

@@ -270,8 +270,8 @@ describe('KPI response facts projection', () => {
     incidents.update(d, { category: 'kebakaran' }, 'op');
     expectProjectionExact(db);
     // an event on a closed incident moves its updated_at (= closedAt); on an open one it changes no fact
-    incidents.addEvent(a, { event: 'laporan', by: 'op', at: iso(T0 + 70 * MIN) });
-    incidents.addEvent(d, { event: 'catatan', by: 'op', at: iso(T0 + 71 * MIN) });
+    incidents.addEvent(a, { event: 'note', by: 'op', at: iso(T0 + 70 * MIN) });
+    incidents.addEvent(d, { event: 'cap_update', by: 'op', at: iso(T0 + 71 * MIN) });
     expect(projected(db).incidents.find((i) => i.id === a)).toMatchObject({ closedMs: T0 + 70 * MIN, terminalMs: T0 + 30 * MIN });
     expectProjectionExact(db);
     expectKpisEqualRaw(db, T0 + 90 * MIN);

@@ -2,7 +2,13 @@
 // and a slow client cut loose while another keeps receiving.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { roadLine, startStack, type Stack } from './units-harness.ts';
+import path from 'node:path';
+import { z } from 'zod';
+import { loadCameras } from '../../camera-config/load.ts';
+import { wsMessageSchema } from '../../domain/messages.ts';
+import { unitSchema } from '../../domain/unit.ts';
+import { cameraView } from '../../server/streams/supervisor.ts';
+import { ROOT, roadLine, startStack, type Stack } from './units-harness.ts';
 
 const [LON, LAT] = roadLine('Sudirman')[0];
 let s: Stack;
@@ -106,6 +112,32 @@ describe('realtime hub', () => {
     c.close();
   });
 
+  it('everything a wall receives, over /ws and from the list endpoints, is exactly the domain\'s shape', async () => {
+    const seen: unknown[] = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws?token=${s.tokens.viewer}`);
+    ws.on('message', (raw) => seen.push(JSON.parse(String(raw))));
+    await new Promise((r) => ws.once('open', r));
+    const inc = newIncident('kontrak bentuk');
+    expect((await s.call('POST', `/api/incidents/${inc.id}/dispatch`, 'operator', { unitId: 'amb-01' })).status).toBe(201);
+    await fetch(`http://127.0.0.1:${s.osmandPort}/?id=dev-amb1&lat=${LAT}&lon=${LON}&timestamp=${Math.floor(Date.now() / 1000)}&speed=20`);
+    await new Promise((r) => setTimeout(r, 250));
+    ws.send(JSON.stringify({ type: 'select', data: { incidentId: inc.id } }));
+    await expect.poll(() => seen.map((m: any) => m.type)).toEqual(expect.arrayContaining(['snapshot', 'incident', 'unit', 'select']));
+    ws.close();
+    for (const m of seen) {
+      const r = wsMessageSchema.safeParse(m);
+      expect(r.success ? null : { type: (m as any).type, issues: r.error.issues.slice(0, 3) }).toBeNull();
+    }
+    // A unit mid-dispatch and a masked caller are part of what was checked, not an empty case.
+    expect(seen.some((m: any) => m.type === 'unit' && m.data.dispatch?.incidentId === inc.id)).toBe(true);
+    expect(seen.some((m: any) => m.type === 'incident' && m.data.id === inc.id)).toBe(true);
+    const list = <T extends z.ZodType>(item: T) => z.strictObject({ items: z.array(item) });
+    expect(list(unitSchema).safeParse((await s.call('GET', '/api/units', 'viewer')).body).success).toBe(true);
+    // and the schema does refuse what a wall must never get: a unit carrying its tracker's device id
+    const unit = (await s.call('GET', '/api/units', 'viewer')).body.items[0];
+    expect(unitSchema.safeParse({ ...unit, deviceId: 'dev-amb1' }).success).toBe(false);
+  });
+
   it('relays a select (follow mode) to every wall, without a seq gap', async () => {
     const a = client(s);
     const b = client(s);
@@ -156,8 +188,11 @@ describe('slow clients', () => {
         if (++received === N) resolve();
       });
     });
+    // A real camera view (no credentials: the demo's cameras.json), made heavy by its provenance text.
+    const cam = loadCameras(path.join(ROOT, 'camera-config/cameras.json'), { SIAGA_CCTV_USER: 'u', SIAGA_CCTV_PASSWORD: 'p', SIAGA_CCTV_HOST: '127.0.0.1' })[0];
+    const health = { status: 'online' as const, since: new Date().toISOString(), fps: 25, kbps: 800, lastSegmentAgeS: 0, lastSegmentAt: null, restarts: 0, lastError: null, lastErrorAt: null, snapshotAt: null, codec: 'avc1.42c01e' };
     for (let i = 0; i < N; i++) {
-      t.bus.publish('camera', { id: `cam-${i}`, padding: big });
+      t.bus.publish('camera', { ...cameraView(cam, health), id: `cam-${i}`, provenance: big });
       if (i % 10 === 9) await new Promise((r) => setImmediate(r)); // let the fast client drain
     }
     await gotAll;

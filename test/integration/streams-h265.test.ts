@@ -15,6 +15,7 @@ import { startCameraSim, type CameraSim } from '../../server/demo/camera-sim.ts'
 import { createApp, finishApp } from '../../server/http/app.ts';
 import { resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
 import { startStreams, type CameraView, type Streams } from '../../server/streams/index.ts';
+import type { ListOf } from '../../domain/messages.ts';
 
 const run = promisify(execFile);
 const SOURCE = 'cam-16';
@@ -87,7 +88,7 @@ describe('H.265 cameras (real RTSP + ffmpeg)', () => {
     const view = await viewOf(SOURCE);
     expect(view.health.codec).toMatch(/^hvc1\.1\.6\.L\d+\.[0-9A-F]+$/i);
     expect(view.transcode).toBeUndefined();
-    const list = (await (await fetch(`${base}/api/cameras`)).json()) as CameraView[];
+    const list = ((await (await fetch(`${base}/api/cameras`)).json()) as ListOf<CameraView>).items;
     expect(list.find((c) => c.id === SOURCE)!.health.codec).toBe(view.health.codec);
     const { init, stderr } = await probeSegment(SOURCE);
     expect(init.includes('hvc1')).toBe(true); // retagged as ffmpeg's -tag:v hvc1 writes it

@@ -231,7 +231,7 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
       expect([400, 404], p).toContain(status);
     }
     const body = await (await fetch(`${base}/api/cameras`)).text();
-    expect(JSON.parse(body)).toHaveLength(3);
+    expect(JSON.parse(body).items).toHaveLength(3);
     for (const secret of [USER, PASSWORD, encodeURIComponent(PASSWORD), 'rtsp://']) expect(body).not.toContain(secret);
     expect(JSON.stringify(events)).not.toContain(PASSWORD);
   });

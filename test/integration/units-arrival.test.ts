@@ -175,7 +175,7 @@ describe('known tracks', () => {
     // the phone was offline: its queue holds a position from 20 min ago (at the station) and then the taps
     const ago = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
     expect((await crew('POST', '/api/crew/positions', { positions: [{ lat: STATION[1], lon: STATION[0], accuracyM: 12, at: ago(20) }] })).status).toBe(204);
-    const before = (await s.call('GET', '/api/units', 'viewer')).body.units.find((u: any) => u.id === 'crew');
+    const before = (await s.call('GET', '/api/units', 'viewer')).body.items.find((u: any) => u.id === 'crew');
     expect(before.position.at > ago(20)).toBe(true); // an old fix never moves the unit back in time
     const berangkat = new Date(Date.now()).toISOString();
     const tiba = new Date(Date.now() + 1000).toISOString(); // queued taps, after the dispatch, each with its own time
@@ -199,7 +199,7 @@ describe('known tracks', () => {
     expect((await s.call('GET', '/api/crew/me', 'viewer')).status).toBe(403);
     // "Selesai" releases the unit; a new credential revokes the old one
     expect((await crew('POST', '/api/crew/taps', { taps: [{ kind: 'selesai', incidentId: inc, at: new Date(Date.now() + 2000).toISOString() }] })).status).toBe(200);
-    expect((await s.call('GET', '/api/units', 'viewer')).body.units.find((u: any) => u.id === 'crew').dispatch).toBeNull();
+    expect((await s.call('GET', '/api/units', 'viewer')).body.items.find((u: any) => u.id === 'crew').dispatch).toBeNull();
     expect((await s.call('POST', '/api/units/crew/crew-token', 'admin')).status).toBe(201);
     expect((await crew('GET', '/api/crew/me')).status).toBe(401);
   });

@@ -16,7 +16,7 @@ async function fix(lon: number, lat: number, speedKmh: number) {
   const res = await fetch(`http://127.0.0.1:${s.osmandPort}/?${q}`);
   expect(res.status).toBe(200);
 }
-const dispatchOf = async () => (await s.call('GET', '/api/units', 'viewer')).body.units.find((u: any) => u.id === 'dk-02').dispatch;
+const dispatchOf = async () => (await s.call('GET', '/api/units', 'viewer')).body.items.find((u: any) => u.id === 'dk-02').dispatch;
 
 beforeAll(async () => {
   s = await startStack();

@@ -47,7 +47,7 @@ describe('OsmAnd protocol', () => {
     const r = await device(url, { method: 'POST' }); // the Android client POSTs with an empty body
     expect(r.status).toBe(200);
     const { body } = await s.call('GET', '/api/units', 'viewer');
-    const u = body.units.find((x: any) => x.id === 'dk-01');
+    const u = body.items.find((x: any) => x.id === 'dk-01');
     expect(u.position).toMatchObject({ lat: LAT0, lon: LON0, bearingDeg: 245.3, altitudeM: 21, accuracyM: 8, battery: 87 });
     expect(u.position.speedKmh).toBeCloseTo(10.8 * 1.852, 6);
     expect(u.position.at).toBe(new Date(ts * 1000).toISOString());
@@ -60,7 +60,7 @@ describe('OsmAnd protocol', () => {
     expect((await s.call('GET', `/api/osmand?id=123456&lat=${LAT1}&lon=${LON1}&timestamp=${tMs}&hdop=1.2&altitude=20&speed=0`, null)).status).toBe(200);
     const iso = new Date(tMs + 1000).toISOString();
     expect((await s.call('GET', `/api/osmand?id=123456&lat=${LAT1}&lon=${LON1}&timestamp=${encodeURIComponent(iso)}`, null)).status).toBe(200);
-    const u = (await s.call('GET', '/api/units', 'viewer')).body.units.find((x: any) => x.id === 'dk-01');
+    const u = (await s.call('GET', '/api/units', 'viewer')).body.items.find((x: any) => x.id === 'dk-01');
     expect(u.position.at).toBe(iso);
   });
 
@@ -68,7 +68,7 @@ describe('OsmAnd protocol', () => {
     const body = `id=123456&lat=${LAT0}&lon=${LON0}&timestamp=${Math.floor(Date.now() / 1000) + 2}&speed=5.4&bearing=90&batt=80`;
     const r = await device('/', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     expect(r.status).toBe(200);
-    const u = (await s.call('GET', '/api/units', 'viewer')).body.units.find((x: any) => x.id === 'dk-01');
+    const u = (await s.call('GET', '/api/units', 'viewer')).body.items.find((x: any) => x.id === 'dk-01');
     expect(u.position).toMatchObject({ lat: LAT0, lon: LON0, battery: 80, bearingDeg: 90 });
   });
 
@@ -85,7 +85,7 @@ describe('OsmAnd protocol', () => {
     };
     const r = await device('/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(msg) });
     expect(r.status).toBe(200);
-    const u = (await s.call('GET', '/api/units', 'viewer')).body.units.find((x: any) => x.id === 'dk-01');
+    const u = (await s.call('GET', '/api/units', 'viewer')).body.items.find((x: any) => x.id === 'dk-01');
     expect(u.position).toMatchObject({ at, lat: LAT1, lon: LON1, accuracyM: 5.2, bearingDeg: 251.7, battery: 62 });
     expect(u.position.speedKmh).toBeCloseTo(45, 6);
   });
@@ -136,8 +136,8 @@ describe('OsmAnd protocol', () => {
     const since = new Date(Date.now() - 60_000).toISOString();
     const r = await s.call('GET', `/api/units/dk-01/track?since=${encodeURIComponent(since)}`, 'viewer');
     expect(r.status).toBe(200);
-    expect(r.body.points.length).toBe(positions());
-    const ats = r.body.points.map((p: any) => p.at);
+    expect(r.body.items.length).toBe(positions());
+    const ats = r.body.items.map((p: any) => p.at);
     expect([...ats].sort()).toEqual(ats);
     expect((await s.call('GET', '/api/units/dk-01/track?since=kemarin', 'viewer')).body.field).toBe('since');
     expect(await s.call('GET', '/api/units/dk-01/track?since=100000000000000000000', 'viewer')).toMatchObject({ status: 400, body: { field: 'since' } });

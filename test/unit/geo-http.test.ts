@@ -32,8 +32,8 @@ describe('GET /api/geocode and /api/reverse', () => {
   it('geocodes a real query', async () => {
     const { status, body } = await get(`/api/geocode?q=${encodeURIComponent('simp. sudirman - tambusai')}&limit=2`);
     expect(status).toBe(200);
-    expect(body.candidates[0].kind).toBe('intersection');
-    expect(body.candidates.length).toBeLessThanOrEqual(2);
+    expect(body.items[0].kind).toBe('intersection');
+    expect(body.items.length).toBeLessThanOrEqual(2);
   });
   it('requires the viewer role', async () => {
     expect((await get('/api/geocode?q=sudirman', false)).status).toBe(401);

@@ -133,6 +133,8 @@ export const en: Dict = {
   'event.unit_on_scene': 'Unit on scene',
   'event.cap_update': 'CAP update',
   'event.cap_cancel': 'CAP cancellation',
+  'event.unit_cleared': 'Unit cleared the scene',
+  'event.no_unit_available': 'No unit available',
   'source.form': 'form',
   'source.api': 'API',
   'source.cap': 'CAP',

@@ -132,6 +132,8 @@ export const id = {
   'event.unit_on_scene': 'Unit tiba di lokasi',
   'event.cap_update': 'Pembaruan CAP',
   'event.cap_cancel': 'Pembatalan CAP',
+  'event.unit_cleared': 'Unit selesai di lokasi',
+  'event.no_unit_available': 'Tidak ada unit tersedia',
   'source.form': 'formulir',
   'source.api': 'API',
   'source.cap': 'CAP',

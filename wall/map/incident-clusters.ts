@@ -3,7 +3,7 @@
 import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import Supercluster from 'supercluster';
 import { hasPoint } from '../src/model.ts';
-import type { Incident } from '../src/types.ts';
+import type { Incident } from '../../domain/incident.ts';
 import { LABEL_FONT } from './labels.ts';
 
 const CLUSTER_RADIUS_PX = 60;

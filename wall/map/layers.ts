@@ -6,9 +6,11 @@ import { TripsLayer } from '@deck.gl/geo-layers';
 import { BitmapLayer, PolygonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import { viewCone } from '../../geo/coverage.ts';
 import { agencyColour, categoryColour, healthColour, STALE_UNIT } from '../src/categories.ts';
-import { hasPoint, headingOf, healthState, isClosed, isStale, positionOf, priorityRank } from '../src/model.ts';
+import { hasPoint, healthState, isClosed, isStale } from '../src/model.ts';
 import { LIMITS, type Store } from '../src/store.ts';
-import type { Camera, Incident, Unit } from '../src/types.ts';
+import type { CameraView as Camera } from '../../domain/camera.ts';
+import type { Incident } from '../../domain/incident.ts';
+import type { PublicUnit as Unit } from '../../domain/unit.ts';
 import { heatOpacity, IncidentHeat } from './heat.ts';
 import { clusterLayers, clusterRadiusPx, IncidentClusters, type IncidentCluster } from './incident-clusters.ts';
 import { followTrail, SettledTrails, TIME_BASE, TRAIL_STYLE, type TripDatum } from './trails.ts';
@@ -21,7 +23,7 @@ export const CAMERA_DOT_BELOW_ZOOM = 13;
 
 /** Incident marker radius in px at 1080p: P1 largest. */
 export function incidentRadiusPx(priority: Incident['priority']): number {
-  return 12 - 2 * priorityRank(priority);
+  return 12 - 2 * priority;
 }
 export const CAMERA_RING_PX = 7;
 export const CAMERA_DOT_PX = 3.5;
@@ -70,7 +72,7 @@ export class LayerBuilder {
       this.dirty.cameras = false;
     }
     if (this.dirty.units) {
-      this.units = [...s.units.values()].filter((u) => positionOf(u));
+      this.units = [...s.units.values()].filter((u) => u.position);
       const previous = new Map(this.trips.map((d) => [d.id, d]));
       this.trips = [];
       for (const u of this.units) {
@@ -107,7 +109,7 @@ export class LayerBuilder {
     for (const i of this.view.singles) add(i.location.lon!, i.location.lat!, (incidentRadiusPx(i.priority) + 1.5) * scale);
     for (const i of this.view.pulsing) add(i.location.lon!, i.location.lat!, (10 + PULSE_GROWTH_PX + 1.5) * scale);
     for (const c of this.cameras) add(c.lon, c.lat, this.cameraRadius(c, opts) * scale + 2.5 * scale);
-    for (const u of this.units) add(positionOf(u)!.lon, positionOf(u)!.lat, (UNIT_RADIUS_PX + 2) * scale);
+    for (const u of this.units) add(u.position!.lon, u.position!.lat, (UNIT_RADIUS_PX + 2) * scale);
     return out;
   }
 
@@ -211,7 +213,7 @@ export class LayerBuilder {
       new ScatterplotLayer<Unit>({
         id: 'units',
         data: this.units,
-        getPosition: (u) => [positionOf(u)!.lon, positionOf(u)!.lat],
+        getPosition: (u) => [u.position!.lon, u.position!.lat],
         getRadius: UNIT_RADIUS_PX * scale,
         radiusUnits: 'pixels',
         getFillColor: (u) => (isStale(u, now) ? STALE_UNIT : [...agencyColour(u.agency), 255]) as [number, number, number, number],
@@ -226,9 +228,9 @@ export class LayerBuilder {
       new TextLayer<Unit>({
         id: 'unit-heading',
         data: this.units,
-        getPosition: (u) => [positionOf(u)!.lon, positionOf(u)!.lat],
+        getPosition: (u) => [u.position!.lon, u.position!.lat],
         getText: () => '▲',
-        getAngle: (u) => -headingOf(positionOf(u)!),
+        getAngle: (u) => -(u.position!.bearingDeg ?? 0),
         getSize: 11 * scale,
         getColor: [3, 7, 14, 255],
         fontFamily: LABEL_FONT,

@@ -49,6 +49,22 @@ function fmtDur(s: number | null, missed: number): string {
 /** datetime-local value ↔ epoch ms, the value read as WIB wall-clock. */
 const toLocalInput = (t: number) => new Date(t + 7 * 3_600_000).toISOString().slice(0, 16);
 
+/**
+ * A datetime-local picker whose text is ours: the browser writes its value in the OS locale (11/30/2026, 12:00 AM on
+ * an English-US machine), so the picker lies transparent over a label in the wall's language and WIB. Clicking or
+ * typing still goes to the native input.
+ */
+function wibField(input: HTMLInputElement): HTMLElement {
+  const text = h('span.b-when-text');
+  const paint = () => {
+    const t = Date.parse(`${input.value}:00Z`) - 7 * 3_600_000;
+    text.textContent = Number.isFinite(t) ? fmtTime(t, true) : '—';
+  };
+  input.addEventListener('input', paint);
+  onLangChange(paint);
+  return h('label.b-when', null, text, input);
+}
+
 export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promise<void> {
   const el = {
     presets: h('div.b-presets'),
@@ -79,7 +95,7 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
   const screen = h(
     'div.briefing',
     null,
-    h('header.b-head', null, el.title, el.periodLabel, el.presets, h('div.b-custom', null, el.from, el.to, el.apply), el.png, el.pdf),
+    h('header.b-head', null, el.title, el.periodLabel, el.presets, h('div.b-custom', null, wibField(el.from), wibField(el.to), el.apply), el.png, el.pdf),
     h('main.b-body', null, el.map, h('aside.b-side', null, el.figures, el.volumeTitle, el.volume, el.slaTitle, el.sla, el.table, el.hotTitle, el.hot)),
     h('footer.b-foot', null, el.play, el.speed, el.slider, el.cursor, el.status),
   );
@@ -208,6 +224,7 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
       debug.period = p;
       el.from.value = toLocalInput(p.from);
       el.to.value = toLocalInput(p.to);
+      for (const input of [el.from, el.to]) input.dispatchEvent(new Event('input'));
       charts.update(k.byHourWib, k.byAgency);
       await map.ready;
       map.setData(prepared, k.byKecamatan);

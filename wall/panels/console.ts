@@ -5,8 +5,10 @@ import { api } from '../src/api.ts';
 import { CATEGORIES, STATUSES } from '../src/categories.ts';
 import type { WallContext } from '../src/context.ts';
 import { clear, h } from '../src/dom.ts';
-import type { Incident, Unit } from '../src/types.ts';
+import type { Incident } from '../../domain/incident.ts';
+import type { PublicUnit as Unit } from '../../domain/unit.ts';
 import { t, term } from '../i18n/index.ts';
+import type { ListOf } from '../../domain/messages.ts';
 
 const SUGGEST_DEBOUNCE_MS = 180;
 
@@ -51,9 +53,9 @@ export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel 
     if (q.length < 3) return clear(suggestions);
     suggestTimer = setTimeout(async () => {
       const mine = ++suggestSeq;
-      const res = await api<{ candidates: Candidate[] } | Candidate[]>(`/api/geocode?q=${encodeURIComponent(q)}`).catch(() => null);
+      const res = await api<ListOf<Candidate>>(`/api/geocode?q=${encodeURIComponent(q)}`).catch(() => null);
       if (mine !== suggestSeq) return; // a newer keystroke won
-      const cands = Array.isArray(res) ? res : (res?.candidates ?? []);
+      const cands = res?.items ?? [];
       clear(suggestions);
       for (const c of cands.slice(0, 6)) {
         suggestions.append(
@@ -117,9 +119,8 @@ export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel 
     clear(actions);
     const id = ctx.store.selectedId;
     if (!id) return actions.append(h('p.muted', null, t('selectIncident')));
-    const res = await api<Unit[] | { units: Unit[] }>('/api/units').catch(() => [] as Unit[]);
-    const units = Array.isArray(res) ? res : (res?.units ?? []);
-    const unitSel = h('select', { name: 'unit' }, ...units.map((u) => h('option', { value: u.id }, `${u.callsign ?? u.id} (${term('agency', u.agency)})`)));
+    const units = (await api<ListOf<Unit>>('/api/units').catch(() => null))?.items ?? [];
+    const unitSel = h('select', { name: 'unit' }, ...units.map((u) => h('option', { value: u.id }, `${u.callsign} (${term('agency', u.agency)})`)));
     const statusSel = h('select', { name: 'status' }, ...STATUSES.map((s) => h('option', { value: s }, term('status', s))));
     const note = h('input', { name: 'note', placeholder: t('note') });
     const msg = h('p.result', { role: 'status' });

@@ -4,10 +4,13 @@ import { camerasFor } from '../../geo/coverage.ts';
 import { api } from '../src/api.ts';
 import type { WallContext } from '../src/context.ts';
 import { clear, h } from '../src/dom.ts';
-import { agenciesOf, areaName, maskCaller, reportedMs } from '../src/model.ts';
-import type { Camera, HistoryEntry, Incident, IncidentCamera } from '../src/types.ts';
+import { areaName, maskCaller, reportedMs } from '../src/model.ts';
+import type { CameraView as Camera, IncidentCamera } from '../../domain/camera.ts';
+import type { HistoryEntry, Incident } from '../../domain/incident.ts';
 import { fmtTime, onLangChange, t, term } from '../i18n/index.ts';
 import type { TileEntry, TileStrip } from '../video/strip.ts';
+import type { ListOf } from '../../domain/messages.ts';
+import { NO_UNIT_EVENT } from '../../domain/dispatch.ts';
 
 const TIMELINE_ROWS = 12;
 
@@ -19,7 +22,8 @@ export interface DetailPanel {
 
 /** Server-written notes of known events are machine text in one language: the wall says them in its own words
  * (the unit's callsign is the note's first word); operator notes and CAP identifiers are shown as written. */
-const MACHINE_NOTES = new Set(['created', 'edited', 'unit_dispatched', 'unit_moving', 'unit_on_scene']);
+/** Events whose note the server writes for itself (in Indonesian, or a code): shown through labels, not as text. */
+const MACHINE_NOTES = new Set<string>(['created', 'edited', 'unit_dispatched', 'unit_moving', 'unit_on_scene', 'unit_cleared', NO_UNIT_EVENT]);
 function timelineText(e: HistoryEntry, i: Incident): Array<string | Node> {
   const parts: string[] = [];
   if (e.status) parts.push(term('status', e.status));
@@ -28,6 +32,7 @@ function timelineText(e: HistoryEntry, i: Incident): Array<string | Node> {
   const out: Array<string | Node> = [parts.join(' · ')];
   // the callsign is a name (data, not UI text): as written, in either language
   if (e.event?.startsWith('unit_') && e.note) out.push(' · ', h('span.free-text', null, e.note.split(' ')[0]));
+  if (e.event === NO_UNIT_EVENT && e.note) out.push(' · ', term('agency', e.note));
   if (e.note && !MACHINE_NOTES.has(e.event ?? '')) out.push(' — ', h('span.free-text', null, e.note));
   return out;
 }
@@ -85,7 +90,7 @@ export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStri
         h('dt', null, t('kecamatan')),
         h('dd.free-text', null, areaName(i.location.kecamatan)),
         h('dt', null, t('agencies')),
-        h('dd', null, agenciesOf(i).map((a) => term('agency', a)).join(', ') || '—'),
+        h('dd', null, i.agencies.map((a) => term('agency', a.id)).join(', ') || '—'),
         h('dt', null, t('caller')),
         h('dd.free-text', null, maskCaller(i.caller)),
         h('dt', null, t('reported')),
@@ -96,7 +101,7 @@ export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStri
       h(
         'ol.timeline',
         null,
-        ...history.map((e) => h('li', null, h('span.time', null, fmtTime(e.at ?? e.ts)), ' ', ...timelineText(e, i))),
+        ...history.map((e) => h('li', null, h('span.time', null, fmtTime(e.at)), ' ', ...timelineText(e, i))),
       ),
       h('h3', null, t('camerasForIncident')),
       incidentCams.length ? null : h('p.muted', null, t('noCameras')),
@@ -120,10 +125,10 @@ export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStri
     try {
       const [inc, cams] = await Promise.all([
         api<Incident>(`/api/incidents/${encodeURIComponent(id)}`).catch(() => ctx.store.incidents.get(id)),
-        api<IncidentCamera[]>(`/api/incidents/${encodeURIComponent(id)}/cameras`).catch(() => [] as IncidentCamera[]),
+        api<ListOf<IncidentCamera>>(`/api/incidents/${encodeURIComponent(id)}/cameras`).catch(() => null),
       ]);
       if (token !== loadToken) return;
-      incidentCams = (cams ?? []).slice(0, 4);
+      incidentCams = (cams?.items ?? []).slice(0, 4);
       if (inc) ctx.store.upsertIncident(inc);
       paintCard(ctx.store.incidents.get(id) ?? inc);
       refreshTiles();

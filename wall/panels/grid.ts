@@ -4,7 +4,7 @@ import type { WallContext } from '../src/context.ts';
 import { h } from '../src/dom.ts';
 import { healthState } from '../src/model.ts';
 import { healthColour } from '../src/categories.ts';
-import type { Camera } from '../src/types.ts';
+import type { CameraView as Camera } from '../../domain/camera.ts';
 import { t } from '../i18n/index.ts';
 import { VideoTile } from '../video/tile.ts';
 

@@ -3,6 +3,7 @@
 // group names its layers in data-layer (the e2e test checks every drawn layer has one). The heat group also holds
 // the operator's window and category controls, kept per screen (heat-settings.ts).
 import { CATEGORIES, AGENCY_COLOURS, agencyColour, categoryColour, HEALTH_STATES, healthColour, STALE_UNIT } from '../src/categories.ts';
+import { PRIORITIES } from '../../domain/incident.ts';
 import type { WallContext } from '../src/context.ts';
 import { clear, h } from '../src/dom.ts';
 import { currentLang, onLangChange, t, term } from '../i18n/index.ts';
@@ -96,7 +97,7 @@ export function mountLegend(mapEl: HTMLElement, ctx: WallContext, map: Situation
       group(
         'incidents',
         t('legend.priority'),
-        ...[1, 2, 3].map((p) => row(disc(incidentRadiusPx(p), '#d8e2f0', 'rgba(0,0,0,.8)', 1.5), `P${p}`)),
+        ...PRIORITIES.map((p) => row(disc(incidentRadiusPx(p), '#d8e2f0', 'rgba(0,0,0,.8)', 1.5), `P${p}`)),
         row(disc(6, rgba(categoryColour('kebakaran'), 70)), t('legend.closed')),
       ),
       group('incident-clusters', t('legend.cluster'), row(h('span.lg-mark.lg-cluster', { style: `width:${rem(2 * clusterRadiusPx(12, 1))};height:${rem(2 * clusterRadiusPx(12, 1))};background:${rgba(CLUSTER_FILL)};color:${rgba(CLUSTER_TEXT)}` }, '12'), '')),

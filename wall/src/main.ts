@@ -7,8 +7,9 @@ import { debugState, exposeDebug } from './debug.ts';
 import { Realtime } from './realtime.ts';
 import { currentRole } from './session.ts';
 import { LIMITS, Store } from './store.ts';
-import type { Incident } from './types.ts';
+import type { Incident } from '../../domain/incident.ts';
 import { mountView } from './views.ts';
+import type { ListOf } from '../../domain/messages.ts';
 
 const VIEWS: ViewName[] = ['wall', 'grid', 'console', 'briefing'];
 
@@ -55,9 +56,8 @@ async function boot(): Promise<void> {
   realtime.connect();
   // The heatmap's windows and its colour domain need more history than the live snapshot carries.
   const since = new Date(Date.now() - LIMITS.heatHistoryDays * 86_400_000).toISOString();
-  api<Incident[]>(`/api/incidents?since=${encodeURIComponent(since)}&limit=5000`)
-    .then((list) => {
-      const items = Array.isArray(list) ? list : ((list as unknown as { incidents?: Incident[] })?.incidents ?? []);
+  api<ListOf<Incident>>(`/api/incidents?since=${encodeURIComponent(since)}&limit=5000`)
+    .then(({ items }) => {
       for (const i of items) store.addHeat(i);
       store.heatHistoryLoaded = true;
       store.emit('incidents');

@@ -3,7 +3,7 @@
 // 1012 (Service Restart) is the server stopping on purpose: retry every 0.5–1.5 s until its successor answers,
 // and never reload the page.
 import type { Store } from './store.ts';
-import type { WsMessage } from './types.ts';
+import type { WsMessage } from '../../domain/messages.ts';
 
 export type ConnState = 'connecting' | 'open' | 'down' | 'restarting';
 

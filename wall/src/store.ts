@@ -3,8 +3,10 @@
 import type { HeatSettings } from '../map/heat.ts';
 import { HeatBuffer } from '../map/heat-buffer.ts';
 import { loadHeatSettings, saveHeatSettings } from './heat-settings.ts';
-import { hasPoint, isClosed, positionMs, positionOf, reportedMs } from './model.ts';
-import type { Camera, Incident, Unit } from './types.ts';
+import { hasPoint, isClosed, positionMs, reportedMs } from './model.ts';
+import type { CameraView as Camera } from '../../domain/camera.ts';
+import type { Incident } from '../../domain/incident.ts';
+import type { PublicUnit as Unit } from '../../domain/unit.ts';
 
 export const LIMITS = {
   incidents: 1500,
@@ -96,7 +98,7 @@ export class Store {
     const merged: Unit = prev ? { ...prev, ...u } : u;
     if (!prev && this.units.size >= LIMITS.units) return;
     this.units.set(u.id, merged);
-    const p = positionOf(merged);
+    const p = merged.position;
     if (p) {
       const trail = this.trails.get(u.id) ?? [];
       const t = positionMs(p);

@@ -1,6 +1,6 @@
 // A fixed set of tile slots (bounded decoders). show() keeps tiles whose camera is still wanted playing and
 // re-points the others; empty slots are torn down (hls.js destroyed).
-import type { Camera } from '../src/types.ts';
+import type { CameraView as Camera } from '../../domain/camera.ts';
 import { VideoTile, type TileInfo } from './tile.ts';
 
 export interface TileEntry {

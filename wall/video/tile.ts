@@ -6,7 +6,7 @@ import { t } from '../i18n/index.ts';
 import { HlsSocketLoader, warmHlsSocket } from './hls-socket.ts';
 import { keepLiveEdge } from './live-edge.ts';
 import { healthColour } from '../src/categories.ts';
-import type { Camera } from '../src/types.ts';
+import type { CameraView as Camera } from '../../domain/camera.ts';
 import { healthState } from '../src/model.ts';
 
 /**
