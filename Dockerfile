@@ -45,7 +45,7 @@ RUN mkdir -p /var/lib/siaga-wall /var/cache/siaga-wall \
     && chown node:node /var/lib/siaga-wall /var/cache/siaga-wall
 WORKDIR /app
 # The whole built tree, owned by root so the server cannot rewrite its own code: package.json (the server finds
-# its root by it), dist/server and dist/wall, geo/data, camera-config/, server/kpis/*.json,
+# its root by it), dist/server and dist/wall, geo/data, camera-config/, server/site/*.json,
 # server/demo/rtsp-server-child.cjs and the pruned node_modules.
 COPY --from=build /app /app
 USER node

@@ -71,7 +71,7 @@ export interface SlaRule {
   source: string;
 }
 export interface SlaTable {
-  /** First match wins; the last rule matches everything (server/kpis/tables.ts checks it). */
+  /** First match wins; the last rule matches everything (server/site/tables.ts checks it). */
   rules: readonly SlaRule[];
 }
 

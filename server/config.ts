@@ -1,5 +1,47 @@
-// The one place that reads the environment. Every variable is listed (and documented) here and in README.md.
+// The one place that reads the environment. Each variable is a zod field with its default and description: the
+// same schema parses the environment at start-up and writes docs/CONFIGURATION.md (scripts/config-doc.ts; a test
+// fails when the checked-in file is stale). Site tables the centre edits are files: server/site/.
 import path from 'node:path';
+import { z } from 'zod';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** An integer variable in min..max, written as text in the environment. */
+const int = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .refine((s) => /^\d{1,9}$/.test(s.trim()) && Number(s) >= min && Number(s) <= max, `must be an integer ${min}..${max}`)
+    .transform(Number);
+const port = (fallback: number) => int(fallback, 0, 65535);
+const flag = z.enum(['0', '1']).default('0').transform((v) => v === '1');
+const optional = z.string().optional();
+
+export const ENV_SCHEMA = z.object({
+  PORT: port(8080).describe('HTTP port: API, wall, HLS, /ws'),
+  HOST: z.string().default('0.0.0.0').describe('bind address'),
+  SIAGA_DATA_DIR: z.string().default('data').describe('SQLite database and other durable state (relative to the working directory)'),
+  SIAGA_RUNTIME_DIR: z.string().default('runtime').describe('last-seen camera snapshots and demo clips: safe to delete (live video is held in memory)'),
+  SIAGA_CAMERAS_FILE: z.string().default('camera-config/cameras.json').describe('camera list (camera-config/README.md)'),
+  SIAGA_SITE_DIR: z.string().default('server/site').describe('site tables the centre edits: routing.json, sla.json, population.json (validated at start-up)'),
+  FFMPEG_PATH: optional.describe('ffmpeg binary; unset: an ffmpeg on PATH, then the one @ffmpeg-installer/ffmpeg ships'),
+  SIAGA_RTMP_PORT: port(1935).describe('RTMP push ingest (node-media-server)'),
+  SIAGA_RTMP_SECRET: optional.describe('signs RTMP publish/play URLs (?sign=<exp>-<md5>); required when a camera has an rtmp:// source'),
+  SIAGA_OSMAND_PORT: port(5055).describe('Traccar Client / OsmAnd position port'),
+  SIAGA_ADMIN_TOKEN: optional.describe('admin bearer token; unset in the demo: a random one, printed at start'),
+  SIAGA_AML_HMAC_KEY: optional.describe('if set, AML messages must carry a valid HMAC-SHA1'),
+  SIAGA_INTAKE_RATE: int(300, 0, 65535).describe('intake requests per second per token (per IP without one); 0 = no limit'),
+  SIAGA_ARRIVAL_RADIUS_M: int(100, 10, 5000).describe(
+    'arrival fence, metres: a dispatched unit that has moved and stopped within max(this, its fix accuracy) of the point is on scene',
+  ),
+  SIAGA_BACKUP_DIR: optional.describe('online backups of the SQLite store (put it on another disk); unset: <SIAGA_DATA_DIR>/backups'),
+  SIAGA_BACKUP_INTERVAL_S: int(3600, 0, 7 * 86_400).describe('seconds between backups (one is also taken at start-up); 0 = no backups'),
+  SIAGA_BACKUP_KEEP: int(24, 1, 10_000).describe('backups kept; older ones are deleted'),
+  SIAGA_NO_STREAMS: flag.describe('1 = start without cameras or ffmpeg (API-only deployments, tests)'),
+  SIAGA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('least severe log line written'),
+  SIAGA_DEMO: flag.describe('1 = demo mode: simulated cameras, 112 traffic and units (same as --demo)'),
+  SIAGA_DEMO_CALLS_PER_DAY: int(70, 0, 100_000).describe('demo: mean 112 calls a day (history and live traffic, shaped by hour of day)'),
+});
 
 export interface Config {
   /** demo = simulated cameras (RTSP server + publishers), 112 traffic and units. */
@@ -7,9 +49,10 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  /** Where HLS segments, snapshots and demo clips live (tmp-like, safe to delete). */
+  /** Where snapshots and demo clips live (tmp-like, safe to delete). */
   runtimeDir: string;
   camerasFile: string;
+  siteDir: string;
   ffmpegPath: string | undefined;
   rtmpPort: number;
   /** Secret for node-media-server signed publish URLs (rtmp://host/live/<cam>?sign=<exp>-<md5>). */
@@ -18,64 +61,49 @@ export interface Config {
   adminToken: string | undefined;
   amlHmacKey: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** SIAGA_NO_STREAMS=1: start without cameras/ffmpeg (fast startup for API tests and API-only deployments). */
   noStreams: boolean;
-  /** SIAGA_INTAKE_RATE: intake requests per second per token (or per IP without one); 0 = no limit. Default 300. */
   intakeRatePerS: number;
-  /** Arrival fence: a dispatched unit stopped within max(this, its fix accuracy) of the incident point is on scene. */
   arrivalRadiusM: number;
-  /** Demo: mean 112 calls per day, for the seeded history and the live traffic alike. */
   demoCallsPerDay: number;
-  /** Where online backups of the store go (server/store/backup.ts). Default <dataDir>/backups. */
   backupDir: string;
-  /** Seconds between backups (one is also taken at start-up); 0 = no backups. Default 3600. */
   backupIntervalS: number;
-  /** Backups kept (older ones are deleted). Default 24. */
   backupKeep: number;
+  /** What cameras.json's ${VAR} credentials are filled from (a copy: the demo adds its simulator's). */
+  cameraEnv: Record<string, string | undefined>;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be an integer 0..65535, got "${raw}"`);
-  return n;
-}
-
-/** An integer in min..max (int() above is for ports and other 16-bit values). */
-function intIn(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer ${min}..${max}, got "${raw}"`);
-  return n;
-}
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
+/** The environment → Config, or one Error naming every bad variable. Empty values count as unset. */
+export function loadConfig(env: Env = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const given = Object.fromEntries(Object.keys(ENV_SCHEMA.shape).flatMap((k) => (env[k]?.trim() ? [[k, env[k]!.trim()]] : [])));
+  const r = ENV_SCHEMA.safeParse(given);
+  if (!r.success) {
+    throw new Error(`configuration: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}, got "${given[String(i.path[0])]}"`).join('; ')}`);
+  }
+  const e = r.data;
   const root = process.cwd();
-  const dataDir = path.resolve(root, env.SIAGA_DATA_DIR || 'data');
-  const level = (env.SIAGA_LOG_LEVEL || 'info') as Config['logLevel'];
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new Error(`SIAGA_LOG_LEVEL must be debug|info|warn|error`);
+  const dataDir = path.resolve(root, e.SIAGA_DATA_DIR);
   return {
-    demo: argv.includes('--demo') || env.SIAGA_DEMO === '1',
-    port: int(env, 'PORT', 8080),
-    host: env.HOST || '0.0.0.0',
+    demo: argv.includes('--demo') || e.SIAGA_DEMO,
+    port: e.PORT,
+    host: e.HOST,
     dataDir,
-    runtimeDir: path.resolve(root, env.SIAGA_RUNTIME_DIR || 'runtime'),
-    camerasFile: path.resolve(root, env.SIAGA_CAMERAS_FILE || 'camera-config/cameras.json'),
-    ffmpegPath: env.FFMPEG_PATH || undefined,
-    rtmpPort: int(env, 'SIAGA_RTMP_PORT', 1935),
-    rtmpSecret: env.SIAGA_RTMP_SECRET || undefined,
-    osmandPort: int(env, 'SIAGA_OSMAND_PORT', 5055),
-    adminToken: env.SIAGA_ADMIN_TOKEN || undefined,
-    amlHmacKey: env.SIAGA_AML_HMAC_KEY || undefined,
-    logLevel: level,
-    noStreams: env.SIAGA_NO_STREAMS === '1',
-    intakeRatePerS: int(env, 'SIAGA_INTAKE_RATE', 300),
-    arrivalRadiusM: int(env, 'SIAGA_ARRIVAL_RADIUS_M', 100),
-    demoCallsPerDay: int(env, 'SIAGA_DEMO_CALLS_PER_DAY', 70),
-    backupDir: path.resolve(root, env.SIAGA_BACKUP_DIR || path.join(dataDir, 'backups')),
-    backupIntervalS: intIn(env, 'SIAGA_BACKUP_INTERVAL_S', 3600, 0, 7 * 86_400),
-    backupKeep: intIn(env, 'SIAGA_BACKUP_KEEP', 24, 1, 10_000),
+    runtimeDir: path.resolve(root, e.SIAGA_RUNTIME_DIR),
+    camerasFile: path.resolve(root, e.SIAGA_CAMERAS_FILE),
+    siteDir: path.resolve(root, e.SIAGA_SITE_DIR),
+    ffmpegPath: e.FFMPEG_PATH,
+    rtmpPort: e.SIAGA_RTMP_PORT,
+    rtmpSecret: e.SIAGA_RTMP_SECRET,
+    osmandPort: e.SIAGA_OSMAND_PORT,
+    adminToken: e.SIAGA_ADMIN_TOKEN,
+    amlHmacKey: e.SIAGA_AML_HMAC_KEY,
+    logLevel: e.SIAGA_LOG_LEVEL,
+    noStreams: e.SIAGA_NO_STREAMS,
+    intakeRatePerS: e.SIAGA_INTAKE_RATE,
+    arrivalRadiusM: e.SIAGA_ARRIVAL_RADIUS_M,
+    demoCallsPerDay: e.SIAGA_DEMO_CALLS_PER_DAY,
+    backupDir: path.resolve(root, e.SIAGA_BACKUP_DIR ?? path.join(dataDir, 'backups')),
+    backupIntervalS: e.SIAGA_BACKUP_INTERVAL_S,
+    backupKeep: e.SIAGA_BACKUP_KEEP,
+    cameraEnv: { ...env },
   };
 }

@@ -1,7 +1,8 @@
 // Minimal structured logger. Everything that may carry a camera URL goes through redact() before it gets here.
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-let threshold: number = order[(process.env.SIAGA_LOG_LEVEL as Level) || 'info'] ?? 20;
+/** 'info' until start-up applies the configured level (server/config.ts: SIAGA_LOG_LEVEL). */
+let threshold: number = order.info;
 
 export function setLogLevel(level: Level): void {
   threshold = order[level];

@@ -28,7 +28,8 @@ import { createHub } from './realtime/hub.ts';
 import { startDemoTraffic } from './demo/traffic.ts';
 import { startKpis } from './kpis/index.ts';
 import { seedDemoHistory } from './demo/history.ts';
-import { logger } from './log.ts';
+import { logger, setLogLevel } from './log.ts';
+import { loadSiteTables } from './site/tables.ts';
 
 const log = logger('main');
 /**
@@ -50,6 +51,9 @@ export interface Running {
 }
 
 export async function start(config: Config = loadConfig()): Promise<Running> {
+  setLogLevel(config.logLevel);
+  // Site tables first: a typo in routing/sla/population stops the start with the file and field, before any port opens.
+  const site = loadSiteTables(config.siteDir);
   const bus = new EventBus();
   /** Run in reverse order on shutdown. */
   const closers: Array<[string, () => Promise<void> | void]> = [];
@@ -96,7 +100,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   if (config.demo) {
     // Demo cameras (part of the demo block, placed here because cameras.json's ${SIAGA_CCTV_*} must point at the
     // simulator before the cameras are loaded): a real RTSP server + one looping publisher per camera.
-    const placeholders = { ...process.env, SIAGA_CCTV_HOST: '127.0.0.1', SIAGA_CCTV_USER: 'demo', SIAGA_CCTV_PASSWORD: 'demo' };
+    const placeholders = { ...config.cameraEnv, SIAGA_CCTV_HOST: '127.0.0.1', SIAGA_CCTV_USER: 'demo', SIAGA_CCTV_PASSWORD: 'demo' };
     const demoCams = loadCameras(config.camerasFile, placeholders);
     const sim = await startCameraSim({
       ids: demoCams.map((c) => c.id),
@@ -107,11 +111,11 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       h265Ids: ['cam-16'],
     });
     closers.push(['demo cameras', () => sim.close()]);
-    process.env.SIAGA_CCTV_HOST = sim.host;
-    process.env.SIAGA_CCTV_USER ||= `demo-${crypto.randomBytes(3).toString('hex')}`;
-    process.env.SIAGA_CCTV_PASSWORD ||= crypto.randomBytes(9).toString('base64url');
+    config.cameraEnv.SIAGA_CCTV_HOST = sim.host;
+    config.cameraEnv.SIAGA_CCTV_USER ||= `demo-${crypto.randomBytes(3).toString('hex')}`;
+    config.cameraEnv.SIAGA_CCTV_PASSWORD ||= crypto.randomBytes(9).toString('base64url');
   }
-  const cameras = config.noStreams ? [] : loadCameras(config.camerasFile); // SIAGA_NO_STREAMS=1: API-only start
+  const cameras = config.noStreams ? [] : loadCameras(config.camerasFile, config.cameraEnv); // SIAGA_NO_STREAMS=1: API-only start
   const streams = await startStreams({ config, cameras, bus, requireRole });
   ffmpeg = streams.ffmpeg;
   closers.push(['camera pipelines', () => streams.close()]);
@@ -127,7 +131,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   app.use(geoRouter({ geo, requireRole })); // GET /api/geocode, /api/reverse
 
   // ── incidents, units ──────────────────────────────────────────────────
-  const incidents = createIncidentService({ db, bus, geo });
+  const incidents = createIncidentService({ db, bus, geo, routing: site.routing });
   app.use(
     incidentsRouter({
       service: incidents,
@@ -147,7 +151,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   closers.push(['units', () => units.close()]);
   app.use(units.router);
   // Briefing KPIs (read-only over the incidents/units time stamps).
-  app.use(startKpis({ db, requireRole }).router);
+  app.use(startKpis({ db, requireRole, tables: site }).router);
 
   // ── wall (static) ─────────────────────────────────────────────────────
   // Built wall + offline basemap data. `npm start` (demo) rebuilds a missing/stale wall in the background

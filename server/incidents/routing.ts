@@ -1,14 +1,9 @@
-// Category → agencies, from routing.json (a table the command centre edits; no code change needed).
-import routing from './routing.json' with { type: 'json' };
+// Category → agencies, from the site's routing table (server/site/routing.json, validated at start-up).
+import type { RoutingTable } from '../site/tables.ts';
 import type { Agency, Category } from './model.ts';
 
-const table = routing as unknown as {
-  agencies: Record<string, { name: string; phone: string | null }>;
-  routes: Record<string, string[]>;
-};
-
-/** The agencies an incident of this category goes to, lead agency first. Unknown ids fall back to the centre. */
-export function agenciesFor(category: Category): Agency[] {
-  const ids = table.routes[category] ?? table.routes.lainnya ?? [];
-  return ids.map((id) => ({ id, name: table.agencies[id]?.name ?? id, phone: table.agencies[id]?.phone ?? null }));
+/** The agencies an incident of this category goes to, lead agency first; an unlisted category goes where 'lainnya' does. */
+export function routingFor(table: RoutingTable): (category: Category) => Agency[] {
+  return (category) =>
+    (table.routes[category] ?? table.routes.lainnya ?? []).map((id) => ({ id, name: table.agencies[id].name, phone: table.agencies[id].phone }));
 }

@@ -21,7 +21,8 @@ import {
   type LocationInput,
   type Status,
 } from './model.ts';
-import { agenciesFor } from './routing.ts';
+import { loadSiteTables, type RoutingTable } from '../site/tables.ts';
+import { routingFor } from './routing.ts';
 
 const log = logger('incidents');
 
@@ -66,8 +67,10 @@ export function hashBody(value: unknown): string {
   return crypto.createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
 }
 
-export function createIncidentService({ db, bus, geo }: { db: Db; bus: EventBus; geo: IncidentGeo }) {
+export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: EventBus; geo: IncidentGeo; routing?: RoutingTable }) {
   const repo = createIncidentsRepo(db);
+  // The site's table from start-up (server/config.ts); tests and tools that pass none get the shipped one.
+  const agenciesFor = routingFor(routing ?? loadSiteTables().routing);
   // Shared with the units service on the same db: one transaction (one fsync) for what arrives in one loop turn.
   const tx = transactorFor(db);
   // listOpen() feeds every ws snapshot/resync: cached while the connection's change counter stands still. The

@@ -63,7 +63,7 @@ export function bundledFfmpegPath(): string | undefined {
 /** One probe per explicit path (undefined = the default search), so callers asking for different binaries get them. */
 const cache = new Map<string | undefined, Promise<FfmpegInfo>>();
 
-export function resolveFfmpeg(ffmpegPath: string | undefined = process.env.FFMPEG_PATH): Promise<FfmpegInfo> {
+export function resolveFfmpeg(ffmpegPath?: string): Promise<FfmpegInfo> {
   const hit = cache.get(ffmpegPath);
   if (hit) return hit;
   const found = (async () => {

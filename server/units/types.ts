@@ -5,7 +5,7 @@ import type { Station } from '../../domain/unit.ts';
 export interface Unit {
   id: string;
   callsign: string;
-  /** Agency id as in server/incidents/routing.json (damkar, polisi, psc, bpbd, basarnas, pln, dinas_pu…). */
+  /** Agency id as in server/site/routing.json (damkar, polisi, psc, bpbd, basarnas, pln, dinas_pu…). */
   agency: string;
   kind: string;
   /** Traccar/OsmAnd device identifier: the device proves who it is with it, so it never reaches a wall view. */

@@ -7,13 +7,15 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { frameAt, prepareReplay } from '../../wall/panels/briefing-frame.ts';
 import { createKpiQuery } from '../../server/kpis/query.ts';
-import { loadSla } from '../../server/kpis/tables.ts';
+import { loadSiteTables } from '../../server/site/tables.ts';
 import { migrate, openDb } from '../../server/store/db.ts';
 import { createIncidentsRepo } from '../../server/store/incidents-repo.ts';
 import { createUnitsRepo } from '../../server/store/units-repo.ts';
 import { CATEGORIES, type Incident } from '../../server/incidents/model.ts';
-import { agenciesFor } from '../../server/incidents/routing.ts';
+import { routingFor } from '../../server/incidents/routing.ts';
 import { writeSection } from './results.ts';
+
+const agenciesFor = routingFor(loadSiteTables().routing);
 
 const N = Number(process.env.BENCH_KPIS_N ?? 100_000);
 const DAYS = 30;
@@ -84,7 +86,7 @@ try {
   // leaves a ~130 MB WAL that every read would search first (measured: ~10 % of the cold read's CPU).
   db.pragma('wal_checkpoint(TRUNCATE)');
 
-  const q = createKpiQuery(db, { sla: loadSla() });
+  const q = createKpiQuery(db, { sla: loadSiteTables().sla });
   // Wall time AND this thread's CPU time (user+system): on a shared, overloaded machine the CPU time is the honest
   // cost of the query (better-sqlite3 runs synchronously on this thread), the wall time includes waiting for a core.
   const time = (fn: () => unknown, runs = 7) => {
@@ -104,7 +106,7 @@ try {
     return { median: xs[Math.floor(xs.length / 2)], max: xs[xs.length - 1], cpu: cpu[Math.floor(cpu.length / 2)] };
   };
   // Cold: no closed-day cache, every query reads the whole period from the facts projection.
-  const qCold = createKpiQuery(db, { sla: loadSla(), dayCache: false });
+  const qCold = createKpiQuery(db, { sla: loadSiteTables().sla, dayCache: false });
   const cold = time(() => qCold.kpis({ from, to: now }));
   const full = time(() => q.kpis({ from, to: now }));
   const result = q.kpis({ from, to: now });

@@ -99,7 +99,7 @@ async function measureSim(ffmpeg: FfmpegInfo): Promise<string> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-sim-bench-'));
   try {
     const t0 = Date.now();
-    const cold = await startCameraSim({ ids, labels, workDir });
+    const cold = await startCameraSim({ ids, labels, workDir, ffmpegPath: process.env.FFMPEG_PATH });
     const coldTotal = Date.now() - t0;
     await sleep(3000); // settle
     const pids = [cold.stats.serverPid, ...ids.map((id) => cold.publisherPid(id)!)];
@@ -113,7 +113,7 @@ async function measureSim(ffmpeg: FfmpegInfo): Promise<string> {
     const pubRss = median(pids.slice(1).map(rssMb));
     await cold.close();
     const t1 = Date.now();
-    const warm = await startCameraSim({ ids, labels, workDir });
+    const warm = await startCameraSim({ ids, labels, workDir, ffmpegPath: process.env.FFMPEG_PATH });
     const warmTotal = Date.now() - t1;
     await warm.close();
     return [
@@ -298,7 +298,7 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
 }
 
 async function main() {
-  const ffmpeg = await resolveFfmpeg();
+  const ffmpeg = await resolveFfmpeg(process.env.FFMPEG_PATH);
   const chromiumVersion = (() => {
     try {
       return execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8' }).trim();

@@ -106,7 +106,7 @@ function stop(child: ChildProcess): Promise<void> {
 
 /** CPU of one camera's pipeline ffmpeg over TRANSCODE_S (H.265 640×360 15 fps source): copied, then transcoded. */
 async function benchTranscode(): Promise<void> {
-  const ff = await resolveFfmpeg();
+  const ff = await resolveFfmpeg(process.env.FFMPEG_PATH);
   const encoder = await h264Encoder(ff);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-bench-transcode-'));
   const clip = path.join(dir, 'h265-640x360.mp4');
@@ -159,9 +159,9 @@ if (process.argv.includes('--transcode-only')) {
 
 const camerasFile = path.resolve('camera-config/cameras.json');
 const ids = loadCameras(camerasFile, { SIAGA_CCTV_HOST: 'x', SIAGA_CCTV_USER: 'x', SIAGA_CCTV_PASSWORD: 'x' }).map((c) => c.id);
-const ff = await resolveFfmpeg();
+const ff = await resolveFfmpeg(process.env.FFMPEG_PATH);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-bench-streams-'));
-const sim = await startCameraSim({ ids, workDir: path.join(os.tmpdir(), 'siaga-test-camera-sim') });
+const sim = await startCameraSim({ ids, workDir: path.join(os.tmpdir(), 'siaga-test-camera-sim'), ffmpegPath: process.env.FFMPEG_PATH });
 let server: ChildProcess | undefined;
 const bare: ChildProcess[] = [];
 try {

@@ -61,7 +61,7 @@ beforeAll(async () => {
   running = await start(
     loadConfig({
       PORT: '0', HOST: '127.0.0.1', SIAGA_DATA_DIR: dataDir, SIAGA_RUNTIME_DIR: path.join(tmp, 'runtime'), SIAGA_ADMIN_TOKEN: ADMIN_TOKEN,
-      SIAGA_RTMP_PORT: '0', SIAGA_OSMAND_PORT: '0', SIAGA_LOG_LEVEL: 'warn', SIAGA_NO_STREAMS: '1',
+      SIAGA_RTMP_PORT: '0', SIAGA_OSMAND_PORT: '0', SIAGA_LOG_LEVEL: 'warn', SIAGA_NO_STREAMS: '1', FFMPEG_PATH: process.env.FFMPEG_PATH,
     }, []),
   );
   const base = `http://127.0.0.1:${running.port}`;

@@ -44,6 +44,7 @@ export async function startWallHarness(opts: { viewport?: { width: number; heigh
       SIAGA_RTMP_PORT: '0',
       SIAGA_OSMAND_PORT: '0',
       SIAGA_LOG_LEVEL: 'warn',
+      FFMPEG_PATH: process.env.FFMPEG_PATH,
     },
     ['--demo'],
   );

@@ -73,7 +73,7 @@ beforeAll(async () => {
     loadConfig({
       PORT: '0', HOST: '127.0.0.1', SIAGA_DATA_DIR: dataDir, SIAGA_RUNTIME_DIR: path.join(tmp, 'runtime'), SIAGA_ADMIN_TOKEN: ADMIN,
       SIAGA_RTMP_PORT: '0', SIAGA_OSMAND_PORT: '0', SIAGA_LOG_LEVEL: 'warn', SIAGA_NO_STREAMS: '1', SIAGA_INTAKE_RATE: '0',
-      SIAGA_BACKUP_DIR: backupDir, SIAGA_BACKUP_KEEP: String(KEEP),
+      SIAGA_BACKUP_DIR: backupDir, SIAGA_BACKUP_KEEP: String(KEEP), FFMPEG_PATH: process.env.FFMPEG_PATH,
     }, []),
   );
   base = `http://127.0.0.1:${running.port}`;

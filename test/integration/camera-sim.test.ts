@@ -87,10 +87,10 @@ let ffmpeg: FfmpegInfo;
 let sim: CameraSim | undefined;
 
 beforeAll(async () => {
-  ffmpeg = await resolveFfmpeg();
+  ffmpeg = await resolveFfmpeg(process.env.FFMPEG_PATH);
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'camera-sim-'));
   // A generous budget: this suite wants the labelled clips (the budget fallback has its own test below).
-  sim = await startCameraSim({ ids, labels: { 'cam-a': "Jl. Sudirman: 'Simpang' 50%" }, workDir, clipBudgetMs: 120_000 });
+  sim = await startCameraSim({ ids, labels: { 'cam-a': "Jl. Sudirman: 'Simpang' 50%" }, workDir, clipBudgetMs: 120_000, ffmpegPath: process.env.FFMPEG_PATH });
 });
 
 afterAll(async () => {
@@ -167,6 +167,7 @@ describe(`camera simulator (${process.env.FFMPEG_PATH ? 'FFMPEG_PATH' : 'default
       labels: { 'cam-a': "Jl. Sudirman: 'Simpang' 50%" },
       workDir,
       clipBudgetMs: 0, // cached: no generation, so no fallback either
+      ffmpegPath: process.env.FFMPEG_PATH,
     });
     try {
       expect(second.stats.clipsGenerated).toBe(0);
@@ -192,9 +193,9 @@ describe(`camera simulator (${process.env.FFMPEG_PATH ? 'FFMPEG_PATH' : 'default
 describe('unlabelled clips (time budget missed, or no drawtext/fonts)', () => {
   it('starts on shared unlabelled clips when labelled ones miss the time budget, and close() aborts their generation', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'camera-sim-budget-'));
-    const info = await resolveFfmpeg();
+    const info = await resolveFfmpeg(process.env.FFMPEG_PATH);
     const four = ['b1', 'b2', 'b3', 'b4'];
-    const s = await startCameraSim({ ids: four, workDir: dir, clipBudgetMs: 0 });
+    const s = await startCameraSim({ ids: four, workDir: dir, clipBudgetMs: 0, ffmpegPath: process.env.FFMPEG_PATH });
     try {
       expect(s.stats.labelled).toBe(false);
       expect(s.stats.labelledCameras).toBeLessThan(four.length);
@@ -210,7 +211,7 @@ describe('unlabelled clips (time budget missed, or no drawtext/fonts)', () => {
   });
 
   it('shares a few distinct testsrc2 variants round-robin', async () => {
-    const info = await resolveFfmpeg();
+    const info = await resolveFfmpeg(process.env.FFMPEG_PATH);
     const noText: FfmpegInfo = { ...info, filters: new Set([...info.filters].filter((f) => f !== 'drawtext')) };
     const many = Array.from({ length: 35 }, (_, i) => `c${i}`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'camera-sim-plain-'));

@@ -51,9 +51,8 @@ beforeAll(async () => {
   const drone = { ...a, id: 'drone-1', name: 'Drone 1', source: { url: 'rtmp://ingest/live/drone-1', transport: 'tcp' } };
   const file = path.join(tmp, 'cameras.json');
   fs.writeFileSync(file, JSON.stringify({ cameras: [a, b, drone] }));
-  sim = await startCameraSim({ ids: [String(a.id), String(b.id)], workDir: path.join(os.tmpdir(), 'siaga-test-camera-sim') });
-  Object.assign(process.env, { SIAGA_CCTV_HOST: sim.host, SIAGA_CCTV_USER: USER, SIAGA_CCTV_PASSWORD: PASSWORD });
-  const ff = await resolveFfmpeg();
+  sim = await startCameraSim({ ids: [String(a.id), String(b.id)], workDir: path.join(os.tmpdir(), 'siaga-test-camera-sim'), ffmpegPath: process.env.FFMPEG_PATH });
+  const ff = await resolveFfmpeg(process.env.FFMPEG_PATH);
   ffmpegPath = ff.path;
   clip = path.join(tmp, 'clip.mp4');
   await run(ff.path, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=15', '-t', '6',
@@ -70,6 +69,8 @@ beforeAll(async () => {
     rtmpPort,
     rtmpSecret: RTMP_SECRET,
     adminToken: ADMIN_TOKEN,
+    backupIntervalS: 0,
+    cameraEnv: { SIAGA_CCTV_HOST: sim.host, SIAGA_CCTV_USER: USER, SIAGA_CCTV_PASSWORD: PASSWORD },
   });
   base = `http://127.0.0.1:${app.port}`;
 });

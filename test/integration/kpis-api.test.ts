@@ -13,7 +13,7 @@ import type { RequireRole } from '../../server/http/roles.ts';
 import { createIncidentService } from '../../server/incidents/service.ts';
 import { createKpiQuery } from '../../server/kpis/query.ts';
 import { createKpisRouter } from '../../server/kpis/routes.ts';
-import { loadSla } from '../../server/kpis/tables.ts';
+import { loadSiteTables } from '../../server/site/tables.ts';
 import { migrate, openDb, type Db } from '../../server/store/db.ts';
 import { createUnitService } from '../../server/units/service.ts';
 import { firstPlace, geoStub, kelurahanNamed } from './geo-stub.ts';
@@ -106,7 +106,7 @@ beforeAll(async () => {
   create('kriminalitas', Z('2026-11-20T22:00:00Z'));
 
   const app = createApp();
-  app.use(createKpisRouter({ query: createKpiQuery(db, { sla: loadSla() }), requireRole }));
+  app.use(createKpisRouter({ query: createKpiQuery(db, { sla: loadSiteTables().sla }), requireRole }));
   finishApp(app);
   server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -248,7 +248,7 @@ describe('demo history (server/demo/history.ts)', () => {
       const placed = hdb.prepare(`SELECT COUNT(*) FROM incidents WHERE json_extract(doc, '$.location.kecamatan.name') IS NOT NULL`).pluck().get() as number;
       expect(placed).toBeGreaterThan(r.incidents / 2); // text addresses went through the geocoder
       // up to a day past `until`: the last calls of the history close a few hours after it
-      const k = createKpiQuery(hdb, { sla: loadSla() }).kpis({ from: until - 2 * 86_400_000, to: until + 86_400_000 });
+      const k = createKpiQuery(hdb, { sla: loadSiteTables().sla }).kpis({ from: until - 2 * 86_400_000, to: until + 86_400_000 });
       expect(k.total).toBe(r.incidents);
       expect(k.byAgency.reduce((s, a) => s + a.dispatched, 0)).toBe(r.dispatches);
       for (const a of k.byAgency) expect(a.routed).toBe(a.measured + Object.values(a.notMeasured).reduce((x, y) => x + y, 0));

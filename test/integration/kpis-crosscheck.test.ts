@@ -16,7 +16,7 @@ import { GEO_DATA_DIR, loadGeoData } from '../../server/geo/load.ts';
 import { createApp, finishApp } from '../../server/http/app.ts';
 import { createKpiQuery } from '../../server/kpis/query.ts';
 import { createKpisRouter } from '../../server/kpis/routes.ts';
-import { loadSla } from '../../server/kpis/tables.ts';
+import { loadSiteTables } from '../../server/site/tables.ts';
 import { migrate, openDb, type Db } from '../../server/store/db.ts';
 import { createUnitService } from '../../server/units/service.ts';
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
   expect(r.seeded).toBe(true);
   const requireRole = () => ((_req, _res, next) => next()) as RequestHandler;
   const app = createApp();
-  app.use(createKpisRouter({ query: createKpiQuery(db, { sla: loadSla(), now: () => UNTIL + 3_600_000 }), requireRole }));
+  app.use(createKpisRouter({ query: createKpiQuery(db, { sla: loadSiteTables().sla, now: () => UNTIL + 3_600_000 }), requireRole }));
   finishApp(app);
   server = http.createServer(app);
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));

@@ -12,7 +12,7 @@ import { computeKpis, sourceCode, type TimelineIncident } from '../../domain/kpi
 import { CLOSED_STATUSES } from '../../domain/incident.ts';
 import { STAGE_SOURCES } from '../../server/units/types.ts';
 import { createKpiQuery, type KpiFilter, type KpiQuery } from '../../server/kpis/query.ts';
-import { loadSla } from '../../server/kpis/tables.ts';
+import { loadSiteTables } from '../../server/site/tables.ts';
 import { applyMigrations, migrate, openDb, type Db } from '../../server/store/db.ts';
 import { migrations } from '../../server/store/migrations.ts';
 import { createUnitService } from '../../server/units/service.ts';
@@ -133,7 +133,7 @@ function expectKpisEqualRaw(db: Db, asOf: number): void {
   expectKpisEqualRawAt(db, asOf + 3 * 86_400_000);
 }
 function expectKpisEqualRawAt(db: Db, asOf: number): void {
-  const sla = loadSla();
+  const sla = loadSiteTables().sla;
   let cached = cachedQueries.get(db);
   if (!cached) cachedQueries.set(db, (cached = { q: createKpiQuery(db, { sla, now: () => cached!.asOf }), asOf }));
   cached.asOf = asOf;
@@ -278,7 +278,7 @@ describe('KPI response facts projection', () => {
   });
 
   it('refuses dictionary ids too large for the packed read instead of corrupting figures', () => {
-    const q = createKpiQuery(db, { sla: loadSla(), dayCache: false });
+    const q = createKpiQuery(db, { sla: loadSiteTables().sla, dayCache: false });
     const f = { from: T0 - 86_400_000, to: T0 + 86_400_000 };
     expect(q.kpis(f).total).toBeGreaterThan(0);
     db.prepare(`INSERT INTO kpi_names (id, kind, name) VALUES (4095, 'kelurahan', 'too many names')`).run();

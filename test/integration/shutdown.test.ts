@@ -127,7 +127,7 @@ describe('graceful stop', () => {
     const running = await start(
       loadConfig({
         PORT: '0', HOST: '127.0.0.1', SIAGA_DATA_DIR: dataDir, SIAGA_RUNTIME_DIR: path.join(tmp, 'inproc-rt'), SIAGA_ADMIN_TOKEN: ADMIN,
-        SIAGA_NO_STREAMS: '1', SIAGA_RTMP_PORT: '0', SIAGA_OSMAND_PORT: '0', SIAGA_LOG_LEVEL: 'warn', SIAGA_BACKUP_INTERVAL_S: '0',
+        SIAGA_NO_STREAMS: '1', SIAGA_RTMP_PORT: '0', SIAGA_OSMAND_PORT: '0', SIAGA_LOG_LEVEL: 'warn', SIAGA_BACKUP_INTERVAL_S: '0', FFMPEG_PATH: process.env.FFMPEG_PATH,
       }, []),
     );
     const ws = new WebSocket(`ws://127.0.0.1:${running.port}/ws?token=${ADMIN}`);
@@ -183,7 +183,7 @@ describe('graceful stop', () => {
   it('`npm run serve` (built server, real cameras): SIGTERM to npm leaves no ffmpeg behind', async () => {
     const build = spawnSync('npm', ['run', 'build:server'], { cwd: ROOT, encoding: 'utf8' });
     expect(build.status, build.stderr).toBe(0);
-    const sim: CameraSim = await startCameraSim({ ids: ['cam-01', 'cam-02'], workDir: path.join(os.tmpdir(), 'siaga-test-camera-sim') });
+    const sim: CameraSim = await startCameraSim({ ids: ['cam-01', 'cam-02'], workDir: path.join(os.tmpdir(), 'siaga-test-camera-sim'), ffmpegPath: process.env.FFMPEG_PATH });
     try {
       const shipped = JSON.parse(fs.readFileSync(path.join(ROOT, 'camera-config/cameras.json'), 'utf8')) as { cameras: unknown[] };
       const camerasFile = path.join(tmp, 'cameras.json');
@@ -191,7 +191,7 @@ describe('graceful stop', () => {
       const run = npmRun('serve', {
         PORT: '0', HOST: '127.0.0.1', SIAGA_DATA_DIR: path.join(tmp, 'serve-data'), SIAGA_RUNTIME_DIR: path.join(tmp, 'serve-rt'),
         SIAGA_ADMIN_TOKEN: ADMIN, SIAGA_RTMP_PORT: '0', SIAGA_OSMAND_PORT: '0', SIAGA_CAMERAS_FILE: camerasFile,
-        SIAGA_CCTV_HOST: sim.host, SIAGA_CCTV_USER: 'u', SIAGA_CCTV_PASSWORD: 'p', FFMPEG_PATH: (await resolveFfmpeg()).path,
+        SIAGA_CCTV_HOST: sim.host, SIAGA_CCTV_USER: 'u', SIAGA_CCTV_PASSWORD: 'p', FFMPEG_PATH: (await resolveFfmpeg(process.env.FFMPEG_PATH)).path,
       });
       const base = await run.listening;
       const health = await (await fetch(`${base}/api/health`)).json();

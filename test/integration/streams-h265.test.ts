@@ -49,7 +49,7 @@ async function probeSegment(id: string): Promise<{ text: string; pl: HLS.types.M
   const seg = Buffer.from(await (await fetch(`${base}/hls/${id}/${pl.segments.filter((s) => s.uri).at(-1)!.uri}`)).arrayBuffer());
   const file = path.join(tmp, `${id}.mp4`);
   fs.writeFileSync(file, Buffer.concat([init, seg]));
-  const ff = await resolveFfmpeg();
+  const ff = await resolveFfmpeg(process.env.FFMPEG_PATH);
   const r = await run(ff.path, ['-hide_banner', '-i', file, '-f', 'null', '-']).catch((e: { stderr: string }) => e);
   return { text, pl, init, stderr: r.stderr };
 }
@@ -57,7 +57,7 @@ async function probeSegment(id: string): Promise<{ text: string; pl: HLS.types.M
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-streams-h265-'));
   // clips cached across runs (as in streams.test.ts): generating them is not what we test
-  sim = await startCameraSim({ ids: [SOURCE], h265Ids: [SOURCE], workDir: path.join(os.tmpdir(), 'siaga-test-camera-sim') });
+  sim = await startCameraSim({ ids: [SOURCE], h265Ids: [SOURCE], workDir: path.join(os.tmpdir(), 'siaga-test-camera-sim'), ffmpegPath: process.env.FFMPEG_PATH });
   const env = { SIAGA_CCTV_HOST: sim.host, SIAGA_CCTV_USER: 'u', SIAGA_CCTV_PASSWORD: 'p' };
   const source = loadCameras(path.resolve('camera-config/cameras.json'), env).find((c) => c.id === SOURCE)!;
   const cams: Camera[] = [source, { ...source, id: TRANSCODED, transcode: { to: 'h264', width: 320, bitrateKbps: 300 } }];

@@ -67,7 +67,7 @@ beforeAll(async () => {
   });
   const ids = all.slice(0, 3).map((c) => c.id);
   // clips cached across runs: generating them is not what we test
-  sim = await startCameraSim({ ids, workDir: path.join(os.tmpdir(), 'siaga-test-camera-sim') });
+  sim = await startCameraSim({ ids, workDir: path.join(os.tmpdir(), 'siaga-test-camera-sim'), ffmpegPath: process.env.FFMPEG_PATH });
   cams = loadCameras(path.resolve('camera-config/cameras.json'), {
     SIAGA_CCTV_HOST: sim.host, SIAGA_CCTV_USER: USER, SIAGA_CCTV_PASSWORD: PASSWORD,
   }).slice(0, 3);
@@ -145,7 +145,7 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
     expect(seg.status).toBe(200);
     const file = path.join(tmp, 'seg.mp4');
     fs.writeFileSync(file, Buffer.concat([Buffer.from(await init.arrayBuffer()), Buffer.from(await seg.arrayBuffer())]));
-    const ff = await resolveFfmpeg();
+    const ff = await resolveFfmpeg(process.env.FFMPEG_PATH);
     const probe = await run(ff.path, ['-hide_banner', '-i', file, '-f', 'null', '-']).catch((e: { stderr: string }) => e);
     expect(probe.stderr).toMatch(/Video: h264/);
     const frames = lastFrameCount(probe.stderr);
@@ -175,7 +175,7 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
   });
 
   it('is read by a third-party player (ffmpeg\'s HLS demuxer) straight from the URL', async () => {
-    const ff = await resolveFfmpeg();
+    const ff = await resolveFfmpeg(process.env.FFMPEG_PATH);
     const id = cams[1].id;
     const r = await run(ff.path, ['-hide_banner', '-t', '2', '-i', `${base}/hls/${id}/index.m3u8`, '-c', 'copy', '-f', 'null', '-'], { timeout: 30_000 })
       .catch((e: { stderr: string; code: number }) => e);

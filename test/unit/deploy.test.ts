@@ -417,7 +417,7 @@ describe('.dockerignore', () => {
   });
 
   it('is anchored at the root like Docker: geo/data and camera-config stay in', () => {
-    for (const p of ['geo/data/SOURCES.md', 'camera-config/cameras.json', 'server/demo/rtsp-server-child.cjs', 'package-lock.json'])
+    for (const p of ['geo/data/SOURCES.md', 'camera-config/cameras.json', 'server/site/routing.json', 'server/site/sla.json', 'server/demo/rtsp-server-child.cjs', 'package-lock.json'])
       expect(ignored(p), p).toBe(false);
   });
 

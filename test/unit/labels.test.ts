@@ -2,7 +2,7 @@
 // never falls back to a raw code ("unit moving", "no unit available") and the English one never to Indonesian.
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES, HISTORY_EVENTS, SOURCES, STATUSES } from '../../domain/incident.ts';
-import routing from '../../server/incidents/routing.json' with { type: 'json' };
+import { loadSiteTables } from '../../server/site/tables.ts';
 import { en } from '../../wall/i18n/en.ts';
 import { id } from '../../wall/i18n/id.ts';
 
@@ -11,7 +11,7 @@ const codes: Array<[kind: string, list: readonly string[]]> = [
   ['status', STATUSES],
   ['source', SOURCES],
   ['event', HISTORY_EVENTS],
-  ['agency', Object.keys(routing.agencies)],
+  ['agency', Object.keys(loadSiteTables().routing.agencies)],
 ];
 
 describe('labels', () => {

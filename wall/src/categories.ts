@@ -26,7 +26,7 @@ export function categoryColour(category: string): RGB {
   return [230, 230, 240];
 }
 
-/** Unit colours by agency id (server/incidents/routing.json); the legend lists the agencies on the map from here. */
+/** Unit colours by agency id (server/site/routing.json); the legend lists the agencies on the map from here. */
 export const AGENCY_COLOURS: Record<string, RGB> = {
   damkar: [255, 90, 50],
   polisi: [70, 130, 255],
