@@ -5,8 +5,8 @@ import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { DomainError, invalidField } from '../../domain/errors.ts';
-import { latSchema, lonSchema, type IncidentInput } from './model.ts';
-import { hashBody, type Dedupe } from './service.ts';
+import { hashBody, latSchema, lonSchema, type Dedupe, type IncidentInput, type IntakeMessage } from './model.ts';
+
 
 export interface AmlMessage {
   format: 'sms-v1' | 'sms-v2' | 'https-form';
@@ -155,7 +155,8 @@ export function parseAml(raw: string, senderPhone?: string | null): AmlMessage {
   };
 }
 
-export function amlToInput(m: AmlMessage): { input: IncidentInput; dedupe: Dedupe } {
+/** An AML message → a new incident, keyed so a gateway's retry of the same report is a duplicate. */
+export function decodeAml(m: AmlMessage): IntakeMessage & { kind: 'create'; dedupe: Dedupe } {
   const details = [m.positioning && `posisi ${m.positioning}`, m.confidencePct !== null && `keyakinan ${m.confidencePct}%`, m.locationTime && `waktu posisi ${m.locationTime}`]
     .filter(Boolean)
     .join(', ');
@@ -170,5 +171,5 @@ export function amlToInput(m: AmlMessage): { input: IncidentInput; dedupe: Dedup
   };
   // one incident per handset position report; a gateway retry of the same message is a duplicate, not a 422
   const ref = `${m.imei ?? m.imsi ?? m.phone ?? 'unknown'}|${m.locationTime ?? ''}|${m.lat},${m.lon}`;
-  return { input, dedupe: { kind: 'aml', ref, bodyHash: hashBody(ref) } };
+  return { kind: 'create', input, dedupe: { kind: 'aml', ref, bodyHash: hashBody(ref) } };
 }

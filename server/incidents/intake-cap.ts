@@ -1,12 +1,12 @@
-// CAP 1.2 (OASIS) alert XML → IncidentInput, or an Update/Cancel of an incident a previous alert created.
+// CAP 1.2 (OASIS) alert XML → one IntakeMessage: a new incident, or an Update/Cancel of one a previous alert created.
+// A pure decoder: the decision (dedupe, which incident, whether it may still be cancelled) is IncidentService.apply's.
 // Untrusted XML: a DOCTYPE is refused outright and the parser never expands entities (no XXE, no billion laughs).
 import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import * as turf from '@turf/turf';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import { DomainError, invalidField } from '../../domain/errors.ts';
-import { hashBody, type Dedupe, type IncidentService } from './service.ts';
-import { canTransition, MAX_AREA_VERTICES, polygonsSchema, type Category, type Incident, type IncidentInput, type LocationInput, type Ring } from './model.ts';
+import { hashBody, MAX_AREA_VERTICES, polygonsSchema, type Category, type Dedupe, type IncidentInput, type IntakeMessage, type LocationInput, type Ring } from './model.ts';
 
 /**
  * The five predefined XML entities and character references, decoded once, in one pass (so "&amp;lt;" stays "&lt;").
@@ -196,67 +196,21 @@ export function capReferenceKeys(references: string): string[] {
     .reverse();
 }
 
-export type CapOutcome = { status: 200 | 201 | 202; incident: Incident | null; action: string };
-
-/** Applies one CAP message: new alert, update/cancel of an earlier one, or a duplicate of something seen before. */
-export function handleCap(service: IncidentService, xml: string, actor: string): CapOutcome {
-  const prepared = prepareCap(xml);
-  return 'outcome' in prepared ? prepared.outcome : prepared.apply(service, actor);
-}
-
 /**
- * Parses and validates (no store access): either the final outcome (ignored message types) or the store step,
- * which the route runs as one item of the group commit (its lookups and writes see earlier items of the batch).
+ * CAP XML → one intake message, without touching the store: Test/System/Draft, Ack and Error are ignored; Cancel
+ * and Update name the alerts they follow (references, newest first); an Alert is a new incident. Geometry is checked
+ * here, so an invalid message is a 400 even when its identifier is already known.
  */
-export function prepareCap(xml: string): { outcome: CapOutcome } | { apply: (service: IncidentService, actor: string) => CapOutcome } {
+export function decodeCap(xml: string): IntakeMessage {
   const alert = parseCapXml(xml);
   if (alert.status === 'Test' || alert.status === 'System' || alert.status === 'Draft' || alert.msgType === 'Ack' || alert.msgType === 'Error') {
-    return { outcome: { status: 202, incident: null, action: `ignored_${alert.status === 'Actual' || alert.status === 'Exercise' ? alert.msgType : alert.status}`.toLowerCase() } };
+    return { kind: 'ignore', action: `ignored_${alert.status === 'Actual' || alert.status === 'Exercise' ? alert.msgType : alert.status}`.toLowerCase() };
   }
-  // geometry is validated before de-duplication: an invalid message is a 400 even if its identifier is known
-  const input = alert.msgType === 'Cancel' ? null : capToInput(alert);
   const dedupe: Dedupe = { kind: 'cap', ref: `${alert.sender},${alert.identifier}`, bodyHash: hashBody(alert) };
-  return { apply: (service, actor) => applyCap(service, alert, input, dedupe, actor) };
-}
-
-function applyCap(service: IncidentService, alert: CapAlert, input: IncidentInput | null, dedupe: Dedupe, actor: string): CapOutcome {
-  const seen = service.findDuplicate(dedupe);
-  if (seen) return { status: 200, incident: seen, action: 'duplicate' };
-
-  const target = alert.references
-    ? capReferenceKeys(alert.references).map((k) => service.findByRef('cap', k)).find((i) => i !== null) ?? null
-    : null;
-  const by = `${actor} (CAP ${alert.sender})`;
-
-  if (alert.msgType === 'Cancel') {
-    if (!target) throw new DomainError('unknown_reference', 'alert.references', 'alert.references: no alert we know of');
-    const cancellable = canTransition(target.status, 'batal');
-    const incident = service.update(target.id, cancellable ? { status: 'batal' } : {}, by, {
-      note: `CAP Cancel ${alert.identifier}`,
-      history: cancellable ? [] : [{ at: new Date().toISOString(), event: 'cap_cancel', by, note: `not cancelled: status ${target.status}` }],
-      dedupe,
-    });
-    return { status: 200, incident, action: cancellable ? 'cancelled' : 'cancel_noted' };
-  }
-
-  if (!input) throw new Error('unreachable: Cancel handled above');
-  if (alert.msgType === 'Update' && target) {
-    const hasGeometry = input.location.lat !== undefined;
-    const incident = service.update(
-      target.id,
-      {
-        category: input.category,
-        priority: input.priority,
-        description: input.description,
-        ...(hasGeometry || !target.location.lat ? { location: input.location } : {}),
-      },
-      by,
-      { history: [{ at: new Date().toISOString(), event: 'cap_update', by, note: alert.identifier }], dedupe },
-    );
-    return { status: 200, incident, action: 'updated' };
-  }
-  // an Update whose original we never received still carries a full alert: keep it rather than lose it
-  if (alert.msgType === 'Update') input.flags = [...(input.flags ?? []), 'cap_update_of_unknown_alert'];
-  const { incident, created } = service.create(input, by, dedupe);
-  return { status: created ? 201 : 200, incident, action: created ? 'created' : 'duplicate' };
+  const refs = alert.references ? capReferenceKeys(alert.references) : [];
+  const origin = `CAP ${alert.sender}`;
+  if (alert.msgType === 'Cancel') return { kind: 'cancel', refKind: 'cap', refs, refField: 'alert.references', origin, note: `CAP Cancel ${alert.identifier}`, dedupe };
+  const input = capToInput(alert);
+  if (alert.msgType === 'Update') return { kind: 'update', refKind: 'cap', refs, input, origin, note: alert.identifier, dedupe };
+  return { kind: 'create', input, dedupe };
 }

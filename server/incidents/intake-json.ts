@@ -2,7 +2,7 @@
 import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import { z } from 'zod';
 import { DomainError, invalidField } from '../../domain/errors.ts';
-import { CATEGORIES, latSchema, lonSchema, STATUSES, type IncidentInput } from './model.ts';
+import { CATEGORIES, latSchema, lonSchema, STATUSES, type IncidentInput, type IntakeMessage } from './model.ts';
 
 export const phoneSchema = z.string().trim().regex(/^\+?[0-9][0-9 ()-]{2,24}$/, 'not a phone number');
 
@@ -46,6 +46,14 @@ export function parseIncidentJson(body: unknown): IncidentInput {
     caller: { name: d.caller?.name || null, phone: d.caller?.phone || null },
     location: { ...d.location, method: d.location.lat !== undefined ? (d.location.method ?? 'gps') : undefined },
   };
+}
+
+/** A JSON body (operator form or API) and its Idempotency-Key, if any → a create message. */
+export function decodeIncidentJson(body: unknown, idempotencyKey?: string): IntakeMessage {
+  if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+    throw new DomainError('invalid_field', 'Idempotency-Key', 'Idempotency-Key: 1-200 visible ASCII characters');
+  }
+  return { kind: 'create', input: parseIncidentJson(body), dedupe: idempotencyKey };
 }
 
 /** PATCH /api/incidents/:id body. */

@@ -6,13 +6,16 @@ import { intParam } from '../http/query.ts';
 import type { RequireRole } from '../http/roles.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
-import { amlToInput, parseAml, verifyAmlHmac } from './intake-aml.ts';
-import { prepareCap } from './intake-cap.ts';
-import { parseIncidentJson, parseIncidentPatch } from './intake-json.ts';
-import { publicIncident, STATUSES, type Incident, type Status } from './model.ts';
+import { decodeAml, parseAml, verifyAmlHmac } from './intake-aml.ts';
+import { decodeCap } from './intake-cap.ts';
+import { decodeIncidentJson, parseIncidentPatch } from './intake-json.ts';
+import { publicIncident, STATUSES, type Incident, type IntakeAction, type Status } from './model.ts';
 import type { IncidentService } from './service.ts';
 
 export const BODY_LIMIT = '64kb';
+
+/** Every intake answers by what happened: made (201), taken note of but not for the queue (202), else 200. */
+const STATUS_OF: Record<IntakeAction, 200 | 201 | 202> = { created: 201, ignored: 202, duplicate: 200, updated: 200, cancelled: 200, cancel_noted: 200 };
 
 export interface IncidentRoutesDeps {
   service: IncidentService;
@@ -55,11 +58,8 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     express.json({ limit: BODY_LIMIT, strict: false }),
     // async: the answer waits for the group commit that holds this incident (server/store/group-commit.ts)
     async (req, res) => {
-      const key = req.get('Idempotency-Key');
-      if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) throw new DomainError('invalid_field', 'Idempotency-Key', 'Idempotency-Key: 1-200 visible ASCII characters');
-      const input = parseIncidentJson(req.body);
-      const { incident, created } = await d.service.createQueued(input, actorOf(res), key);
-      res.status(created ? 201 : 200).location(`/api/incidents/${incident.id}`).json(viewFor(res)(incident));
+      const { action, incident } = await d.service.applyQueued(decodeIncidentJson(req.body, req.get('Idempotency-Key')), actorOf(res));
+      res.status(STATUS_OF[action]).location(`/api/incidents/${incident!.id}`).json(viewFor(res)(incident!));
     },
   );
 
@@ -115,10 +115,8 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     express.text({ type: CAP_TYPES, limit: BODY_LIMIT }),
     async (req, res) => {
       if (typeof req.body !== 'string' || !req.body.trim()) throw new DomainError('empty_body', 'body', 'the body is empty');
-      const prepared = prepareCap(req.body);
-      const actor = actorOf(res);
-      const out = 'outcome' in prepared ? prepared.outcome : await d.service.queued(() => prepared.apply(d.service, actor));
-      res.status(out.status).json({ action: out.action, incident: out.incident && publicIncident(out.incident) });
+      const out = await d.service.applyQueued(decodeCap(req.body), actorOf(res));
+      res.status(STATUS_OF[out.action]).json({ action: out.detail ?? out.action, incident: out.incident && publicIncident(out.incident) });
     },
   );
 
@@ -133,9 +131,8 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
       const payload = d.amlHmacKey ? verifyAmlHmac(req.body.trim(), d.amlHmacKey) : req.body.replace(/[&;]hmac=[0-9a-fA-F]*\s*$/, '');
       // SMS gateways pass the sender's number beside the text (the SMS body does not carry it)
       const from = typeof req.query.from === 'string' ? req.query.from : (req.get('X-Sms-From') ?? null);
-      const { input, dedupe } = amlToInput(parseAml(payload, from));
-      const { incident, created } = await d.service.createQueued(input, actorOf(res), dedupe);
-      res.status(created ? 201 : 200).json({ action: created ? 'created' : 'duplicate', incident: publicIncident(incident) });
+      const out = await d.service.applyQueued(decodeAml(parseAml(payload, from)), actorOf(res));
+      res.status(STATUS_OF[out.action]).json({ action: out.action, incident: out.incident && publicIncident(out.incident) });
     },
   );
 

@@ -1,5 +1,4 @@
 // Incident service: the one place that creates and changes incidents. Every change is committed, then published.
-import crypto from 'node:crypto';
 import type { Candidate, ReverseResult } from '../../geo/types.ts';
 import type { EventBus } from '../events.ts';
 import { logger } from '../log.ts';
@@ -17,10 +16,15 @@ import {
   type HistoryEvent,
   type Incident,
   type IncidentInput,
+  type IntakeMessage,
+  type IntakeOutcome,
+  type Dedupe,
+  hashBody,
   type IncidentLocation,
   type LocationInput,
   type Status,
 } from './model.ts';
+export { hashBody, type Dedupe } from './model.ts';
 import { loadSiteTables, type RoutingTable } from '../site/tables.ts';
 import { routingFor } from './routing.ts';
 
@@ -35,13 +39,6 @@ export interface IncidentGeo {
 /** Below this geocoder confidence the incident is kept without coordinates and flagged for the operator. */
 export const MIN_GEOCODE_CONFIDENCE = 0.15;
 
-/** De-duplication key: same (kind, ref) → the same incident; same ref with another body → 422. */
-export interface Dedupe {
-  kind: string;
-  ref: string;
-  bodyHash: string;
-}
-
 export interface IncidentPatch {
   status?: Status;
   category?: Category;
@@ -54,17 +51,6 @@ export interface UpdateOptions {
   note?: string;
   history?: HistoryEntry[];
   dedupe?: Dedupe;
-}
-
-/** sha256 of a canonical JSON form (keys sorted), so the same body with its keys reordered is the same body. */
-export function hashBody(value: unknown): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, canonical(x)]))
-        : v;
-  return crypto.createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
 }
 
 export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: EventBus; geo: IncidentGeo; routing?: RoutingTable }) {
@@ -202,7 +188,60 @@ export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: 
     });
   }
 
+  /** The one place an intake message becomes a change: dedupe, then create, or update/cancel what its refs name. */
+  function apply(msg: IntakeMessage, actor: string): IntakeOutcome {
+    if (msg.kind === 'ignore') return { action: 'ignored', detail: msg.action, incident: null };
+    if (msg.kind === 'create') {
+      const { incident, created } = create(msg.input, actor, msg.dedupe);
+      return { action: created ? 'created' : 'duplicate', incident };
+    }
+    return tx.transaction((): IntakeOutcome => {
+      const seen = findExisting(msg.dedupe);
+      if (seen) return { action: 'duplicate', incident: seen };
+      const target = msg.refs.map((k) => service.findByRef(msg.refKind, k)).find((i) => i !== null) ?? null;
+      const by = `${actor} (${msg.origin})`;
+      const at = new Date().toISOString();
+      if (msg.kind === 'cancel') {
+        if (!target) throw new DomainError('unknown_reference', msg.refField, `${msg.refField}: no message we know of`);
+        const cancellable = canTransition(target.status, 'batal');
+        const incident = service.update(target.id, cancellable ? { status: 'batal' } : {}, by, {
+          note: msg.note,
+          history: cancellable ? [] : [{ at, event: 'cap_cancel', by, note: `not cancelled: status ${target.status}` }],
+          dedupe: msg.dedupe,
+        });
+        return { action: cancellable ? 'cancelled' : 'cancel_noted', incident };
+      }
+      if (target) {
+        const { input } = msg;
+        const incident = service.update(
+          target.id,
+          {
+            category: input.category,
+            priority: input.priority,
+            description: input.description,
+            // an update without geometry keeps the place the incident already has
+            ...(input.location.lat !== undefined || target.location.lat === null ? { location: input.location } : {}),
+          },
+          by,
+          { history: [{ at, event: 'cap_update', by, note: msg.note }], dedupe: msg.dedupe },
+        );
+        return { action: 'updated', incident };
+      }
+      // an update whose original we never received still carries a full message: keep it rather than lose it
+      const input = { ...msg.input, flags: [...(msg.input.flags ?? []), `${msg.refKind}_update_of_unknown_alert`] };
+      const { incident, created } = create(input, by, msg.dedupe);
+      return { action: created ? 'created' : 'duplicate', incident };
+    });
+  }
+
   const service = {
+    /** An intake message (from any decoder) through the group commit; resolves after the COMMIT. */
+    applyQueued(msg: IntakeMessage, actor: string): Promise<IntakeOutcome> {
+      return msg.kind === 'ignore' ? Promise.resolve(apply(msg, actor)) : tx.enqueue(() => apply(msg, actor));
+    },
+    /** apply() committed at once (tools, tests, the demo). */
+    apply,
+
     /**
      * Validated input → stored Incident. With a dedupe key (string = an Idempotency-Key), a repeat returns the
      * original with created=false. Synchronous: the commit has happened when this returns (unless called inside an
@@ -229,10 +268,6 @@ export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: 
     findByRef(kind: string, ref: string): Incident | null {
       const found = repo.findRef(kind, ref);
       return found ? repo.get(found.incidentId) : null;
-    },
-    /** Looks a dedupe key up: null when new, the incident when a repeat, 422 when the key was used for another body. */
-    findDuplicate(dedupe: Dedupe): Incident | null {
-      return findExisting(dedupe);
     },
     get(id: string): Incident | null {
       return repo.get(id);

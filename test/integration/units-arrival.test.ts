@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceM } from '../../geo/spatial.ts';
-import { handleCap } from '../../server/incidents/intake-cap.ts';
+import { decodeCap } from '../../server/incidents/intake-cap.ts';
 import { firstPlace } from './geo-stub.ts';
 import { drive, ROOT, roadLine, startStack, type Stack } from './units-harness.ts';
 
@@ -110,7 +110,7 @@ describe('known tracks', () => {
   });
 
   it('an incident sent as a CAP area (OASIS example 2, ~17 km across): on scene inside its polygon once entered, far from its centre', async () => {
-    const created = handleCap(s.incidents, fs.readFileSync(join(ROOT, 'test/fixtures/incidents/cap/oasis-example2.xml'), 'utf8'), 'test');
+    const created = s.incidents.apply(decodeCap(fs.readFileSync(join(ROOT, 'test/fixtures/incidents/cap/oasis-example2.xml'), 'utf8')), 'test');
     const area = created.incident!;
     expect(s.incidents.get(area.id)!.location.polygons).toEqual([[[-120.14, 38.47], [-119.95, 38.34], [-119.74, 38.52], [-119.89, 38.62], [-120.14, 38.47]]]);
     const inside: [number, number] = [-120.1, 38.47]; // inside the polygon, 4 km past its western corner

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../domain/errors.ts';
-import { amlToInput, parseAml, verifyAmlHmac } from '../../server/incidents/intake-aml.ts';
+import { decodeAml, parseAml, verifyAmlHmac } from '../../server/incidents/intake-aml.ts';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const sample = (f: string) => fs.readFileSync(path.join(ROOT, 'test/fixtures/incidents/aml', f), 'utf8').trim();
@@ -46,9 +46,9 @@ describe('parseAml', () => {
   });
 
   it('AML → incident input: category lainnya, method aml, one de-duplication key per report', () => {
-    const { input, dedupe } = amlToInput(parseAml(sample('https-form.txt')));
+    const { input, dedupe } = decodeAml(parseAml(sample('https-form.txt')));
     expect(input).toMatchObject({ source: 'aml', category: 'lainnya', location: { method: 'aml', uncertaintyM: 10.4 }, caller: { phone: '+447477593102' } });
-    expect(amlToInput(parseAml(sample('https-form.txt'))).dedupe).toEqual(dedupe);
+    expect(decodeAml(parseAml(sample('https-form.txt'))).dedupe).toEqual(dedupe);
   });
 });
 

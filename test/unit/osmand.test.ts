@@ -1,0 +1,60 @@
+// The OsmAnd decoder on requests as Traccar Client and OsmAnd trackers really send them (test/fixtures/osmand,
+// see SOURCE.md): every one decodes to its position, in the units the one Position shape uses.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseOsmandJson, parseOsmandParams } from '../../server/units/osmand.ts';
+
+const DIR = path.resolve(import.meta.dirname, '../fixtures/osmand');
+const NOW = Date.parse('2026-12-01T00:00:00Z');
+const queries = fs.readFileSync(path.join(DIR, 'query.txt'), 'utf8').trim().split('\n');
+
+describe('OsmAnd query and form requests', () => {
+  it.each(queries)('%s', (target) => {
+    const params = Object.fromEntries(new URL(target, 'http://x').searchParams);
+    const r = parseOsmandParams(params, NOW);
+    if (!r.ok) throw r.error;
+    const lat = Number(params.lat ?? params.location?.split(',')[0]);
+    const lon = Number(params.lon ?? params.location?.split(',')[1]);
+    expect(r.fix).toMatchObject({ deviceId: params.id ?? params.deviceid, lat, lon });
+    // speed is knots on this wire, km/h inside
+    if (params.speed !== undefined) expect(r.fix.speedKmh).toBeCloseTo(Number(params.speed) * 1.852, 6);
+    // no timestamp means "now"; seconds, ms, ISO and "yyyy-MM-dd HH:mm:ss" all land on the same clock
+    if (params.timestamp === undefined) expect(r.fix.at).toBe(new Date(NOW).toISOString());
+  });
+
+  it('reads every timestamp form the clients use as the same instant', () => {
+    const at = (timestamp: string) => {
+      const r = parseOsmandParams({ id: 'x', lat: '0.5', lon: '101.4', timestamp }, NOW);
+      return r.ok ? r.fix.at : r.error.message;
+    };
+    expect(new Set([at('1442068686'), at('1442068686000'), at('2015-09-12T14:38:06Z'), at('2015-09-12 14:38:06')])).toEqual(new Set(['2015-09-12T14:38:06.000Z']));
+  });
+});
+
+describe('Traccar Client 9+ JSON', () => {
+  const json = (f: string) => JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'));
+
+  it('Android and iOS bodies decode; -1 (unknown) speed, heading and battery stay unknown', () => {
+    const android = parseOsmandJson(json('json-android.json'), NOW);
+    const ios = parseOsmandJson(json('json-ios.json'), NOW);
+    if (!android.ok) throw android.error;
+    if (!ios.ok) throw ios.error;
+    expect(android.fix).toMatchObject({ deviceId: '48241179', lat: 37.4219983, lon: -122.084, at: '2025-06-15T13:45:12.862Z', speedKmh: 0, bearingDeg: null, battery: 100, accuracyM: 5 });
+    expect(ios.fix).toMatchObject({ deviceId: '658765', at: '2025-05-09T04:11:30.579Z', speedKmh: null, bearingDeg: null, battery: null });
+  });
+
+  it('a moving fix: m/s to km/h, heading and battery level kept', () => {
+    const r = parseOsmandJson(json('json-moving.json'), NOW);
+    if (!r.ok) throw r.error;
+    expect(r.fix).toMatchObject({ deviceId: '8737767034', lat: -6.1148096, lon: 106.6837015, bearingDeg: 63, battery: 79, altitudeM: 35.7 });
+    expect(r.fix.speedKmh).toBeCloseTo(18.67 * 3.6, 6);
+  });
+
+  it('names the field when a body is not one of these', () => {
+    const noCoords = parseOsmandJson({ device_id: 'x', location: { timestamp: '2025-06-15T13:45:12Z' } }, NOW);
+    expect(noCoords.ok ? null : noCoords.error.field).toBe('location.coords');
+    const noDevice = parseOsmandJson({ ...json('json-moving.json'), device_id: '' }, NOW);
+    expect(noDevice.ok ? null : noDevice.error.field).toBe('device_id');
+  });
+});
