@@ -59,9 +59,8 @@ export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: 
   const agenciesFor = routingFor(routing ?? loadSiteTables().routing);
   // Shared with the units service on the same db: one transaction (one fsync) for what arrives in one loop turn.
   const tx = transactorFor(db);
-  // listOpen() feeds every ws snapshot/resync: cached while the connection's change counter stands still. The
-  // counter also moves for writes made by other code on this db (e.g. the demo history's own service instance).
-  const changeCounter = db.prepare('SELECT total_changes()').pluck();
+  // listOpen() feeds every ws snapshot/resync: cached while no repo on this db has written an incident (the demo
+  // history's service instance included), counted in memory by the repo.
   let openCache: { changes: unknown; list: Incident[] } | null = null;
 
   /** After the commit (dropped if it rolls back): tell the hub. */
@@ -282,7 +281,7 @@ export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: 
 
     /** Open incidents, public (caller masked): for the ws snapshot. Cached until the next committed change. */
     listOpen(): Incident[] {
-      const changes = changeCounter.get();
+      const changes = repo.writeCount();
       if (openCache && openCache.changes === changes && !db.inTransaction) return openCache.list;
       const list = repo.list({ status: [...OPEN_STATUSES], limit: 10_000 }).map(publicIncident);
       // never cache what an open transaction might still roll back

@@ -30,6 +30,9 @@ export interface ListFilter {
   limit?: number;
 }
 
+/** Per database, shared by every repo on it in this process: the demo history's service writes bump it too. */
+const writes = new WeakMap<Database.Database, number>();
+
 export function createIncidentsRepo(db: Db) {
   const insertStmt = db.prepare(
     `INSERT INTO incidents (id, source, source_ref, category, priority, status, reported_at, updated_at, doc)
@@ -88,18 +91,23 @@ export function createIncidentsRepo(db: Db) {
     return hydrate(row, history);
   }
 
+  const bump = () => writes.set(db, (writes.get(db) ?? 0) + 1);
   return {
+    /** Writes to incidents on this database by any repo in this process (a cache key: no SQLite polling). */
+    writeCount: () => writes.get(db) ?? 0,
     /** A new human-readable id: INC-YYMMDD-<global sequence>. Call inside the creating transaction. */
     nextId(now: Date): string {
       const d = now.toISOString().slice(2, 10).replaceAll('-', '');
       return `INC-${d}-${String(nextSeq.get()).padStart(5, '0')}`;
     },
     insert(incident: Incident): void {
+      bump();
       insertStmt.run({ ...incident, doc: docOf(incident) });
       for (const h of incident.history) historyStmt.run(incident.id, h.at, h.status ?? null, h.event ?? null, h.by, h.note ?? null);
     },
     /** Rewrites the mutable columns and appends history entries (history is append-only). */
     update(incident: Incident, newHistory: HistoryEntry[]): void {
+      bump();
       updateStmt.run({ ...incident, doc: docOf(incident) });
       for (const h of newHistory) historyStmt.run(incident.id, h.at, h.status ?? null, h.event ?? null, h.by, h.note ?? null);
     },
