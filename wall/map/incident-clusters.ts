@@ -5,6 +5,7 @@ import Supercluster from 'supercluster';
 import { hasPoint } from '../src/model.ts';
 import type { Incident } from '../../domain/incident.ts';
 import { LABEL_FONT } from './labels.ts';
+import type { Pickable } from './layers/pick.ts';
 
 const CLUSTER_RADIUS_PX = 60;
 const CLUSTER_MAX_ZOOM = 14;
@@ -57,9 +58,9 @@ export class IncidentClusters {
   }
 }
 
-export function clusterLayers(clusters: IncidentCluster[], scale: number) {
+export function clusterLayers(clusters: IncidentCluster[], scale: number, onPick?: Pickable<IncidentCluster>['onPick']) {
   return [
-    new ScatterplotLayer<IncidentCluster>({
+    new ScatterplotLayer<IncidentCluster, Pickable<IncidentCluster>>({
       id: 'incident-clusters',
       data: clusters,
       getPosition: (c) => c.position,
@@ -72,6 +73,7 @@ export function clusterLayers(clusters: IncidentCluster[], scale: number) {
       stroked: true,
       pickable: true,
       autoHighlight: true,
+      onPick,
     }),
     new TextLayer<IncidentCluster>({
       id: 'incident-cluster-counts',

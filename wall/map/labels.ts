@@ -198,6 +198,15 @@ export function markersCoverAreaLabels(labels: PlacedLabel[], markers: Box[]): b
 /** One look for basemap labels wherever a map is drawn (live wall and briefing). */
 export const LABEL_FONT = '"DejaVu Sans", "Noto Sans", "Liberation Sans", Arial, sans-serif';
 
+/** Light text with a dark halo: reads on the navy basemap, over cones and the heatmap alike. */
+export const OUTLINED_TEXT = {
+  fontFamily: LABEL_FONT,
+  characterSet: 'auto',
+  outlineWidth: 4,
+  outlineColor: [3, 7, 14, 230] as [number, number, number, number],
+  pickable: false,
+} as const;
+
 export function labelLayer(id: string, labels: PlacedLabel[]): TextLayer<PlacedLabel> {
   return new TextLayer<PlacedLabel>({
     id,
@@ -208,12 +217,8 @@ export function labelLayer(id: string, labels: PlacedLabel[]): TextLayer<PlacedL
     getAngle: (d) => d.angle,
     getColor: (d) => [...d.colour, 235] as [number, number, number, number],
     sizeUnits: 'pixels',
-    fontFamily: LABEL_FONT,
     fontWeight: 600,
-    characterSet: 'auto',
     fontSettings: { sdf: true, fontSize: 64, buffer: 6 },
-    outlineWidth: 4,
-    outlineColor: [3, 7, 14, 230],
-    pickable: false,
+    ...OUTLINED_TEXT,
   });
 }

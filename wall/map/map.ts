@@ -1,22 +1,21 @@
-// The situation map: MapLibre (offline style) + deck.gl MapboxOverlay in overlaid mode (interleaved mode threw
-// errors with maplibre-gl 6 here). Store changes are coalesced: at most one layer update per UPDATE_MS.
+// The situation map: the shared map shell (shell.ts) with the live wall's layer stack (layers.ts) and its clicks.
+// Store changes are coalesced: at most one layer update per UPDATE_MS.
 import { MapboxOverlay } from '@deck.gl/mapbox';
 import type { Layer, PickingInfo } from '@deck.gl/core';
-import * as maplibregl from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import type * as maplibregl from 'maplibre-gl';
 import type { Store } from '../src/store.ts';
 import type { CameraView as Camera } from '../../domain/camera.ts';
 import type { Incident } from '../../domain/incident.ts';
 import type { PublicUnit as Unit } from '../../domain/unit.ts';
-import { basemapStyle, boundsOf, loadBasemap } from './basemap.ts';
+import { boundsOf } from './basemap.ts';
 import { softwareRenderer } from './gpu.ts';
 import { gridOver, IncidentHeat, type HeatFrame } from './heat.ts';
 import type { IncidentCluster } from './incident-clusters.ts';
-import { labelCandidates, markersCoverAreaLabels, placeLabels, type LabelCandidate, type PlacedLabel } from './labels.ts';
+import { markersCoverAreaLabels, placeLabels, type LabelCandidate, type PlacedLabel } from './labels.ts';
 import { LayerBuilder, type LayerCounts, type ViewOptions } from './layers.ts';
+import { dispatchPick } from './layers/pick.ts';
+import { openMapShell } from './shell.ts';
 
-maplibregl.setWorkerUrl(workerUrl);
 
 /** Fastest redraw cadence (ms): store changes coalesce into one update, pulses and trails animate at it. A software-
  * rendered wall draws once a second: at 4 Hz its map frames kept the main thread ~90 % busy (bench:wall). */
@@ -66,31 +65,19 @@ export class SituationMap {
     private store: Store,
     private handlers: MapHandlers,
   ) {
-    this.builder = new LayerBuilder(store);
+    this.builder = new LayerBuilder(store, {
+      onIncident: (i) => this.handlers.onIncident?.(i),
+      onCamera: (c) => this.handlers.onCamera?.(c),
+      onUnit: (u) => this.handlers.onUnit?.(u),
+      onCluster: (c) => this.zoomInto(c),
+    });
     this.ready = this.init();
   }
 
   private async init(): Promise<void> {
-    const data = await loadBasemap();
-    this.candidates = labelCandidates(data);
-    this.builder.heat = new IncidentHeat(gridOver(boundsOf(data.kota)));
-    this.map = new maplibregl.Map({
-      container: this.container,
-      style: basemapStyle(data),
-      bounds: boundsOf(data.kota),
-      fitBoundsOptions: { padding: this.handlers.padding?.() ?? 40 },
-      attributionControl: { compact: false, customAttribution: data.attribution },
-      maxPitch: 0,
-      dragRotate: false,
-      fadeDuration: 0,
-    });
-    this.map.touchZoomRotate.disableRotation();
-    this.overlay = new MapboxOverlay({
-      interleaved: false,
-      layers: [],
-      getCursor: ({ isHovering }) => (isHovering ? 'pointer' : 'grab'),
-    });
-    this.map.addControl(this.overlay as unknown as maplibregl.IControl);
+    const shell = await openMapShell(this.container, { padding: this.handlers.padding?.() ?? 40, pointerOnHover: true });
+    ({ map: this.map, overlay: this.overlay, candidates: this.candidates } = shell);
+    this.builder.heat = new IncidentHeat(gridOver(boundsOf(shell.basemap.kota)));
     // Clicks come from the browser's own click event (through MapLibre), then we ask deck what is there. deck's
     // onClick is a tap gesture that must end within 250 ms of its press: on a busy wall PC (software GL, 2 cores) a
     // press took longer and the officer's click was silently lost.
@@ -102,7 +89,6 @@ export class SituationMap {
       this.labelsStale = true;
       this.update(true);
     });
-    await new Promise<void>((resolve) => (this.map.loaded() ? resolve() : this.map.once('load', () => resolve())));
     this.store.on((what) => {
       if (what === 'incidents') this.builder.dirty.incidents = true;
       if (what === 'cameras') this.builder.dirty.cameras = true;
@@ -117,17 +103,13 @@ export class SituationMap {
     }, this.updateMs);
   }
 
-  private onClick(info: PickingInfo): boolean {
-    const id = info.layer?.id;
-    if (id === 'incidents' && info.object) this.handlers.onIncident?.(info.object as Incident);
-    else if (id === 'incident-clusters' && info.object) {
-      const c = info.object as IncidentCluster;
-      this.map.easeTo({ center: c.position, zoom: this.builder.clusters.expansionZoom(c.clusterId), duration: 600 });
-    }
-    else if (id === 'cameras' && info.object) this.handlers.onCamera?.(info.object as Camera);
-    else if (id === 'units' && info.object) this.handlers.onUnit?.(info.object as Unit);
-    else if (info.coordinate) this.handlers.onPick?.(info.coordinate[0], info.coordinate[1]);
-    return true;
+  /** A marker's own layer handles its click (layers/pick.ts); a click on empty map is a place for the console. */
+  private onClick(info: PickingInfo): void {
+    if (!dispatchPick(info) && info.coordinate) this.handlers.onPick?.(info.coordinate[0], info.coordinate[1]);
+  }
+
+  private zoomInto(c: IncidentCluster): void {
+    this.map.easeTo({ center: c.position, zoom: this.builder.clusters.expansionZoom(c.clusterId), duration: 600 });
   }
 
   /** Coalesce store changes into at most one deck update per UPDATE_MS (immediate when forced). */

@@ -1,22 +1,20 @@
-// The briefing map: the wall's offline MapLibre basemap (wall/map/basemap.ts, labels.ts) + deck.gl layers driven by
+// The briefing map: the wall's map shell (wall/map/shell.ts: offline basemap, labels.ts) + deck.gl layers driven by
 // ONE time cursor: kecamatan choropleth (period totals), heatmap (incidents in the window before the cursor),
 // incidents open at the cursor, unit trails up to the cursor. Canvases keep their drawing buffer for the PNG export.
 import { HeatmapLayer } from '@deck.gl/aggregation-layers';
 import type { Layer } from '@deck.gl/core';
 import { TripsLayer } from '@deck.gl/geo-layers';
 import { GeoJsonLayer, ScatterplotLayer } from '@deck.gl/layers';
-import { MapboxOverlay } from '@deck.gl/mapbox';
-import * as maplibregl from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import type { MapboxOverlay } from '@deck.gl/mapbox';
+import type * as maplibregl from 'maplibre-gl';
 import type { AreaCount } from '../../domain/kpis.ts';
-import { basemapStyle, boundsOf, loadBasemap, type BasemapData } from '../map/basemap.ts';
-import { labelCandidates, labelLayer, placeLabels, uiScale, type LabelCandidate, type PlacedLabel } from '../map/labels.ts';
+import type { BasemapData } from '../map/basemap.ts';
+import { labelLayer, placeLabels, uiScale, type LabelCandidate, type PlacedLabel } from '../map/labels.ts';
+import { openMapShell } from '../map/shell.ts';
 import { agencyColour, categoryColour } from '../src/categories.ts';
 import type { Frame, Prepared, ReplayIncident, PreparedTrail } from './briefing-frame.ts';
 import { TRAIL_STYLE } from '../map/trails.ts';
 
-maplibregl.setWorkerUrl(workerUrl);
 
 /** Heat over a briefing window: amber → red → white, distinct from the choropleth's blues. */
 const HEAT_COLOURS: Array<[number, number, number, number]> = [
@@ -50,23 +48,9 @@ export class BriefingMap {
   }
 
   private async init(): Promise<void> {
-    this.basemap = await loadBasemap();
-    this.candidates = labelCandidates(this.basemap);
-    this.map = new maplibregl.Map({
-      container: this.container,
-      style: basemapStyle(this.basemap),
-      bounds: boundsOf(this.basemap.kota),
-      fitBoundsOptions: { padding: 24 },
-      attributionControl: { compact: false, customAttribution: this.basemap.attribution },
-      maxPitch: 0,
-      dragRotate: false,
-      fadeDuration: 0,
-      // the PNG export reads the canvas back
-      canvasContextAttributes: { preserveDrawingBuffer: true },
-    });
-    this.overlay = new MapboxOverlay({ interleaved: false, layers: [] });
-    this.map.addControl(this.overlay as unknown as maplibregl.IControl);
-    await new Promise<void>((resolve) => (this.map.loaded() ? resolve() : this.map.once('load', () => resolve())));
+    // the PNG export reads the canvas back
+    const shell = await openMapShell(this.container, { padding: 24, preserveDrawingBuffer: true });
+    ({ map: this.map, overlay: this.overlay, basemap: this.basemap, candidates: this.candidates } = shell);
     this.labels = placeLabels(this.map, this.candidates);
     this.map.on('moveend', () => {
       this.labels = placeLabels(this.map, this.candidates);
