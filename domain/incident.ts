@@ -3,6 +3,7 @@
 // the wall.
 import { z } from 'zod';
 import { maskActor, maskDeviceId, maskName, maskPhone } from './caller.ts';
+import { seesCaller } from './roles.ts';
 
 export const CATEGORIES = [
   'kebakaran', 'pohon_tumbang', 'hewan_liar', 'banjir', 'pju_padam', 'bencana_alam', 'longsor', 'gempa',
@@ -128,9 +129,10 @@ export const incidentSchema = z.strictObject({
 });
 export type Incident = z.infer<typeof incidentSchema>;
 
-/** The incident as walls (viewer role) and the realtime hub see it: the caller, an AML handset reference and who
- * acted in its history masked by the rules in caller.ts. */
-export function publicIncident(incident: Incident): Incident {
+/** The incident as `role` may see it (roles.ts): in full for operators and admins; for walls, feeds and the realtime
+ * hub (no role) the caller, an AML handset reference and who acted in its history masked by the rules in caller.ts. */
+export function publicIncident(incident: Incident, role?: string | null): Incident {
+  if (seesCaller(role)) return incident;
   return {
     ...incident,
     caller: { name: maskName(incident.caller.name), phone: maskPhone(incident.caller.phone) },

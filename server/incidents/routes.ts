@@ -1,7 +1,7 @@
 // HTTP surface of the incidents room. Auth comes in as middleware (requireRole / requireIntake), never hard-coded.
 import express, { type RequestHandler, type Response } from 'express';
 import type { CameraCoverage, CameraGeometry } from '../../geo/types.ts';
-import { hasRole, type Principal } from '../http/auth.ts';
+import type { Principal } from '../http/auth.ts';
 import { intParam } from '../http/query.ts';
 import type { RequireRole } from '../http/roles.ts';
 import { DomainError } from '../../domain/errors.ts';
@@ -32,10 +32,8 @@ export interface IncidentRoutesDeps {
 
 const principal = (res: Response) => res.locals.principal as Principal;
 const actorOf = (res: Response) => principal(res).id;
-/** Callers' names and numbers only for operators and admins; walls (viewers) get them masked. */
-const viewFor = (res: Response) => (i: Incident) => {
-  return hasRole(principal(res), 'operator') ? i : publicIncident(i);
-};
+/** The incident as the caller's role may see it (domain/roles.ts: callers' identities in full only to operators). */
+const viewFor = (res: Response) => (i: Incident) => publicIncident(i, principal(res).role);
 
 function requireType(types: string[]): RequestHandler {
   return (req, res, next) => {
@@ -116,7 +114,7 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     async (req, res) => {
       if (typeof req.body !== 'string' || !req.body.trim()) throw new DomainError('empty_body', 'body', 'the body is empty');
       const out = await d.service.applyQueued(decodeCap(req.body), actorOf(res));
-      res.status(STATUS_OF[out.action]).json({ action: out.detail ?? out.action, incident: out.incident && publicIncident(out.incident) });
+      res.status(STATUS_OF[out.action]).json({ action: out.detail ?? out.action, incident: out.incident && viewFor(res)(out.incident) });
     },
   );
 
@@ -132,7 +130,7 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
       // SMS gateways pass the sender's number beside the text (the SMS body does not carry it)
       const from = typeof req.query.from === 'string' ? req.query.from : (req.get('X-Sms-From') ?? null);
       const out = await d.service.applyQueued(decodeAml(parseAml(payload, from)), actorOf(res));
-      res.status(STATUS_OF[out.action]).json({ action: out.action, incident: out.incident && publicIncident(out.incident) });
+      res.status(STATUS_OF[out.action]).json({ action: out.action, incident: out.incident && viewFor(res)(out.incident) });
     },
   );
 

@@ -283,7 +283,7 @@ export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: 
     listOpen(): Incident[] {
       const changes = repo.writeCount();
       if (openCache && openCache.changes === changes && !db.inTransaction) return openCache.list;
-      const list = repo.list({ status: [...OPEN_STATUSES], limit: 10_000 }).map(publicIncident);
+      const list = repo.list({ status: [...OPEN_STATUSES], limit: 10_000 }).map((i) => publicIncident(i));
       // never cache what an open transaction might still roll back
       openCache = db.inTransaction ? null : { changes, list };
       return list;

@@ -41,3 +41,20 @@ describe('identifiers and actors for viewers (domain/caller.ts)', () => {
     expect(maskActor('avl')).toBe('avl');
   });
 });
+
+describe('publicIncident by role (domain/roles.ts)', () => {
+  const incident = {
+    id: 'INC-1', source: 'aml', sourceRef: '358239059042542', caller: { name: 'Budi Santoso', phone: '081234565678' },
+    history: [{ at: '2026-12-01T00:00:00Z', status: 'baru', event: 'created', by: 'user:siti', note: 'source aml' }],
+  } as unknown as Incident;
+
+  it('operators and admins read the caller in full; walls, feeds, crews and the hub (no role) do not', () => {
+    for (const role of ['operator', 'admin']) expect(publicIncident(incident, role)).toBe(incident);
+    for (const role of ['viewer', 'integration', 'unit', undefined, null]) {
+      const seen = publicIncident(incident, role);
+      expect(seen.caller).toEqual({ name: 'Bu** Sa*****', phone: '0812****5678' });
+      expect(seen.sourceRef).not.toContain('35823905904');
+      expect(JSON.stringify(seen)).not.toContain('Budi');
+    }
+  });
+});
