@@ -16,7 +16,7 @@ const MAX_PNG_BYTES = 1.5 * 2 ** 20;
 /** Software GL draws the last frame late: the time a picture gets to settle before it is taken. */
 const SETTLE_MS = 3000;
 
-/** The wall's debug fields this script waits on, beyond the harness's SiagaDebug (wall/src/debug.ts). */
+/** The wall's debug fields this script waits on, beyond the harness's SiagaDebug (wall/app/debug.ts). */
 type HistoryDebug = { historyLoaded: boolean; heat: { points: number } | null };
 
 async function save(page: Page, name: string): Promise<void> {

@@ -15,8 +15,8 @@ export const WALL_DIST = path.join(DIST_DIR, 'wall');
 const GEO_DATA = path.join(ROOT, 'geo/data');
 const LOCK = path.join(WALL_DIR, '.build-lock');
 const LOCK_STALE_MS = 10 * 60_000;
-/** Sources whose change makes the build stale (geo/*.ts is bundled for the FOV cones). */
-const SOURCE_DIRS = [WALL_DIR, path.join(ROOT, 'geo')];
+/** Sources whose change makes the build stale (geo/*.ts is bundled for the FOV cones, domain/*.ts for the shapes). */
+const SOURCE_DIRS = [WALL_DIR, path.join(ROOT, 'geo'), path.join(ROOT, 'domain')];
 const SOURCE_EXT = /\.(ts|html|css|json)$/;
 
 function newestMtime(dir: string): number {

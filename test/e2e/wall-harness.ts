@@ -104,7 +104,7 @@ export async function waitForDemoHistory(h: WallHarness): Promise<number> {
   throw new Error(`history still growing: ${last}`);
 }
 
-/** The debug surface the wall exposes as window.__siaga (wall/src/debug.ts). */
+/** The debug surface the wall exposes as window.__siaga (wall/app/debug.ts). */
 export interface SiagaDebug {
   mapReady: boolean;
   error?: string;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { maskName, maskPhone } from '../../domain/caller.ts';
 import { CLOSED_STATUSES, CLOSED_STATUSES_SQL, isClosedStatus, OPEN_STATUSES, STATUSES } from '../../domain/incident.ts';
 import { publicIncident, TRANSITIONS, type Incident } from '../../server/incidents/model.ts';
-import { maskCaller } from '../../wall/src/model.ts';
+import { maskCaller } from '../../wall/state/model.ts';
 
 describe('caller masking (domain/caller.ts)', () => {
   it('masks names and numbers, and masking twice changes nothing (a wall may re-mask what the server masked)', () => {

@@ -1,5 +1,5 @@
 // The wall's incident points for the heatmap: a bounded ring of typed arrays, filled by the store, read by heat.ts.
-import { CATEGORIES } from '../src/categories.ts';
+import { CATEGORIES } from '../ui/categories.ts';
 
 const UNKNOWN_CATEGORY = 255;
 

@@ -2,7 +2,7 @@
 // cluster shows its count and splits as the map zooms in. Street zoom (≥ CLUSTER_MAX_ZOOM + 1) shows every incident.
 import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import Supercluster from 'supercluster';
-import { hasPoint } from '../src/model.ts';
+import { hasPoint } from '../state/model.ts';
 import type { Incident } from '../../domain/incident.ts';
 import { LABEL_FONT } from './labels.ts';
 import type { Pickable } from './layers/pick.ts';

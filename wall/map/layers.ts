@@ -3,9 +3,9 @@
 // beside them) makes its own small declarative layers with pure accessors and says what a click on it means.
 import type { Layer } from '@deck.gl/core';
 import { viewCone } from '../../geo/coverage.ts';
-import { agencyColour, STALE_UNIT } from '../src/categories.ts';
-import { hasPoint, isClosed, isStale } from '../src/model.ts';
-import { LIMITS, type Store } from '../src/store.ts';
+import { agencyColour, STALE_UNIT } from '../ui/categories.ts';
+import { hasPoint, isClosed, isStale } from '../state/model.ts';
+import { LIMITS, type Store } from '../state/store.ts';
 import type { CameraView as Camera } from '../../domain/camera.ts';
 import type { Incident } from '../../domain/incident.ts';
 import type { PublicUnit as Unit } from '../../domain/unit.ts';

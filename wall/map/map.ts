@@ -3,7 +3,7 @@
 import { MapboxOverlay } from '@deck.gl/mapbox';
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import type * as maplibregl from 'maplibre-gl';
-import type { Store } from '../src/store.ts';
+import type { Store } from '../state/store.ts';
 import type { CameraView as Camera } from '../../domain/camera.ts';
 import type { Incident } from '../../domain/incident.ts';
 import type { PublicUnit as Unit } from '../../domain/unit.ts';

@@ -11,7 +11,7 @@ import type { AreaCount } from '../../domain/kpis.ts';
 import type { BasemapData } from '../map/basemap.ts';
 import { labelLayer, placeLabels, uiScale, type LabelCandidate, type PlacedLabel } from '../map/labels.ts';
 import { openMapShell } from '../map/shell.ts';
-import { agencyColour, categoryColour } from '../src/categories.ts';
+import { agencyColour, categoryColour } from '../ui/categories.ts';
 import type { Frame, Prepared, ReplayIncident, PreparedTrail } from './briefing-frame.ts';
 import { TRAIL_STYLE } from '../map/trails.ts';
 

@@ -1,10 +1,10 @@
 // Operator console: new incident (live geocoder suggestions or a point picked on the map), dispatch a unit and
 // change status of the selected incident. Every POST carries an Idempotency-Key so a double click stores once.
 import type { Candidate, ReverseResult } from '../../geo/types.ts';
-import { api } from '../src/api.ts';
-import { CATEGORIES, STATUSES } from '../src/categories.ts';
-import type { WallContext } from '../src/context.ts';
-import { clear, h } from '../src/dom.ts';
+import { api } from '../state/api.ts';
+import { CATEGORIES, STATUSES } from '../ui/categories.ts';
+import type { WallContext } from '../state/context.ts';
+import { clear, h } from '../ui/dom.ts';
 import type { Incident } from '../../domain/incident.ts';
 import type { PublicUnit as Unit } from '../../domain/unit.ts';
 import { t, term } from '../i18n/index.ts';

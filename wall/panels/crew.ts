@@ -2,7 +2,7 @@
 // position. Signs in with the unit's crew credential (the admin's link `/?view=crew&token=…` becomes an http-only
 // cookie, server/http/auth.ts). Made for weak connections: every tap and fix is queued in localStorage with its own
 // time and sent when the network allows; the server bounds those times (server/units/crew-routes.ts).
-import { h } from '../src/dom.ts';
+import { h } from '../ui/dom.ts';
 
 type TapKind = 'berangkat' | 'tiba' | 'selesai';
 interface Tap { kind: TapKind; incidentId: string; at: string }

@@ -1,10 +1,10 @@
 // Selected incident: detail card (category, agencies, status timeline, area, masked caller) and its cameras in
 // the tile strip (top 4 from /api/incidents/:id/cameras, after any cameras the operator pinned).
 import { camerasFor } from '../../geo/coverage.ts';
-import { api } from '../src/api.ts';
-import type { WallContext } from '../src/context.ts';
-import { clear, h } from '../src/dom.ts';
-import { areaName, maskCaller, reportedMs } from '../src/model.ts';
+import { api } from '../state/api.ts';
+import type { WallContext } from '../state/context.ts';
+import { clear, h } from '../ui/dom.ts';
+import { areaName, maskCaller, reportedMs } from '../state/model.ts';
 import type { CameraView as Camera, IncidentCamera } from '../../domain/camera.ts';
 import type { HistoryEntry, Incident } from '../../domain/incident.ts';
 import { fmtTime, onLangChange, t, term } from '../i18n/index.ts';

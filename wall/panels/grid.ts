@@ -1,9 +1,9 @@
 // All cameras at once. Decoding 35 streams would swamp a wall PC, so at most MAX_LIVE cells play hls.js (pinned
 // first, then online cameras); the rest show snapshots refreshed every SNAPSHOT_MS.
-import type { WallContext } from '../src/context.ts';
-import { h } from '../src/dom.ts';
-import { healthState } from '../src/model.ts';
-import { healthColour } from '../src/categories.ts';
+import type { WallContext } from '../state/context.ts';
+import { h } from '../ui/dom.ts';
+import { healthState } from '../state/model.ts';
+import { healthColour } from '../ui/categories.ts';
 import type { CameraView as Camera } from '../../domain/camera.ts';
 import { t } from '../i18n/index.ts';
 import { VideoTile } from '../video/tile.ts';

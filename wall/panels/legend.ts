@@ -2,10 +2,10 @@
 // colours or sizes its layer (categories.ts, layers.ts, heat.ts, incident-clusters.ts), so it cannot drift; each
 // group names its layers in data-layer (the e2e test checks every drawn layer has one). The heat group also holds
 // the operator's window and category controls, kept per screen (heat-settings.ts).
-import { CATEGORIES, AGENCY_COLOURS, agencyColour, categoryColour, HEALTH_STATES, healthColour, STALE_UNIT } from '../src/categories.ts';
+import { CATEGORIES, AGENCY_COLOURS, agencyColour, categoryColour, HEALTH_STATES, healthColour, STALE_UNIT } from '../ui/categories.ts';
 import { PRIORITIES } from '../../domain/incident.ts';
-import type { WallContext } from '../src/context.ts';
-import { clear, h } from '../src/dom.ts';
+import type { WallContext } from '../state/context.ts';
+import { clear, h } from '../ui/dom.ts';
 import { currentLang, onLangChange, t, term } from '../i18n/index.ts';
 import { HEAT_WINDOWS, heatColour, type HeatWindow } from '../map/heat.ts';
 import { CLUSTER_FILL, CLUSTER_TEXT, clusterRadiusPx } from '../map/incident-clusters.ts';

@@ -1,6 +1,6 @@
 // Shown when /api/me says 401: a token (kiosk) or username/password → POST /api/login, then reload.
-import { api } from '../src/api.ts';
-import { h } from '../src/dom.ts';
+import { api } from '../state/api.ts';
+import { h } from '../ui/dom.ts';
 import { t } from '../i18n/index.ts';
 
 export function mountLogin(root: HTMLElement): void {

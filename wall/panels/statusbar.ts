@@ -1,8 +1,8 @@
 // Top bar: title, clock (WIB), connection state, view links, language toggle; plus the "server unreachable"
 // banner shown while /ws is down or /api fails at the network level.
-import { reachability } from '../src/api.ts';
-import type { WallContext } from '../src/context.ts';
-import { h } from '../src/dom.ts';
+import { reachability } from '../state/api.ts';
+import type { WallContext } from '../state/context.ts';
+import { h } from '../ui/dom.ts';
 import { currentLang, fmtTime, onLangChange, setLang, t } from '../i18n/index.ts';
 
 export function mountStatusBar(root: HTMLElement, ctx: WallContext): void {

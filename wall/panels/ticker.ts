@@ -1,8 +1,8 @@
 // Incident ticker: newest open incidents first, a fixed number of rows (bounded DOM).
-import type { WallContext } from '../src/context.ts';
-import { clear, h } from '../src/dom.ts';
-import { categoryColour } from '../src/categories.ts';
-import { areaName, isClosed, reportedMs } from '../src/model.ts';
+import type { WallContext } from '../state/context.ts';
+import { clear, h } from '../ui/dom.ts';
+import { categoryColour } from '../ui/categories.ts';
+import { areaName, isClosed, reportedMs } from '../state/model.ts';
 import { fmtTime, onLangChange, t, term } from '../i18n/index.ts';
 
 const ROWS = 14;

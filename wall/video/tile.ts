@@ -5,9 +5,9 @@ import Hls from 'hls.js';
 import { t } from '../i18n/index.ts';
 import { HlsSocketLoader, warmHlsSocket } from './hls-socket.ts';
 import { keepLiveEdge } from './live-edge.ts';
-import { healthColour } from '../src/categories.ts';
+import { healthColour } from '../ui/categories.ts';
 import type { CameraView as Camera } from '../../domain/camera.ts';
-import { healthState } from '../src/model.ts';
+import { healthState } from '../state/model.ts';
 
 /**
  * LL-HLS: the server lists ~200 ms parts with a preload hint and blocking reload. The target latency is ours, not

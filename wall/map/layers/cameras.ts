@@ -3,8 +3,8 @@
 import type { Layer } from '@deck.gl/core';
 import { PolygonLayer, ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import type { CameraView as Camera } from '../../../domain/camera.ts';
-import { healthColour } from '../../src/categories.ts';
-import { healthState } from '../../src/model.ts';
+import { healthColour } from '../../ui/categories.ts';
+import { healthState } from '../../state/model.ts';
 import { OUTLINED_TEXT } from '../labels.ts';
 import type { Pickable } from './pick.ts';
 

@@ -3,8 +3,8 @@
 import type { Layer } from '@deck.gl/core';
 import { ScatterplotLayer } from '@deck.gl/layers';
 import type { Incident } from '../../../domain/incident.ts';
-import { categoryColour } from '../../src/categories.ts';
-import { isClosed } from '../../src/model.ts';
+import { categoryColour } from '../../ui/categories.ts';
+import { isClosed } from '../../state/model.ts';
 import type { Pickable } from './pick.ts';
 
 export const NEW_PULSE_MS = 90_000;

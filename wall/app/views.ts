@@ -7,9 +7,9 @@ import { mountTicker } from '../panels/ticker.ts';
 import { SituationMap } from '../map/map.ts';
 import { TileStrip } from '../video/strip.ts';
 import { t } from '../i18n/index.ts';
-import type { WallContext } from './context.ts';
-import { h } from './dom.ts';
-import { hasPoint } from './model.ts';
+import type { WallContext } from '../state/context.ts';
+import { h } from '../ui/dom.ts';
+import { hasPoint } from '../state/model.ts';
 import { canOperate } from './session.ts';
 import { debugState } from './debug.ts';
 

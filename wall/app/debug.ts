@@ -3,8 +3,8 @@ import type { SituationMap } from '../map/map.ts';
 import type { TileStrip } from '../video/strip.ts';
 import { liveTileCount } from '../video/tile.ts';
 import { hlsTransportCounts } from '../video/hls-socket.ts';
-import type { Realtime } from './realtime.ts';
-import type { Store } from './store.ts';
+import type { Realtime } from '../state/realtime.ts';
+import type { Store } from '../state/store.ts';
 
 export const debugState: {
   store?: Store;

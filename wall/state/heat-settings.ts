@@ -1,7 +1,7 @@
 // The heatmap's window and category filter, set by the operator in the legend and kept per screen (this browser's
 // localStorage); ?heatWindow=24h|7d|30d and ?heatCategory=<id> override for a kiosk URL.
 import { HEAT_WINDOWS, type HeatSettings, type HeatWindow } from '../map/heat.ts';
-import { CATEGORIES } from './categories.ts';
+import { CATEGORIES } from '../ui/categories.ts';
 
 const KEY = 'siaga.heat';
 const DEFAULTS: HeatSettings = { window: '7d', category: 'all' };

@@ -1,5 +1,5 @@
 // Who is this screen? GET /api/me gives the role; a 401 means show the login screen.
-import { api, ApiError } from './api.ts';
+import { api, ApiError } from '../state/api.ts';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 

@@ -1,12 +1,12 @@
 // Entry: who am I (role) → login or the chosen view; one Store fed by /ws; follow mode via 'select' messages.
 import { mountLogin } from '../panels/login.ts';
 import { mountStatusBar } from '../panels/statusbar.ts';
-import { api } from './api.ts';
-import type { ViewName, WallContext } from './context.ts';
+import { api } from '../state/api.ts';
+import type { ViewName, WallContext } from '../state/context.ts';
 import { debugState, exposeDebug } from './debug.ts';
-import { Realtime } from './realtime.ts';
+import { Realtime } from '../state/realtime.ts';
 import { currentRole } from './session.ts';
-import { LIMITS, Store } from './store.ts';
+import { LIMITS, Store } from '../state/store.ts';
 import type { Incident } from '../../domain/incident.ts';
 import { mountView } from './views.ts';
 import type { ListOf } from '../../domain/messages.ts';

@@ -1,7 +1,7 @@
 // What every view and panel gets: the store, the realtime link, the role and URL options, selection helpers.
 import type { Realtime } from './realtime.ts';
 import type { Store } from './store.ts';
-import type { Role } from './session.ts';
+import type { Role } from '../app/session.ts';
 
 export type ViewName = 'wall' | 'grid' | 'console' | 'briefing';
 
