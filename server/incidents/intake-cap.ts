@@ -2,7 +2,7 @@
 // A pure decoder: the decision (dedupe, which incident, whether it may still be cancelled) is IncidentService.apply's.
 // Untrusted XML: a DOCTYPE is refused outright and the parser never expands entities (no XXE, no billion laughs).
 import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
-import * as turf from '@turf/turf';
+import { coveringCircle, type AreaShape } from '../../geo/extent.ts';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import { DomainError, invalidField } from '../../domain/errors.ts';
@@ -117,14 +117,13 @@ function pair(s: string, field: string): [lon: number, lat: number] {
 }
 
 /**
- * All polygons and circles of all areas → one point and a radius that covers them: polygon → centroid + farthest
- * vertex; circle "lat,lon radiusKm" → centre + radius; several shapes → their common centre + farthest extent. The
- * polygons themselves are kept too (bounded: polygonsSchema), so arrival can be judged on the area itself.
+ * All polygons and circles of all areas → one point and a radius that covers them (geo/extent.ts). The polygons
+ * themselves are kept too (bounded: polygonsSchema), so arrival can be judged on the area itself.
  */
 export function capAreaLocation(areas: NonNullable<CapInfo['area']>): LocationInput {
   const field = 'alert.info.area.polygon';
   const invalid = (message: string) => new DomainError('invalid_field', field, `${field}: ${message}`);
-  const shapes: Array<{ center: [number, number]; radiusM: number; points: [number, number][] }> = [];
+  const shapes: AreaShape[] = [];
   const polygons: Ring[] = [];
   let vertices = 0;
   for (const area of areas) {
@@ -136,9 +135,7 @@ export function capAreaLocation(areas: NonNullable<CapInfo['area']>): LocationIn
       if (ring.length < 4) throw invalid('needs at least 4 points');
       const first = ring[0], last = ring[ring.length - 1];
       if (first[0] !== last[0] || first[1] !== last[1]) ring.push(first); // be lenient: close an open ring
-      const center = turf.centroid(turf.polygon([ring])).geometry.coordinates as [number, number];
-      const radiusM = Math.max(...ring.map((p) => turf.distance(center, p, { units: 'meters' })));
-      shapes.push({ center, radiusM, points: ring });
+      shapes.push({ ring });
       polygons.push(ring);
     }
     for (const circle of area.circle ?? []) {
@@ -146,20 +143,16 @@ export function capAreaLocation(areas: NonNullable<CapInfo['area']>): LocationIn
       const center = pair(c ?? '', 'alert.info.area.circle');
       const radiusKm = Number(r);
       if (!Number.isFinite(radiusKm) || radiusKm < 0) throw new DomainError('invalid_field', 'alert.info.area.circle', 'alert.info.area.circle: "lat,lon radius-km" expected', { value: circle.slice(0, 80) });
-      shapes.push({ center, radiusM: radiusKm * 1000, points: [center] });
+      shapes.push({ center, radiusM: radiusKm * 1000 });
     }
   }
   const textOfAreas = areas.map((a) => a.areaDesc).join('; ');
-  if (shapes.length === 0) return { text: textOfAreas };
-  const center =
-    shapes.length === 1
-      ? shapes[0].center
-      : (turf.center(turf.featureCollection(shapes.flatMap((s) => s.points).map((p) => turf.point(p)))).geometry.coordinates as [number, number]);
-  const radiusM = Math.max(...shapes.map((s) => turf.distance(center, s.center, { units: 'meters' }) + s.radiusM));
+  const covering = coveringCircle(shapes);
+  if (!covering) return { text: textOfAreas };
   const checked = polygonsSchema.safeParse(polygons);
   if (!checked.success) throw invalid(checked.error.issues[0]?.message ?? 'invalid polygon');
   return {
-    text: textOfAreas, lon: center[0], lat: center[1], uncertaintyM: Math.round(radiusM), method: 'manual',
+    text: textOfAreas, lon: covering.center[0], lat: covering.center[1], uncertaintyM: Math.round(covering.radiusM), method: 'manual',
     ...(polygons.length ? { polygons } : {}),
   };
 }
