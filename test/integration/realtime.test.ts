@@ -61,6 +61,30 @@ describe('realtime hub', () => {
     expect(await status(`?token=${s.tokens.integration}`)).toBe(403);
   });
 
+  it("refuses a page of another site even with a valid credential (Origin), and serves the wall's own", async () => {
+    const status = (origin: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws?token=${s.tokens.viewer}`, { headers: { origin } });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => (ws.close(), resolve(101)));
+        ws.on('error', () => {});
+      });
+    expect(await status('https://evil.example')).toBe(403);
+    expect(await status(`http://127.0.0.1:${s.port}.evil.example`)).toBe(403);
+    expect(await status('null')).toBe(403);
+    expect(await status(`http://127.0.0.1:${s.port}`)).toBe(101);
+  });
+
+  it('every HTTP answer forbids framing, sniffing and referrers', async () => {
+    for (const url of ['/api/units', '/api/nothing']) {
+      const res = await fetch(`${s.base}${url}`, { headers: { authorization: `Bearer ${s.tokens.viewer}` } });
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+  });
+
   it('accepts a Bearer header too and sends a snapshot first', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws`, { headers: { authorization: `Bearer ${s.tokens.viewer}` } });
     const first = await new Promise<any>((r) => ws.once('message', (m) => r(JSON.parse(String(m)))));

@@ -1,8 +1,9 @@
-// Crew page (?view=crew): a phone in the unit's cab. Three big buttons in Bahasa Indonesia and the browser's own
+// Crew page (?view=crew): a phone in the unit's cab. Three big buttons (Bahasa Indonesia, ?lang=en) and the browser's own
 // position. Signs in with the unit's crew credential (the admin's link `/?view=crew&token=…` becomes an http-only
 // cookie, server/http/auth.ts). Made for weak connections: every tap and fix is queued in localStorage with its own
 // time and sent when the network allows; the server bounds those times (server/units/crew-routes.ts).
 import { h } from '../ui/dom.ts';
+import { currentLang, t, term } from '../i18n/index.ts';
 
 type TapKind = 'berangkat' | 'tiba' | 'selesai';
 interface Tap { kind: TapKind; incidentId: string; at: string }
@@ -17,7 +18,7 @@ const QUEUE_MAX = 50;
 const TAPS_KEY = 'siaga.crew.taps';
 const FIXES_KEY = 'siaga.crew.fixes';
 const JOB_KEY = 'siaga.crew.job';
-const LABELS: Record<TapKind, string> = { berangkat: 'Berangkat', tiba: 'Tiba di lokasi', selesai: 'Selesai' };
+const TAPS: readonly TapKind[] = ['berangkat', 'tiba', 'selesai'];
 
 function queue<T>(key: string) {
   const read = (): T[] => {
@@ -39,14 +40,14 @@ async function post(url: string, body: unknown): Promise<number> {
 }
 
 export function mountCrew(root: HTMLElement): void {
-  document.documentElement.lang = 'id';
+  document.documentElement.lang = currentLang();
   const taps = queue<Tap>(TAPS_KEY);
   const fixes = queue<Fix>(FIXES_KEY);
-  const title = h('h1.crew-title', null, 'Memuat…');
+  const title = h('h1.crew-title', null, t('crew.loading'));
   const job = h('p.crew-job');
   const status = h('p.crew-status', { role: 'status' });
-  const buttons = (Object.keys(LABELS) as TapKind[]).map((kind) =>
-    h('button.crew-btn', { type: 'button', 'data-kind': kind, onclick: () => tap(kind) }, LABELS[kind]),
+  const buttons = TAPS.map((kind) =>
+    h('button.crew-btn', { type: 'button', 'data-kind': kind, onclick: () => tap(kind) }, t(`crew.tap.${kind}`)),
   );
   root.replaceChildren(h('main.crew', null, title, job, ...buttons, status));
   const style = document.createElement('style');
@@ -62,10 +63,10 @@ export function mountCrew(root: HTMLElement): void {
   let current: Me['job'] = JSON.parse(localStorage.getItem(JOB_KEY) ?? 'null');
   const render = (me?: Me) => {
     if (me) title.textContent = me.unit.callsign;
-    job.textContent = current ? `Tugas: ${current.category ?? ''} — ${current.place ?? ''}` : 'Tidak ada tugas saat ini.';
+    job.textContent = current ? `${t('crew.job')}: ${term('category', current.category)} — ${current.place ?? ''}` : t('crew.noJob');
     for (const b of buttons) b.disabled = !current;
     const waiting = taps.read().length;
-    status.textContent = `${navigator.onLine ? 'Online' : 'Offline'}${waiting ? ` · ${waiting} ketukan menunggu dikirim` : ''}`;
+    status.textContent = `${t(navigator.onLine ? 'crew.online' : 'crew.offline')}${waiting ? ` · ${waiting} ${t('crew.waiting')}` : ''}`;
   };
 
   function tap(kind: TapKind): void {
@@ -84,12 +85,12 @@ export function mountCrew(root: HTMLElement): void {
     if (flushing || !navigator.onLine) return;
     flushing = true;
     try {
-      const t = taps.read();
+      const queued = taps.read();
       // refused taps (4xx: stale, not this unit's job) are dropped too: resending them can never succeed
-      if (t.length) {
-        const s = await post('/api/crew/taps', { taps: t });
-        if (s < 500) taps.drop(t.length);
-        if (s === 401) status.textContent = 'Kredensial tidak berlaku — minta tautan baru ke admin.';
+      if (queued.length) {
+        const s = await post('/api/crew/taps', { taps: queued });
+        if (s < 500) taps.drop(queued.length);
+        if (s === 401) status.textContent = t('crew.badCredential');
       }
       const f = fixes.read();
       if (f.length) {
@@ -108,8 +109,8 @@ export function mountCrew(root: HTMLElement): void {
     try {
       const res = await fetch('/api/crew/me', { credentials: 'same-origin' });
       if (res.status === 401 || res.status === 403) {
-        title.textContent = 'Belum masuk';
-        job.textContent = 'Buka tautan kru dari admin (berisi kredensial unit).';
+        title.textContent = t('crew.signedOut');
+        job.textContent = t('crew.openLink');
         return;
       }
       const me = (await res.json()) as Me;
