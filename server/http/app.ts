@@ -2,6 +2,7 @@
 import express from 'express';
 import { DomainError } from '../../domain/errors.ts';
 import { httpErrors } from './errors.ts';
+import { sameOrigin } from './origin.ts';
 
 export function createApp(): express.Express {
   const app = express();
@@ -18,6 +19,12 @@ export function createApp(): express.Express {
       'Permissions-Policy': 'camera=(), microphone=(), geolocation=(self)',
     });
     next();
+  });
+  // A form or script on another site must not change anything with a session cookie (cross-site request forgery):
+  // a state-changing request from a browser must come from one of this server's pages.
+  app.use((req, _res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || sameOrigin(req)) return next();
+    next(new DomainError('forbidden', 'origin', 'requests that change state must come from this server\'s pages'));
   });
   app.set('trust proxy', 'loopback');
   return app;

@@ -1,13 +1,14 @@
 // Realtime hub: one WebSocket endpoint (/ws) on the main HTTP server.
 // On connect: {type:'snapshot', seq, clientId, data:{cameras, incidents, units}}; then deltas {type, seq, data}
 // with one monotonic seq for all types. A client that sees a gap sends {type:'resync'} and gets a fresh snapshot.
-// {type:'select', data:{incidentId}} from a wall is relayed to every client as a 'select' delta (follow mode) —
+// {type:'select', data:{incidentId}} from an operator's screen is relayed to every client as a 'select' delta (follow mode) —
 // to the sender too, so nobody sees a seq gap. Each delta is serialised once; a client whose send buffer passes
 // maxBufferedBytes is terminated so it never slows the others; dead clients are dropped by ping/pong.
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { DeltaType, SnapshotData } from '../../domain/messages.ts';
+import { seesCaller } from '../../domain/roles.ts';
 import type { EventBus } from '../events.ts';
 import { admitWatcher, type Authenticate } from '../http/upgrade-auth.ts';
 import { logger } from '../log.ts';
@@ -33,9 +34,16 @@ export interface HubOptions {
 interface Client {
   ws: WebSocket;
   id: number;
+  /** Whoever the upgrade authenticated: a wall (viewer) watches; operators may also lead follow mode. */
+  role: string;
   alive: boolean;
   lastSelectAt: number;
+  lastResyncAt: number;
+  resyncTimer?: ReturnType<typeof setTimeout>;
 }
+
+/** A snapshot is the whole open picture: one per client per this many ms, however often it asks. */
+export const RESYNC_MIN_MS = 2000;
 
 export function createHub(opts: HubOptions) {
   const path = opts.path ?? '/ws';
@@ -76,8 +84,20 @@ export function createHub(opts: HubOptions) {
     } catch {
       return;
     }
-    if (msg?.type === 'resync') sendSnapshot(c);
-    else if (msg?.type === 'select') {
+    if (msg?.type === 'resync') {
+      // Asked again too soon: one snapshot at the end of the window answers every ask in it (none is lost, a client
+      // asking in a loop costs one snapshot per window).
+      if (c.resyncTimer) return;
+      const wait = c.lastResyncAt + RESYNC_MIN_MS - Date.now();
+      const send = () => {
+        c.resyncTimer = undefined;
+        c.lastResyncAt = Date.now();
+        if (c.ws.readyState === c.ws.OPEN) sendSnapshot(c);
+      };
+      if (wait <= 0) send();
+      else (c.resyncTimer = setTimeout(send, wait)).unref();
+    } else if (msg?.type === 'select' && seesCaller(c.role)) {
+      // Follow mode leads every wall: only an operator (or admin) may lead it, not any wall display.
       const incidentId = msg.data?.incidentId;
       if (incidentId !== null && (typeof incidentId !== 'string' || incidentId.length > 128)) return;
       // A wall follows an operator's pick; a client spamming selects must not flood every screen.
@@ -91,13 +111,14 @@ export function createHub(opts: HubOptions) {
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== path) return; // someone else's upgrade
-    if (!admitWatcher(req, socket, url, opts.authenticate)) return;
+    const who = admitWatcher(req, socket, url, opts.authenticate);
+    if (!who) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const c: Client = { ws, id: nextId++, alive: true, lastSelectAt: 0 };
+      const c: Client = { ws, id: nextId++, role: who.role, alive: true, lastSelectAt: 0, lastResyncAt: Date.now() };
       clients.add(c);
       ws.on('pong', () => (c.alive = true));
       ws.on('message', (data) => onMessage(c, data));
-      ws.on('close', () => clients.delete(c));
+      ws.on('close', () => (clearTimeout(c.resyncTimer), clients.delete(c)));
       ws.on('error', () => clients.delete(c));
       sendSnapshot(c);
     });

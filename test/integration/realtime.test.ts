@@ -75,6 +75,19 @@ describe('realtime hub', () => {
     expect(await status(`http://127.0.0.1:${s.port}`)).toBe(101);
   });
 
+  it('a state-changing request from another site\'s page is refused, even with a valid credential', async () => {
+    const post = (origin?: string) =>
+      fetch(`${s.base}/api/incidents/INC-NONE/no-unit`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${s.tokens.operator}`, 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+        body: JSON.stringify({ agency: 'damkar' }),
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    expect(await post('https://evil.example')).toMatchObject({ status: 403, body: { error: 'forbidden', field: 'origin' } });
+    // the wall's own pages and non-browser clients (no Origin) get through to the route (here: no such incident)
+    expect((await post(s.base)).status).toBe(404);
+    expect((await post()).status).toBe(404);
+  });
+
   it('every HTTP answer forbids framing, sniffing and referrers', async () => {
     for (const url of ['/api/units', '/api/nothing']) {
       const res = await fetch(`${s.base}${url}`, { headers: { authorization: `Bearer ${s.tokens.viewer}` } });
@@ -138,7 +151,8 @@ describe('realtime hub', () => {
 
   it('everything a wall receives, over /ws and from the list endpoints, is exactly the domain\'s shape', async () => {
     const seen: unknown[] = [];
-    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws?token=${s.tokens.viewer}`);
+    // an operator's screen: it may also lead follow mode (select)
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws?token=${s.tokens.operator}`);
     ws.on('message', (raw) => seen.push(JSON.parse(String(raw))));
     await new Promise((r) => ws.once('open', r));
     const inc = newIncident('kontrak bentuk');
@@ -162,8 +176,18 @@ describe('realtime hub', () => {
     expect(unitSchema.safeParse({ ...unit, deviceId: 'dev-amb1' }).success).toBe(false);
   });
 
-  it('relays a select (follow mode) to every wall, without a seq gap', async () => {
-    const a = client(s);
+  it('a client asking for resync in a loop gets one snapshot per window, and the last ask is still answered', async () => {
+    const c = client(s);
+    await c.next((m) => m.type === 'snapshot'); // on connect
+    for (let k = 0; k < 50; k++) c.send({ type: 'resync' });
+    const answered = await c.next((m) => m.type === 'snapshot', 5000); // the one deferred answer
+    expect(answered.type).toBe('snapshot');
+    await expect(c.next((m) => m.type === 'snapshot', 2500)).rejects.toThrow(/timed out/);
+    c.close();
+  });
+
+  it("relays an operator's select (follow mode) to every wall, without a seq gap; a wall's own select leads nobody", async () => {
+    const a = client(s, `?token=${s.tokens.operator}`);
     const b = client(s);
     const [sa, sb] = [await a.next(), await b.next()];
     const inc = newIncident('ikuti ini');
@@ -180,6 +204,8 @@ describe('realtime hub', () => {
     await new Promise((r) => setTimeout(r, 250));
     a.send({ type: 'select', data: { incidentId: null } }); // unfollow
     expect(await b.next((m) => m.type === 'select')).toMatchObject({ seq: gotB.seq + 1, data: { incidentId: null } });
+    b.send({ type: 'select', data: { incidentId: inc.id } }); // a viewer (wall display): not relayed
+    await expect(b.next((m) => m.type === 'select', 600)).rejects.toThrow(/timed out/);
     a.close();
     b.close();
   });
