@@ -160,3 +160,17 @@ function speedOf(fix: Fix, prev: Fix | null): number {
   if (!prev || fix.ms <= prev.ms) return Infinity;
   return (distanceM(prev.lon, prev.lat, fix.lon, fix.lat) / ((fix.ms - prev.ms) / 1000)) * 3.6;
 }
+
+/** Faster than any response vehicle on Pekanbaru's roads: a fix implying more is a forgery or a GPS jump. */
+export const MAX_PLAUSIBLE_KMH = 200;
+/** After this long without a fix a unit may have been moved (a truck on a trailer, a phone switched off): no check. */
+const PLAUSIBILITY_WINDOW_MS = 10 * 60_000;
+
+/** The speed (km/h) a fix implies from the unit's last accepted one, or 0 when the two are too far apart in time. */
+export function impliedSpeedKmh(prev: { lat: number; lon: number; at: string }, next: { lat: number; lon: number; at: string }): number {
+  const dtMs = Math.abs(Date.parse(next.at) - Date.parse(prev.at));
+  if (dtMs > PLAUSIBILITY_WINDOW_MS) return 0;
+  const d = distanceM(prev.lon, prev.lat, next.lon, next.lat);
+  // same second, a few metres apart: GPS noise, not speed
+  return d < 50 ? 0 : (d / Math.max(dtMs, 1000)) * 3600;
+}

@@ -7,7 +7,10 @@
 import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import http from 'node:http';
 import express from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { maskDeviceId } from '../../domain/caller.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { logger } from '../log.ts';
 import { httpErrors } from '../http/errors.ts';
 import type { Position } from './types.ts';
 
@@ -128,10 +131,31 @@ export function parseOsmandJson(body: unknown, nowMs: number): ParseResult {
 export type IngestOutcome = { ok: true } | { ok: false; error: DomainError };
 export type Ingest = (fix: OsmandFix) => IngestOutcome | Promise<IngestOutcome>;
 
+const log = logger('osmand');
+const unknownLoggedAt = new Map<string, number>();
+function noteUnknown(deviceId: string): void {
+  const t = Date.now();
+  if (t - (unknownLoggedAt.get(deviceId) ?? 0) < 60_000) return;
+  if (unknownLoggedAt.size > 1000) unknownLoggedAt.clear();
+  unknownLoggedAt.set(deviceId, t);
+  log.warn('position from an unknown device: not stored', { device: maskDeviceId(deviceId) });
+}
+
 /** Router handling `/` (mounted at /api/osmand on the main app and at / on the device port). */
-export function createOsmandRouter(deps: { ingest: Ingest; now?: () => number }): express.Router {
+export function createOsmandRouter(deps: { ingest: Ingest; now?: () => number; ratePerS?: number }): express.Router {
   const now = deps.now ?? Date.now;
   const router = express.Router();
+  // Per sender address: a phone reports every few seconds, a forwarding gateway a few hundred a second at most.
+  router.use(
+    rateLimit({
+      windowMs: 1000,
+      limit: deps.ratePerS ?? 200,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+      handler: (_req, _res, next) => next(new DomainError('rate_limited', null, 'too many positions from this address: slow down')),
+    }),
+  );
   router.use(express.urlencoded({ extended: false, limit: '16kb' }));
   router.use(express.json({ limit: '64kb' }));
   router.all('/', async (req, res) => {
@@ -143,7 +167,10 @@ export function createOsmandRouter(deps: { ingest: Ingest; now?: () => number })
       : parseOsmandParams({ ...(typeof req.body === 'object' && !isJson ? req.body : {}), ...query }, now());
     if (!parsed.ok) throw parsed.error;
     const out = await deps.ingest(parsed.fix); // resolves after the commit
-    if (!out.ok) throw out.error;
+    // An unknown id is answered like a known one: a device id is the credential, so the answer must not tell a
+    // guesser which ids exist. Nothing is stored; the log says so (masked, at most once a minute per id).
+    if (!out.ok && out.error.code === 'unknown_device') noteUnknown(parsed.fix.deviceId);
+    else if (!out.ok) throw out.error;
     res.status(200).end();
   });
   return router;

@@ -11,7 +11,8 @@ import { DomainError } from '../../domain/errors.ts';
 import type { HistoryEvent } from '../../domain/incident.ts';
 import { isClosedStatus, STATUS_FLOW } from '../../domain/incident.ts';
 import {
-  approachFrom, arrivalCheckFor, ArrivalRulesSchema, DEFAULT_ARRIVAL_RULES, newApproach, stepApproach, type Approach, type ArrivalRules,
+  approachFrom, arrivalCheckFor, ArrivalRulesSchema, DEFAULT_ARRIVAL_RULES, impliedSpeedKmh, MAX_PLAUSIBLE_KMH, newApproach, stepApproach,
+  type Approach, type ArrivalRules,
 } from './arrival.ts';
 import type { IngestOutcome, OsmandFix } from './osmand.ts';
 import { NO_UNIT_EVENT, type Dispatch, type Position, type PublicUnit, type StageSource, type Unit } from './types.ts';
@@ -65,6 +66,8 @@ export function createUnitService(opts: UnitServiceOptions) {
   const active = new Map<string, Dispatch>(); // unitId → current dispatch
   const approaches = new Map<number, Approach>(); // dispatch id → what the fixes since dispatch showed
   const staleFlag = new Map<string, boolean>();
+  /** Fixes refused as teleports since start (metrics; the log names each). */
+  let implausibleFixes = 0;
   for (const u of repo.listUnits()) {
     units.set(u.id, u);
     byDevice.set(u.deviceId, u);
@@ -138,9 +141,16 @@ export function createUnitService(opts: UnitServiceOptions) {
     const { deviceId: _d, ...rest } = fix;
     const position: Position = { unitId: unit.id, ...rest };
     repo.insertPosition(position, receivedAt);
+    const prev = last.get(unit.id);
+    // A teleport (forged, or a GPS jump) is kept in the history but neither moves the unit nor counts for a dispatch.
+    const kmh = prev ? impliedSpeedKmh(prev.position, position) : 0;
+    if (kmh > MAX_PLAUSIBLE_KMH) {
+      implausibleFixes++;
+      log.warn('implausible fix: not used', { unit: unit.id, impliedKmh: Math.round(kmh) });
+      return { ok: true };
+    }
     const dispatch = active.get(unit.id);
     if (dispatch && progressDispatch(unit, dispatch, position, receivedAt)) refreshActive(unit.id, dispatch.id);
-    const prev = last.get(unit.id);
     // Out-of-order (buffered) fixes go to history but never move the unit backwards in time.
     if (!prev || prev.position.at <= position.at) last.set(unit.id, { position, receivedAt });
     else last.set(unit.id, { position: prev.position, receivedAt });
@@ -355,6 +365,8 @@ export function createUnitService(opts: UnitServiceOptions) {
     confirmArrival,
     noFreeUnit,
     checkStale,
+    /** Fixes that implied more than MAX_PLAUSIBLE_KMH since start. */
+    implausibleFixes: () => implausibleFixes,
     list: (): PublicUnit[] => [...units.values()].map(view),
     get: (id: string): PublicUnit | undefined => {
       const u = units.get(id);

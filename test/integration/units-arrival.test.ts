@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distanceM } from '../../geo/spatial.ts';
 import { decodeCap } from '../../server/incidents/intake-cap.ts';
 import { firstPlace } from './geo-stub.ts';
-import { drive, ROOT, roadLine, startStack, type Stack } from './units-harness.ts';
+import { drive, ROOT, roadLine, startStack, type Stack, deviceClock } from './units-harness.ts';
 
 const road = roadLine('Tuanku Tambusai'); // ~3.4 km
 let s: Stack;
@@ -17,8 +17,9 @@ const STATION = path[0];
 const SCENE = path[path.length - 1];
 const MIDDLE = path[Math.floor(path.length / 2)];
 
+const clock = deviceClock();
 async function fix(device: string, [lon, lat]: [number, number], speedKmh: number, accuracy = 6) {
-  const q = `id=${device}&timestamp=${Math.floor(Date.now() / 1000)}&lat=${lat.toFixed(6)}&lon=${lon.toFixed(6)}&speed=${(speedKmh / 1.852).toFixed(2)}&accuracy=${accuracy}`;
+  const q = `id=${device}&timestamp=${clock(device, lon, lat)}&lat=${lat.toFixed(6)}&lon=${lon.toFixed(6)}&speed=${(speedKmh / 1.852).toFixed(2)}&accuracy=${accuracy}`;
   expect((await fetch(`http://127.0.0.1:${s.osmandPort}/?${q}`)).status).toBe(200);
 }
 // A real fire station (geo/data) and the real road past its gate, walked away from SCENE (~9 km off): every fix is

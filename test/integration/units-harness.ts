@@ -99,3 +99,18 @@ export function drive(line: Array<[number, number]>, stepM: number): Array<[numb
   }
   return out;
 }
+
+/**
+ * Device time for simulated fixes: it advances at least as far as a vehicle at 150 km/h needs from the device's
+ * previous fix (the server refuses teleports, server/units/arrival.ts), and never runs behind the wall clock.
+ */
+export function deviceClock(): (device: string, lon: number, lat: number) => number {
+  const last = new Map<string, { t: number; lon: number; lat: number }>();
+  return (device, lon, lat) => {
+    const prev = last.get(device);
+    const needMs = prev ? Math.ceil((distanceM(prev.lon, prev.lat, lon, lat) / (150 / 3.6)) * 1000) : 0;
+    const t = Math.max(Date.now(), prev ? prev.t + Math.max(1000, needMs) : 0);
+    last.set(device, { t, lon, lat });
+    return t;
+  };
+}
