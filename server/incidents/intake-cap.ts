@@ -46,6 +46,7 @@ const infoSchema = z.object({
   headline: z.string().optional(),
   description: z.string().optional(),
   instruction: z.string().optional(),
+  expires: text.refine((s) => !Number.isNaN(Date.parse(s)), 'not a date-time').optional(),
   area: z
     .array(z.object({ areaDesc: text, polygon: z.array(z.string()).optional(), circle: z.array(z.string()).optional() }))
     .optional(),
@@ -63,9 +64,19 @@ const alertSchema = z.object({
 type CapAlert = z.infer<typeof alertSchema>;
 type CapInfo = z.infer<typeof infoSchema>;
 
+const CAP_NS = 'urn:oasis:names:tc:emergency:cap:1.2';
+/** The root element is <alert> (any prefix) and binds that prefix (or the default) to the CAP 1.2 namespace. */
+function capNamespace(xml: string): boolean {
+  const root = /<([A-Za-z_][\w.-]*:)?alert\b([^>]*)>/.exec(xml.replace(/<\?[^?]*\?>/g, '').replace(/<!--[\s\S]*?-->/g, ''));
+  if (!root) return false;
+  const attrs = new Map([...root[2].matchAll(/([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)].map((m) => [m[1], m[2] ?? m[3]]));
+  return attrs.get(root[1] ? `xmlns:${root[1].slice(0, -1)}` : 'xmlns') === CAP_NS;
+}
+
 export function parseCapXml(xml: string): CapAlert {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new DomainError('doctype_not_allowed', 'body', 'CAP must not carry a DOCTYPE or entities');
   if (XMLValidator.validate(xml) !== true) throw new DomainError('malformed_xml', 'body', 'the body is not well-formed XML');
+  if (!capNamespace(xml)) throw new DomainError('invalid_field', 'alert', `alert: must be in the CAP 1.2 namespace (${CAP_NS})`);
   const doc = parser.parse(xml) as { alert?: unknown };
   if (!doc.alert || typeof doc.alert !== 'object') throw new DomainError('not_a_cap_alert', 'alert', 'the XML root must be a CAP 1.2 <alert>');
   const r = alertSchema.safeParse(doc.alert);
@@ -157,6 +168,12 @@ export function capAreaLocation(areas: NonNullable<CapInfo['area']>): LocationIn
   };
 }
 
+/** One line for the operator's log: what, where, from whom. */
+function capSummary(alert: CapAlert): string {
+  const info = pickInfo(alert);
+  return [info?.headline ?? info?.event, info?.area?.map((a) => a.areaDesc).join('; '), alert.sender].filter(Boolean).join(' · ');
+}
+
 /** Indonesian first when several languages are sent. */
 function pickInfo(alert: CapAlert): CapInfo | undefined {
   return alert.info?.find((i) => /^id\b/i.test(i.language ?? '')) ?? alert.info?.[0];
@@ -194,16 +211,19 @@ export function capReferenceKeys(references: string): string[] {
  * and Update name the alerts they follow (references, newest first); an Alert is a new incident. Geometry is checked
  * here, so an invalid message is a 400 even when its identifier is already known.
  */
-export function decodeCap(xml: string): IntakeMessage {
+export function decodeCap(xml: string, now = Date.now()): IntakeMessage {
   const alert = parseCapXml(xml);
+  const ignore = (action: string): IntakeMessage => ({ kind: 'ignore', action, source: 'cap', ref: `${alert.sender},${alert.identifier}`, summary: capSummary(alert) });
   if (alert.status === 'Test' || alert.status === 'System' || alert.status === 'Draft' || alert.msgType === 'Ack' || alert.msgType === 'Error') {
-    return { kind: 'ignore', action: `ignored_${alert.status === 'Actual' || alert.status === 'Exercise' ? alert.msgType : alert.status}`.toLowerCase() };
+    return ignore(`ignored_${alert.status === 'Actual' || alert.status === 'Exercise' ? alert.msgType : alert.status}`.toLowerCase());
   }
   const dedupe: Dedupe = { kind: 'cap', ref: `${alert.sender},${alert.identifier}`, bodyHash: hashBody(alert) };
   const refs = alert.references ? capReferenceKeys(alert.references) : [];
   const origin = `CAP ${alert.sender}`;
   if (alert.msgType === 'Cancel') return { kind: 'cancel', refKind: 'cap', refs, refField: 'alert.references', origin, note: `CAP Cancel ${alert.identifier}`, dedupe };
-  const input = capToInput(alert);
+  const input = capToInput(alert); // geometry is checked even for an alert that will only be logged
+  // An alert whose every info block has expired describes the past: the log, not the live queue.
+  if (alert.info!.every((i) => i.expires !== undefined && Date.parse(i.expires) < now)) return ignore('ignored_expired');
   if (alert.msgType === 'Update') return { kind: 'update', refKind: 'cap', refs, input, origin, note: alert.identifier, dedupe };
   return { kind: 'create', input, dedupe };
 }

@@ -54,8 +54,9 @@ export type IntakeMessage =
   | { kind: 'update'; refKind: string; refs: string[]; input: IncidentInput; origin: string; note: string; dedupe: Dedupe }
   /** A sender's cancel: ends the incident if the status machine still allows `batal`, else only notes it. */
   | { kind: 'cancel'; refKind: string; refs: string[]; refField: string; origin: string; note: string; dedupe: Dedupe }
-  /** Valid but not for the live queue (CAP Test/System/Draft, Ack, Error): `action` says which. */
-  | { kind: 'ignore'; action: string };
+  /** Valid but not for the live queue (CAP Test/System/Draft, Ack, Error, an expired alert): `action` says which;
+   * it goes to the operator's intake log with its one-line summary. */
+  | { kind: 'ignore'; action: string; source: Source; ref: string | null; summary: string };
 
 export type IntakeAction = 'created' | 'duplicate' | 'updated' | 'cancelled' | 'cancel_noted' | 'ignored';
 export interface IntakeOutcome {

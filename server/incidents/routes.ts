@@ -78,6 +78,11 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     res.json({ items: list.map(viewFor(res)) });
   });
 
+  // The "informasi" log: valid messages kept out of the live queue (expired or test CAP alerts), newest first.
+  r.get('/api/intake/log', d.requireRole('operator'), (req, res) => {
+    res.json({ items: d.service.intakeLog(intParam(req.query.limit, 'limit', { min: 1, max: 1000, fallback: 200 })) });
+  });
+
   r.get('/api/incidents/:id', d.requireRole('viewer'), (req, res) => {
     res.json(viewFor(res)(d.service.mustGet(String(req.params.id))));
   });

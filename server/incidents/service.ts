@@ -189,7 +189,10 @@ export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: 
 
   /** The one place an intake message becomes a change: dedupe, then create, or update/cancel what its refs name. */
   function apply(msg: IntakeMessage, actor: string): IntakeOutcome {
-    if (msg.kind === 'ignore') return { action: 'ignored', detail: msg.action, incident: null };
+    if (msg.kind === 'ignore') {
+      tx.transaction(() => repo.logIgnored({ at: new Date().toISOString(), source: msg.source, ref: msg.ref, action: msg.action, summary: msg.summary.slice(0, 500), by: actor }));
+      return { action: 'ignored', detail: msg.action, incident: null };
+    }
     if (msg.kind === 'create') {
       const { incident, created } = create(msg.input, actor, msg.dedupe);
       return { action: created ? 'created' : 'duplicate', incident };
@@ -236,10 +239,12 @@ export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: 
   const service = {
     /** An intake message (from any decoder) through the group commit; resolves after the COMMIT. */
     applyQueued(msg: IntakeMessage, actor: string): Promise<IntakeOutcome> {
-      return msg.kind === 'ignore' ? Promise.resolve(apply(msg, actor)) : tx.enqueue(() => apply(msg, actor));
+      return tx.enqueue(() => apply(msg, actor));
     },
     /** apply() committed at once (tools, tests, the demo). */
     apply,
+    /** Newest first: valid messages that were kept out of the live queue, and why. */
+    intakeLog: (limit = 200) => repo.intakeLog(limit),
 
     /**
      * Validated input → stored Incident. With a dedupe key (string = an Idempotency-Key), a repeat returns the

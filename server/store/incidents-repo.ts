@@ -30,6 +30,17 @@ export interface ListFilter {
   limit?: number;
 }
 
+export interface IntakeLogEntry {
+  at: string;
+  source: string;
+  ref: string | null;
+  /** ignored_expired, ignored_test, … */
+  action: string;
+  /** What the message was about, in one line (headline, event, area). */
+  summary: string;
+  by: string;
+}
+
 /** Per database, shared by every repo on it in this process: the demo history's service writes bump it too. */
 const writes = new WeakMap<Database.Database, number>();
 
@@ -49,6 +60,8 @@ export function createIncidentsRepo(db: Db) {
   const nextSeq = db.prepare(`SELECT COALESCE(MAX(seq), 0) + 1 FROM incidents`).pluck();
   const refGet = db.prepare(`SELECT body_hash AS bodyHash, incident_id AS incidentId FROM intake_refs WHERE kind = ? AND ref = ?`);
   const refPut = db.prepare(`INSERT INTO intake_refs (kind, ref, body_hash, incident_id, created_at) VALUES (?, ?, ?, ?, ?)`);
+  const logPut = db.prepare(`INSERT INTO intake_log (at, source, ref, action, summary, by) VALUES (@at, @source, @ref, @action, @summary, @by)`);
+  const logList = db.prepare(`SELECT at, source, ref, action, summary, by FROM intake_log ORDER BY seq DESC LIMIT ?`);
 
   function docOf(i: Incident): string {
     const { id, source, sourceRef, category, priority, status, reportedAt, updatedAt, history, ...rest } = i;
@@ -129,6 +142,13 @@ export function createIncidentsRepo(db: Db) {
       const sql = `SELECT i.*, ${HISTORY_JSON} FROM incidents i ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY i.seq DESC LIMIT ?`;
       params.push(filter.limit ?? 1000);
       return (listStmt(sql).all(...params) as Array<Row & { history_json: string }>).map(hydrateListed);
+    },
+    /** A message kept out of the live queue, for the operator's log. */
+    logIgnored(e: IntakeLogEntry): void {
+      logPut.run(e);
+    },
+    intakeLog(limit: number): IntakeLogEntry[] {
+      return logList.all(limit) as IntakeLogEntry[];
     },
     findRef(kind: string, ref: string): { bodyHash: string; incidentId: string } | null {
       return (refGet.get(kind, ref) as { bodyHash: string; incidentId: string } | undefined) ?? null;

@@ -3,6 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, startIncidents, type IncidentsStack } from './incidents-harness.ts';
 
+/** The OASIS examples expired in 2003: the same alert with its expiry a day from now. */
+const unexpired = (xml: string) => xml.replace(/<expires>[^<]*<\/expires>/g, `<expires>${new Date(Date.now() + 86_400_000).toISOString()}</expires>`);
+
 let s: IncidentsStack;
 beforeAll(async () => {
   s = await startIncidents();
@@ -29,8 +32,26 @@ describe('CAP samples', () => {
     expect(s.count()).toBe(n + 1);
   });
 
-  it('example 2: the lat-first polygon becomes a lon/lat centre with a radius covering every vertex', async () => {
+  it('example 2 as sent in 2003 has expired: kept in the operator\'s intake log, not in the live queue', async () => {
+    const n = s.count();
     const r = await cap(fixture('cap/oasis-example2.xml'), 'integration', { 'content-type': 'application/xml' });
+    expect(r).toMatchObject({ status: 202, body: { action: 'ignored_expired', incident: null } });
+    expect(s.count()).toBe(n);
+    const log = await s.call('GET', '/api/intake/log', 'operator');
+    expect(log.body.items[0]).toMatchObject({ source: 'cap', action: 'ignored_expired', ref: 'KSTO@NWS.NOAA.GOV,KSTO1055887203' });
+    expect(log.body.items[0].summary).toContain('SEVERE THUNDERSTORM');
+    expect((await s.call('GET', '/api/intake/log', 'viewer')).status).toBe(403);
+  });
+
+  it('a CAP document outside the CAP 1.2 namespace is refused, naming the alert', async () => {
+    const wrong = fixture('cap/oasis-example1.xml').replace('urn:oasis:names:tc:emergency:cap:1.2', 'urn:oasis:names:tc:emergency:cap:1.1');
+    expect(await cap(wrong, 'integration', { 'content-type': 'application/xml' })).toMatchObject({ status: 400, body: { field: 'alert' } });
+    const prefixed = fixture('cap/oasis-example1.xml').replace('<alert xmlns=', '<cap:alert xmlns:cap=').replace('</alert>', '</cap:alert>');
+    expect((await cap(prefixed, 'integration', { 'content-type': 'application/xml' })).status).not.toBe(400);
+  });
+
+  it('example 2: the lat-first polygon becomes a lon/lat centre with a radius covering every vertex', async () => {
+    const r = await cap(unexpired(fixture('cap/oasis-example2.xml')), 'integration', { 'content-type': 'application/xml' });
     expect(r.status).toBe(201);
     const loc = r.body.incident.location;
     // vertices 38.34..38.62 N, -120.14..-119.74 E: a swapped order would give lat -120 (invalid) or lon 38

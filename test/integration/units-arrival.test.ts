@@ -111,7 +111,8 @@ describe('known tracks', () => {
   });
 
   it('an incident sent as a CAP area (OASIS example 2, ~17 km across): on scene inside its polygon once entered, far from its centre', async () => {
-    const created = s.incidents.apply(decodeCap(fs.readFileSync(join(ROOT, 'test/fixtures/incidents/cap/oasis-example2.xml'), 'utf8')), 'test');
+    // the alert as sent; its 2003 expiry is judged against the time it was sent, so it is live here
+    const created = s.incidents.apply(decodeCap(fs.readFileSync(join(ROOT, 'test/fixtures/incidents/cap/oasis-example2.xml'), 'utf8'), Date.parse('2003-06-17T14:57:00-07:00')), 'test');
     const area = created.incident!;
     expect(s.incidents.get(area.id)!.location.polygons).toEqual([[[-120.14, 38.47], [-119.95, 38.34], [-119.74, 38.52], [-119.89, 38.62], [-120.14, 38.47]]]);
     const inside: [number, number] = [-120.1, 38.47]; // inside the polygon, 4 km past its western corner

@@ -69,4 +69,20 @@ export const incidentsMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // Valid messages kept out of the live queue (an expired CAP alert, a test message): the operator's
+    // "informasi" log, so nothing a feed sends disappears unseen.
+    id: '120-intake-log',
+    sql: `
+      CREATE TABLE intake_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        ref TEXT,
+        action TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        by TEXT NOT NULL
+      );
+    `,
+  },
 ];
