@@ -37,6 +37,7 @@ export const ENV_SCHEMA = z.object({
   SIAGA_BACKUP_DIR: optional.describe('online backups of the SQLite store (put it on another disk); unset: <SIAGA_DATA_DIR>/backups'),
   SIAGA_BACKUP_INTERVAL_S: int(3600, 0, 7 * 86_400).describe('seconds between backups (one is also taken at start-up); 0 = no backups'),
   SIAGA_BACKUP_KEEP: int(24, 1, 10_000).describe('backups kept; older ones are deleted'),
+  SIAGA_MIN_FREE_DISK_MB: int(256, 0, 10_000_000).describe('below this much free space on the data disk /api/health answers 503 disk_low'),
   SIAGA_NO_STREAMS: flag.describe('1 = start without cameras or ffmpeg (API-only deployments, tests)'),
   SIAGA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('least severe log line written'),
   SIAGA_DEMO: flag.describe('1 = demo mode: simulated cameras, 112 traffic and units (same as --demo)'),
@@ -68,6 +69,7 @@ export interface Config {
   backupDir: string;
   backupIntervalS: number;
   backupKeep: number;
+  minFreeDiskMB: number;
   /** What cameras.json's ${VAR} credentials are filled from (a copy: the demo adds its simulator's). */
   cameraEnv: Record<string, string | undefined>;
 }
@@ -104,6 +106,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     backupDir: path.resolve(root, e.SIAGA_BACKUP_DIR ?? path.join(dataDir, 'backups')),
     backupIntervalS: e.SIAGA_BACKUP_INTERVAL_S,
     backupKeep: e.SIAGA_BACKUP_KEEP,
+    minFreeDiskMB: e.SIAGA_MIN_FREE_DISK_MB,
     cameraEnv: { ...env },
   };
 }

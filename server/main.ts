@@ -30,6 +30,7 @@ import { startKpis } from './kpis/index.ts';
 import { seedDemoHistory } from './demo/history.ts';
 import { logger, setLogLevel } from './log.ts';
 import { loadSiteTables } from './site/tables.ts';
+import { storeHealth } from './store/health.ts';
 
 const log = logger('main');
 /**
@@ -66,18 +67,28 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     res.set('Retry-After', String(RETRY_AFTER_S)).status(503).json({ error: 'shutting_down', message: 'the server is restarting: retry after the Retry-After seconds' });
   });
   let ffmpeg: FfmpegInfo | undefined;
-  app.get('/api/health', (_req, res) => {
-    res.status(stopping ? 503 : 200).json({
-      ok: !stopping,
-      demo: config.demo,
-      uptimeS: Math.round(process.uptime()),
-      ffmpeg: ffmpeg && { version: ffmpeg.version, source: ffmpeg.source, path: ffmpeg.path, warning: ffmpeg.warning },
-    });
-  });
+  let cameraSummary: () => { online: number; total: number } = () => ({ online: 0, total: 0 });
 
   // ── store ─────────────────────────────────────────────────────────────
   const db = openDb(config.dataDir);
   migrate(db);
+  // Health tells the truth: a real write, the free disk, the cameras; 503 with the reason when it cannot serve.
+  // At most one probe write a second, however often health is asked (it needs no credential).
+  let probed = { at: 0, store: storeHealth(db, config.dataDir, config.minFreeDiskMB) };
+  app.get('/api/health', (_req, res) => {
+    if (Date.now() - probed.at >= 1000) probed = { at: Date.now(), store: storeHealth(db, config.dataDir, config.minFreeDiskMB) };
+    const { store } = probed;
+    const reason = stopping ? 'shutting_down' : store.reason;
+    res.status(reason ? 503 : 200).json({
+      ok: !reason,
+      ...(reason ? { reason } : {}),
+      demo: config.demo,
+      uptimeS: Math.round(process.uptime()),
+      freeDiskMB: store.freeMB,
+      cameras: cameraSummary(),
+      ffmpeg: ffmpeg && { version: ffmpeg.version, source: ffmpeg.source, path: ffmpeg.path, warning: ffmpeg.warning },
+    });
+  });
   closers.push(['store', async () => {
     // Last step: whatever AVL or intake was still queued commits, the WAL folds into the main file, then close.
     await transactorFor(db).drain();
@@ -121,6 +132,10 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   closers.push(['camera pipelines', () => streams.close()]);
   /** The one camera view builder (config without secrets + health + hls/snapshot URLs), for other rooms. */
   const cameraViews = () => streams.supervisor.views();
+  cameraSummary = () => {
+    const views = cameraViews();
+    return { online: views.filter((v) => v.health.status === 'online').length, total: views.length };
+  };
   app.use(streams.router);
   const metrics = createMetricsRegistry();
   registerCameraMetrics(metrics, cameraViews);

@@ -85,4 +85,9 @@ export const incidentsMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // One row /api/health rewrites: proof that a write commits (server/store/health.ts).
+    id: '130-health-probe',
+    sql: `CREATE TABLE health_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL);`,
+  },
 ];
