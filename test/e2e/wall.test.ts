@@ -128,7 +128,17 @@ describe('wall (e2e, real server in demo mode)', () => {
     const after = await wall.evaluate(() => Object.fromEntries(window.__siaga.tiles.map((t) => [t.cameraId, t.currentTime])));
     const advanced = Object.keys(after).filter((id) => before[id] !== undefined && after[id] > before[id]);
     expect(advanced.length).toBeGreaterThanOrEqual(1);
-    expect(advanced).toContain(cam.id); // the camera standing at the incident is among the tiles
+    // The camera standing at the incident is among the tiles and plays: its video advances over 1.5 s. Polled: a tile
+    // can be between parts when the window above is taken (the tile stalls of #9), which is not "does not play".
+    if (!advanced.includes(cam.id)) console.warn(`incident camera ${cam.id} did not advance in the first 2.5 s: ${JSON.stringify({ before: before[cam.id], after: after[cam.id] })}`);
+    const timeOf = (id: string) => wall.evaluate((cid) => window.__siaga.tiles.find((t) => t.cameraId === cid)?.currentTime ?? -1, id);
+    await expect
+      .poll(async () => {
+        const t0 = await timeOf(cam.id);
+        await wall.waitForTimeout(1500);
+        return t0 >= 0 && (await timeOf(cam.id)) > t0;
+      }, { timeout: 20_000, interval: 100 })
+      .toBe(true);
     // ...over the page's one video socket, not HTTP/1.1's six connections
     const transport = await wall.evaluate(() => window.__siaga.hlsTransport);
     expect(transport.socket).toBeGreaterThan(10);
