@@ -23,7 +23,7 @@ export class CameraConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Read, parse, validate and resolve ${VAR}s. Throws CameraConfigError. */
-export function loadCameras(file: string, env: Env = process.env): Camera[] {
+export function loadCameras(file: string, env: Env): Camera[] {
   const label = fileLabel(file);
   let text: string;
   try {
@@ -42,7 +42,7 @@ export function loadCameras(file: string, env: Env = process.env): Camera[] {
 }
 
 /** Validate already-parsed JSON (fileLabel is only used in messages). */
-export function parseCameras(json: unknown, fileLabel: string, env: Env = process.env): Camera[] {
+export function parseCameras(json: unknown, fileLabel: string, env: Env): Camera[] {
   const result = cameraFileSchema.safeParse(json);
   if (!result.success) throw toConfigError(result.error.issues[0], json, fileLabel);
   return result.data.cameras.map((cam) => {
