@@ -207,17 +207,22 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       historyStop.abort();
       await history;
     }]);
-    // 112 traffic + ~20 units over real HTTP to our own endpoints, with an operator token of its own.
+    // 112 traffic + ~20 units over real HTTP to our own endpoints, with an operator token of its own (revoked at
+    // stop, and any left by an earlier run revoked now).
+    const trafficToken = auth.issueProcessToken('operator', 'demo:traffic');
     const traffic = await startDemoTraffic({
       baseUrl: `http://${['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host}:${port}`,
-      token: auth.issueToken('operator', 'demo:traffic'),
+      token: trafficToken.token,
       geoDataDir: GEO_DATA_DIR,
       callsPerDay: config.demoCallsPerDay,
       ensureUnit: (u) => {
         if (!units.service.get(u.id)) units.service.register(u);
       },
     });
-    closers.push(['demo traffic', () => traffic.stop()]);
+    closers.push(['demo traffic', async () => {
+      await traffic.stop();
+      trafficToken.revoke(); // before the store closes (it closes last)
+    }]);
   }
 
   log.info(`Siaga Wall on http://localhost:${port}${config.demo ? ' (demo)' : ''}`);

@@ -119,6 +119,14 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     return token;
   }
 
+  /** A token only this process uses (the demo traffic's): any older one of that label stops working now, this one
+   * when `revoke` is called at stop. */
+  function issueProcessToken(role: TokenRole, label: string): { token: string; revoke: () => void } {
+    const token = issueToken(role, label);
+    repo.revokeLabel(label, sha256(token));
+    return { token, revoke: () => void repo.revokeLabel(label) };
+  }
+
   /** A new crew credential for a unit; the unit's previous ones stop working (a lost phone is one call away). */
   function issueUnitToken(unitId: string): string {
     const label = unitTokenLabel(unitId);
@@ -248,6 +256,6 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     process.stdout.write(lines.map((l) => `  ${l}\n`).join(''));
   }
 
-  return { requireRole, requireIntake, requireUnit, rateLimitIntake, authenticate, router, kiosk, issueToken, issueUnitToken, createUser, announce };
+  return { requireRole, requireIntake, requireUnit, rateLimitIntake, authenticate, router, kiosk, issueToken, issueProcessToken, issueUnitToken, createUser, announce };
 }
 export type Auth = ReturnType<typeof createAuth>;

@@ -28,6 +28,7 @@ export function createAuthRepo(db: Db) {
       `SELECT s.username, u.role FROM sessions s JOIN users u ON u.username = s.username WHERE s.id_hash = ? AND s.expires_at > ?`,
     ),
     deleteSession: db.prepare(`DELETE FROM sessions WHERE id_hash = ?`),
+    deleteUserSessions: db.prepare(`DELETE FROM sessions WHERE username = ?`),
     purgeSessions: db.prepare(`DELETE FROM sessions WHERE expires_at <= ?`),
   };
   const now = () => new Date().toISOString();
@@ -44,7 +45,12 @@ export function createAuthRepo(db: Db) {
     listTokens: () => s.listTokens.all() as TokenRow[],
     user: (username: string) =>
       (s.userByName.get(username) as { username: string; role: string; passwordHash: string } | undefined) ?? null,
-    upsertUser: (username: string, role: string, passwordHash: string) => s.upsertUser.run(username, role, passwordHash, now()),
+    /** Creates or changes a user; a change (new password, new role) signs every session of theirs out. */
+    upsertUser: (username: string, role: string, passwordHash: string) =>
+      db.transaction(() => {
+        s.deleteUserSessions.run(username);
+        s.upsertUser.run(username, role, passwordHash, now());
+      })(),
     insertSession: (idHash: string, username: string, expiresAt: string) => {
       s.purgeSessions.run(now());
       s.insertSession.run(idHash, username, expiresAt);

@@ -9,10 +9,23 @@ export type Db = Database.Database;
 
 export type { Migration };
 
+/** Opens (or creates) the store; a failure names the file and what to do about it, not only SQLite's words. */
 export function openDb(dataDir: string): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'siaga.sqlite'));
-  db.pragma('journal_mode = WAL');
+  const file = path.join(dataDir, 'siaga.sqlite');
+  let db: Db;
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    const why = String((err as Error)?.message ?? err);
+    const fix = /readonly|EACCES|EROFS|permission/i.test(why)
+      ? 'give the server write access to it and its folder (SIAGA_DATA_DIR), or point SIAGA_DATA_DIR elsewhere'
+      : /not a database|malformed|corrupt/i.test(why)
+        ? 'restore the newest backup (npm run restore -- <backup file>) or move the file aside to start empty'
+        : 'check SIAGA_DATA_DIR and the disk';
+    throw new Error(`cannot open the store ${file}: ${why}; ${fix}`);
+  }
   // FULL, not NORMAL: in WAL mode NORMAL survives a process crash but may lose the last commits on power loss or
   // an OS crash. We promise "nothing acknowledged is ever lost", so every commit is fsynced before the 2xx.
   db.pragma('synchronous = FULL');

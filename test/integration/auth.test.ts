@@ -81,6 +81,25 @@ describe('demo start-up', () => {
 });
 
 describe('sessions for people', () => {
+  it("changing a user (password or role) signs every session of theirs out", async () => {
+    expect((await s.call('POST', '/api/users', 'admin', { username: 'dewi', password: 'first password 1', role: 'operator' })).status).toBe(201);
+    const login = await s.call('POST', '/api/login', null, { username: 'dewi', password: 'first password 1' });
+    const cookie = cookieOf(login.headers);
+    expect((await s.call('GET', '/api/me', null, undefined, { cookie })).status).toBe(200);
+    expect((await s.call('POST', '/api/users', 'admin', { username: 'dewi', password: 'second password 2', role: 'viewer' })).status).toBe(201);
+    expect((await s.call('GET', '/api/me', null, undefined, { cookie })).status).toBe(401);
+  });
+
+  it("a process token (the demo traffic's) replaces any older one of its label, and is revoked at stop", async () => {
+    const auth = createAuth({ db: s.db, config: { adminToken: ADMIN, demo: false, intakeRatePerS: 0 } });
+    const first = auth.issueProcessToken('operator', 'test:process');
+    const second = auth.issueProcessToken('operator', 'test:process');
+    const me = (token: string) => s.call('GET', '/api/me', null, undefined, { authorization: `Bearer ${token}` }).then((r) => r.status);
+    expect([await me(first.token), await me(second.token)]).toEqual([401, 200]);
+    second.revoke();
+    expect(await me(second.token)).toBe(401);
+  });
+
   it('login with a scrypt password → http-only SameSite=Strict session cookie; logout ends it', async () => {
     expect((await s.call('POST', '/api/users', 'admin', { username: 'rina', password: 'short', role: 'operator' })).body.field).toBe('password');
     expect((await s.call('POST', '/api/users', 'admin', { username: 'rina', password: 'correct horse battery', role: 'operator' })).status).toBe(201);

@@ -31,3 +31,11 @@ describe('storeHealth', () => {
     expect(storeHealth(db, dir, 1)).toMatchObject({ ok: false, reason: 'store_not_writable' });
   });
 });
+
+describe('openDb', () => {
+  it('a file that is not a database stops the start naming the file and the fix', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-corrupt-'));
+    fs.writeFileSync(path.join(dir, 'siaga.sqlite'), 'this is not a database, it is a note left by someone'.repeat(100));
+    expect(() => openDb(dir)).toThrow(new RegExp(`cannot open the store ${path.join(dir, 'siaga.sqlite').replace(/[/.]/g, '\\$&')}: .*restore the newest backup`));
+  });
+});
