@@ -31,6 +31,7 @@ export const ENV_SCHEMA = z.object({
   SIAGA_ADMIN_TOKEN: optional.describe('admin bearer token; unset in the demo: a random one, printed at start'),
   SIAGA_AML_HMAC_KEY: optional.describe('if set, AML messages must carry a valid HMAC-SHA1'),
   SIAGA_INTAKE_RATE: int(300, 0, 65535).describe('intake requests per second per token (per IP without one); 0 = no limit'),
+  SIAGA_AVL_RATE: int(200, 0, 65535).describe('OsmAnd/Traccar positions per second per sender address; 0 = no limit'),
   SIAGA_ARRIVAL_RADIUS_M: int(100, 10, 5000).describe(
     'arrival fence, metres: a dispatched unit that has moved and stopped within max(this, its fix accuracy) of the point is on scene',
   ),
@@ -64,6 +65,7 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   noStreams: boolean;
   intakeRatePerS: number;
+  avlRatePerS: number;
   arrivalRadiusM: number;
   demoCallsPerDay: number;
   backupDir: string;
@@ -101,6 +103,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     logLevel: e.SIAGA_LOG_LEVEL,
     noStreams: e.SIAGA_NO_STREAMS,
     intakeRatePerS: e.SIAGA_INTAKE_RATE,
+    avlRatePerS: e.SIAGA_AVL_RATE,
     arrivalRadiusM: e.SIAGA_ARRIVAL_RADIUS_M,
     demoCallsPerDay: e.SIAGA_DEMO_CALLS_PER_DAY,
     backupDir: path.resolve(root, e.SIAGA_BACKUP_DIR ?? path.join(dataDir, 'backups')),

@@ -15,7 +15,7 @@ import { createUnitService, type IncidentsPort } from './service.ts';
 const log = logger('units');
 
 export interface StartUnitsDeps {
-  config: Pick<Config, 'osmandPort' | 'host' | 'arrivalRadiusM'>;
+  config: Pick<Config, 'osmandPort' | 'host' | 'arrivalRadiusM'> & Partial<Pick<Config, 'avlRatePerS'>>;
   db: Db;
   bus: EventBus;
   incidents: IncidentsPort;
@@ -33,7 +33,7 @@ export async function startUnits(deps: StartUnitsDeps) {
     incidents: deps.incidents,
     arrivalRadiusM: deps.config.arrivalRadiusM,
   });
-  const osmand = createOsmandRouter({ ingest: service.ingestQueued });
+  const osmand = createOsmandRouter({ ingest: service.ingestQueued, ratePerS: deps.config.avlRatePerS });
   const router = createUnitsRouter({
     units: service,
     requireRole: deps.requireRole,

@@ -41,7 +41,8 @@ export async function startStack(opts: { hub?: { maxBufferedBytes?: number } } =
   const incidents = createIncidentService({ db, bus, geo });
   const osmandPort = await freePort();
   const units = await startUnits({
-    config: { osmandPort, host: '127.0.0.1', arrivalRadiusM: 100 },
+    // no AVL rate limit here: the tests drive units far faster than any device (the limit has its own test)
+    config: { osmandPort, host: '127.0.0.1', arrivalRadiusM: 100, avlRatePerS: 0 },
     db, bus, incidents, requireRole: auth.requireRole,
     actorOf: (_req, res) => principalOf(res).id,
     crew: { requireUnit: auth.requireUnit, unitOf: (res) => principalOf(res).unit, issueUnitToken: auth.issueUnitToken },

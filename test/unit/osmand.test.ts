@@ -58,3 +58,31 @@ describe('Traccar Client 9+ JSON', () => {
     expect(noDevice.ok ? null : noDevice.error.field).toBe('device_id');
   });
 });
+
+describe('per-address rate limit', () => {
+  it('past the limit a sender gets 429 rate_limited, and nothing more is ingested', async () => {
+    const http = await import('node:http');
+    const express = (await import('express')).default;
+    const { createOsmandRouter } = await import('../../server/units/osmand.ts');
+    const { httpErrors } = await import('../../server/http/errors.ts');
+    let ingested = 0;
+    const app = express();
+    app.use('/', createOsmandRouter({ ingest: () => (ingested++, { ok: true }), ratePerS: 5 }));
+    app.use(httpErrors);
+    const server = http.createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    try {
+      const answers = [];
+      for (let k = 0; k < 8; k++) {
+        const res = await fetch(`http://127.0.0.1:${port}/?id=dev-1&lat=0.5&lon=101.4`);
+        answers.push({ status: res.status, body: await res.text() });
+      }
+      expect(answers.slice(0, 5).map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+      expect(answers.slice(5).every((a) => a.status === 429 && JSON.parse(a.body).error === 'rate_limited')).toBe(true);
+      expect(ingested).toBe(5);
+    } finally {
+      server.close();
+    }
+  });
+});
