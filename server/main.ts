@@ -198,7 +198,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     // clocks; runs in day batches in the background so the server answers meanwhile.
     const historyStop = new AbortController();
     const history = seedDemoHistory({
-      db, geo, geoDataDir: GEO_DATA_DIR, signal: historyStop.signal, perDay: config.demoCallsPerDay,
+      db, geo, routing: site.routing, geoDataDir: GEO_DATA_DIR, signal: historyStop.signal, perDay: config.demoCallsPerDay,
       ensureUnit: (u) => {
         if (!units.service.get(u.id)) units.service.register(u);
       },

@@ -10,6 +10,7 @@ import { bearingDeg, distanceM, type LonLat } from '../../geo/spatial.ts';
 import { EventBus } from '../events.ts';
 import type { Category } from '../incidents/model.ts';
 import { createIncidentService, type IncidentGeo } from '../incidents/service.ts';
+import type { RoutingTable } from '../site/tables.ts';
 import { logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { createUnitService } from '../units/service.ts';
@@ -32,6 +33,8 @@ const BATCH = 8;
 export interface HistoryOptions {
   db: Db;
   geo: IncidentGeo;
+  /** The site's routing table (the one the live service uses). */
+  routing?: RoutingTable;
   geoDataDir: string;
   /** Registers the demo fleet in the live units service first (so it knows every unit), as demo traffic does. */
   ensureUnit: (u: FleetEntry) => void;
@@ -77,7 +80,7 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
   let clock = 0;
   const iso = (t = clock) => new Date(t).toISOString();
   const bus = new EventBus();
-  const incidents = createIncidentService({ db: opts.db, bus, geo: opts.geo });
+  const incidents = createIncidentService({ db: opts.db, bus, geo: opts.geo, routing: opts.routing });
   const units = createUnitService({
     db: opts.db, bus, now: () => clock, staleCheckMs: 3_600_000,
     incidents: {
