@@ -24,7 +24,6 @@ import {
   type LocationInput,
   type Status,
 } from './model.ts';
-export { hashBody, type Dedupe } from './model.ts';
 import { loadSiteTables, type RoutingTable } from '../site/tables.ts';
 import { routingFor } from './routing.ts';
 

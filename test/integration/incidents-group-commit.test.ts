@@ -6,7 +6,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentInput } from '../../server/incidents/model.ts';
 import { EventBus } from '../../server/events.ts';
-import { createIncidentService, hashBody } from '../../server/incidents/service.ts';
+import { hashBody } from '../../server/incidents/model.ts';
+import { createIncidentService } from '../../server/incidents/service.ts';
 import { fixture, gazetteer, startIncidents, type IncidentsStack } from './incidents-harness.ts';
 
 let s: IncidentsStack;

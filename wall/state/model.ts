@@ -1,5 +1,5 @@
 // Small readers over the domain's shapes (domain/*.ts): what the wall derives from an incident, unit or camera.
-import type { AreaRef, Incident, Priority } from '../../domain/incident.ts';
+import type { AreaRef, Incident } from '../../domain/incident.ts';
 import type { CameraStatus, CameraView } from '../../domain/camera.ts';
 import type { PublicUnit, UnitPosition } from '../../domain/unit.ts';
 import { isClosedStatus } from '../../domain/incident.ts';
@@ -49,4 +49,3 @@ export function healthState(c: CameraView): CameraStatus {
   return c.health.status;
 }
 
-export type { Priority };
