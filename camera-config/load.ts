@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { cameraFileSchema, resolvedUrlProblem, type Camera } from './schema.ts';
-import { redact } from './redact.ts';
+import { redact, registerUrlSecrets } from './redact.ts';
 
 export type { Camera } from './schema.ts';
 
@@ -47,6 +47,7 @@ export function parseCameras(json: unknown, fileLabel: string, env: Env): Camera
   if (!result.success) throw toConfigError(result.error.issues[0], json, fileLabel);
   return result.data.cameras.map((cam) => {
     const url = substituteEnv(cam.source.url, env, (reason) => new CameraConfigError(fileLabel, cam.id, 'source.url', reason));
+    registerUrlSecrets(url); // before anything can print it
     const problem = resolvedUrlProblem(url);
     if (problem) throw new CameraConfigError(fileLabel, cam.id, 'source.url', `after substitution: ${problem}`);
     return { ...cam, source: { ...cam.source, url } };

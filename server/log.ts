@@ -1,4 +1,6 @@
-// Minimal structured logger. Everything that may carry a camera URL goes through redact() before it gets here.
+// Minimal structured logger. Every line passes through redact(): known camera secrets and URL credentials never
+// reach stdout, whatever a caller forgot.
+import { redact } from '../camera-config/redact.ts';
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 /** 'info' until start-up applies the configured level (server/config.ts: SIAGA_LOG_LEVEL). */
@@ -12,7 +14,7 @@ function emit(level: Level, scope: string, msg: string, extra?: Record<string, u
   if (order[level] < threshold) return;
   const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${scope}] ${msg}` +
     (extra && Object.keys(extra).length ? ' ' + JSON.stringify(extra) : '');
-  (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(line + '\n');
+  (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(redact(line) + '\n');
 }
 
 export function logger(scope: string) {

@@ -44,11 +44,20 @@ export interface RtspServerChild {
   exited: Promise<void>;
 }
 
-export async function startRtspServerChild(opts: { publishPort?: number; clientPort?: number } = {}): Promise<RtspServerChild> {
+export interface RtspCredentials {
+  user: string;
+  password: string;
+}
+
+export async function startRtspServerChild(
+  opts: { publishPort?: number; clientPort?: number; credentials?: RtspCredentials } = {},
+): Promise<RtspServerChild> {
   const child = track(
     fork(CHILD_SCRIPT, [JSON.stringify({ publishPort: opts.publishPort ?? 0, clientPort: opts.clientPort ?? 0 })], {
       execPath: process.execPath,
       execArgv: [], // not tsx's loader: the child is plain CommonJS
+      // the pull credentials go by environment (readable only by our user), never by argv
+      env: { ...process.env, SIAGA_SIM_RTSP_CREDENTIALS: opts.credentials ? JSON.stringify(opts.credentials) : '' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );

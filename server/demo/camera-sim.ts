@@ -6,7 +6,7 @@ import path from 'node:path';
 import { logger } from '../log.ts';
 import { resolveFfmpeg } from '../streams/ffmpeg.ts';
 import { Background, ensureClips, planClips } from './camera-sim-clips.ts';
-import { Publisher, startRtspServerChild } from './camera-sim-rtsp.ts';
+import { Publisher, startRtspServerChild, type RtspCredentials } from './camera-sim-rtsp.ts';
 
 const log = logger('camera-sim');
 
@@ -29,6 +29,8 @@ export interface CameraSimOptions {
   clipBudgetMs?: number;
   /** These cameras publish H.265 instead of H.264. */
   h265Ids?: string[];
+  /** Pulls must authenticate (RTSP Basic) with these, as a real camera's do. Default: open. */
+  credentials?: RtspCredentials;
 }
 
 export interface CameraSim {
@@ -114,7 +116,7 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
     ...(outcome === 'late' ? { note: 'labelled clips still generating in the background, used from the next start' } : {}),
   });
 
-  let server = await startRtspServerChild({ publishPort: opts.publishPort, clientPort: opts.rtspPort }).catch(failStart);
+  let server = await startRtspServerChild({ publishPort: opts.publishPort, clientPort: opts.rtspPort, credentials: opts.credentials }).catch(failStart);
   const host = `127.0.0.1:${server.clientPort}`;
   let closed = false;
   const publishers = new Map<string, Publisher>();
@@ -141,7 +143,7 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
       await Promise.all([...publishers.values()].map((p) => p.stop()));
       for (let attempt = 1; !closed; attempt++) {
         try {
-          server = await startRtspServerChild({ publishPort: child.publishPort, clientPort: child.clientPort });
+          server = await startRtspServerChild({ publishPort: child.publishPort, clientPort: child.clientPort, credentials: opts.credentials });
           break;
         } catch (err) {
           log.warn(`RTSP server restart failed (attempt ${attempt})`, { err: String(err) });

@@ -8,6 +8,7 @@
 //          { type: 'dropped', id, seq }.
 // Dies with its parent: the IPC channel closes when the parent exits, even on SIGKILL.
 'use strict';
+const crypto = require('node:crypto');
 const dgram = require('node:dgram');
 const RtspServer = require('rtsp-streaming-server').default;
 
@@ -81,7 +82,17 @@ async function main() {
       return true;
     },
   };
-  server = new RtspServer({ serverPort: 0, clientPort: 0, rtpPortStart, rtpPortCount, publishServerHooks: publishHooks });
+  const credentials = process.env.SIAGA_SIM_RTSP_CREDENTIALS ? JSON.parse(process.env.SIAGA_SIM_RTSP_CREDENTIALS) : null;
+  delete process.env.SIAGA_SIM_RTSP_CREDENTIALS;
+  const same = (a, b) => {
+    const [x, y] = [Buffer.from(String(a)), Buffer.from(String(b))];
+    return x.length === y.length && crypto.timingSafeEqual(x, y);
+  };
+  // like a real camera: a pull without the right user and password gets 401 (Basic; the library has no Digest)
+  const clientServerHooks = credentials
+    ? { authentication: async (user, password) => same(user, credentials.user) && same(password, credentials.password) }
+    : undefined;
+  server = new RtspServer({ serverPort: 0, clientPort: 0, rtpPortStart, rtpPortCount, publishServerHooks: publishHooks, clientServerHooks });
   const publishPort = await listen(server.PublishServer.server, opts.publishPort || 0);
   const clientPort = await listen(server.ClientServer.server, opts.clientPort || 0);
   // A malformed request makes rtsp-server emit 'error' on the server: log, never crash.

@@ -11,6 +11,7 @@ import { h264Encoder } from './h264-encoder.ts';
 import type { PipelineTiming } from './pipeline.ts';
 import { startRtmpIngest, type RtmpIngest } from './rtmp.ts';
 import { streamsRouter } from './routes.ts';
+import { startRtspRelay } from './rtsp-relay.ts';
 import { StreamSupervisor } from './supervisor.ts';
 import { logger } from '../log.ts';
 
@@ -53,8 +54,12 @@ export async function startStreams(o: {
         workDir: o.config.runtimeDir,
       })
     : undefined;
+  // cameras with user:password@ are pulled through the loopback relay, so no credential is in an ffmpeg argv
+  const needsRelay = o.cameras.some((c) => /^rtsps?:\/\/[^/]*@/i.test(c.source.url));
+  const relay = needsRelay ? await startRtspRelay(log) : undefined;
   try {
     const supervisor = new StreamSupervisor({
+      relay,
       cameras: o.cameras,
       runtimeDir: o.config.runtimeDir,
       ffmpeg,
@@ -71,10 +76,12 @@ export async function startStreams(o: {
       ffmpeg,
       async close() {
         await supervisor.close();
+        await relay?.close();
         await rtmp?.close();
       },
     };
   } catch (err) {
+    await relay?.close();
     await rtmp?.close();
     throw err;
   }

@@ -44,6 +44,8 @@ export interface PipelineOptions {
   transcode?: TranscodeArgs;
   timing?: Partial<PipelineTiming>;
   log: Logger;
+  /** Rewrites ffmpeg's error text before it is shown (the relay's URL → the camera's). */
+  describeError?: (detail: string) => string;
 }
 
 const TICK_MS = 500;
@@ -141,7 +143,7 @@ export class CameraPipeline extends EventEmitter {
     this.failures = failuresAfter(run, this.failures, now, this.timing);
     this.everFailed = true;
     this.restarts++;
-    this.lastError = redact(detail).slice(0, 300);
+    this.lastError = redact(this.opts.describeError?.(detail) ?? detail).slice(0, 300);
     this.lastErrorAt = now;
     const delayMs = restartDelayMs(this.failures, this.timing, Math.random());
     this.opts.log.warn('ffmpeg exited, restarting', { camera: this.id, error: this.lastError, inS: Math.round(delayMs / 100) / 10, restarts: this.restarts });

@@ -10,6 +10,7 @@ import type { FfmpegInfo } from './ffmpeg.ts';
 import type { H264Encoder } from './h264-encoder.ts';
 import { CameraPipeline, type CameraHealth, type CameraStatus, type PipelineTiming } from './pipeline.ts';
 import type { RtmpIngest } from './rtmp.ts';
+import type { RtspRelay } from './rtsp-relay.ts';
 import { Snapshots } from './snapshots.ts';
 
 const log = logger('streams');
@@ -34,6 +35,8 @@ export interface SupervisorOptions {
   bus?: EventBus;
   /** Needed when a camera has an rtmp:// source: it is pulled back from our own ingest. */
   rtmp?: RtmpIngest;
+  /** Cameras with credentials are pulled through it (see rtsp-relay.ts); without it ffmpeg gets the URL itself. */
+  relay?: RtspRelay;
   /** Needed when a camera has `transcode`. */
   h264Encoder?: H264Encoder;
   timing?: Partial<PipelineTiming>;
@@ -52,7 +55,7 @@ export class StreamSupervisor {
       if (isRtmp && !opts.rtmp) throw new Error(`camera ${cam.id}: rtmp:// source but RTMP ingest is not running`);
       if (cam.transcode && !opts.h264Encoder) throw new Error(`camera ${cam.id}: transcode but no H.264 encoder was chosen`);
       // rtmp:// cameras push to our ingest as /live/<id>; we pull them back from loopback
-      const url = isRtmp ? () => opts.rtmp!.pullUrl(cam.id) : cam.source.url;
+      const url = isRtmp ? () => opts.rtmp!.pullUrl(cam.id) : (opts.relay?.localUrl(cam.source.url) ?? cam.source.url);
       const pipeline = new CameraPipeline({
         id: cam.id,
         url,
@@ -62,6 +65,7 @@ export class StreamSupervisor {
         ffmpeg: opts.ffmpeg,
         timing: opts.timing,
         log,
+        describeError: opts.relay?.cameraText,
       });
       pipeline.on('health', (health: CameraHealth, was: CameraStatus) => {
         log.info(`camera ${cam.id} ${health.status}`, health.lastError ? { lastError: redact(health.lastError) } : undefined);
