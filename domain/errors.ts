@@ -40,8 +40,9 @@ export class DomainError extends Error {
 }
 
 /** zod issues → the first offending field as a dotted path (e.g. "location.lat"); null for the value as a whole. */
-export function zodField(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey> }>): string | null {
-  const path = issues[0]?.path ?? [];
+export function zodField(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; keys?: ReadonlyArray<PropertyKey> }>): string | null {
+  // an unknown key is named itself (a strict schema's unrecognized_keys issue sits on the parent)
+  const path = [...(issues[0]?.path ?? []), ...(issues[0]?.keys?.slice(0, 1) ?? [])];
   return path.length ? path.map(String).join('.') : null;
 }
 

@@ -20,3 +20,8 @@ export function boundedUncertainty(m: number | null | undefined): { uncertaintyM
   if (m === null || m === undefined || !(m >= 0)) return { uncertaintyM: null, clamped: m !== null && m !== undefined };
   return m > MAX_UNCERTAINTY_M ? { uncertaintyM: MAX_UNCERTAINTY_M, clamped: true } : { uncertaintyM: m, clamped: false };
 }
+
+/** A decimal number as text ("-6.5", "1e3"): the empty string, hex, "Infinity" and the like are NaN, never 0 or a number. */
+export function decimal(s: string): number {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?\s*$/.test(s) ? Number(s) : NaN;
+}

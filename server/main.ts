@@ -6,6 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig, type Config } from './config.ts';
 import { EventBus } from './events.ts';
 import { createApp, finishApp } from './http/app.ts';
+import type { RequestHandler } from 'express';
+import { declareAccess, publicRoute } from './http/access.ts';
 import { createMetricsRegistry, metricsRouter, registerCameraMetrics } from './http/metrics.ts';
 import type { RequireRole } from './http/roles.ts';
 import { loadCameras } from '../camera-config/load.ts';
@@ -62,10 +64,10 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   // Shutdown step 1: once stopping, every write answers 503 + Retry-After (reads keep answering during the drain),
   // so a CAD feed or a Traccar Client retries against the restarted server instead of losing the call.
   let stopping = false;
-  app.use((req, res, next) => {
+  app.use(declareAccess<RequestHandler>((req, res, next) => {
     if (!stopping || req.method === 'GET' || req.method === 'HEAD') return next();
     res.set('Retry-After', String(RETRY_AFTER_S)).status(503).json({ error: 'shutting_down', message: 'the server is restarting: retry after the Retry-After seconds' });
-  });
+  }, { kind: 'middleware' }));
   let ffmpeg: FfmpegInfo | undefined;
   let cameraSummary: () => { online: number; total: number } = () => ({ online: 0, total: 0 });
 
@@ -75,7 +77,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   // Health tells the truth: a real write, the free disk, the cameras; 503 with the reason when it cannot serve.
   // At most one probe write a second, however often health is asked (it needs no credential).
   let probed = { at: 0, store: storeHealth(db, config.dataDir, config.minFreeDiskMB) };
-  app.get('/api/health', (_req, res) => {
+  app.get('/api/health', publicRoute('load balancers and process managers probe it without a credential'), (_req, res) => {
     if (Date.now() - probed.at >= 1000) probed = { at: Date.now(), store: storeHealth(db, config.dataDir, config.minFreeDiskMB) };
     const { store } = probed;
     const reason = stopping ? 'shutting_down' : store.reason;
@@ -111,9 +113,13 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   if (config.demo) {
     // Demo cameras (part of the demo block, placed here because cameras.json's ${SIAGA_CCTV_*} must point at the
     // simulator before the cameras are loaded): a real RTSP server + one looping publisher per camera.
-    const placeholders = { ...config.cameraEnv, SIAGA_CCTV_HOST: '127.0.0.1', SIAGA_CCTV_USER: 'demo', SIAGA_CCTV_PASSWORD: 'demo' };
+    const placeholders = { ...config.cameraEnv, SIAGA_CCTV_HOST: '127.0.0.1', SIAGA_CCTV_USER: 'x', SIAGA_CCTV_PASSWORD: 'x' }; // ids and names only
     const demoCams = loadCameras(config.camerasFile, placeholders);
+    // the simulated cameras demand a user and password, as real ones do: the pull path (relay, Basic) is the real one
+    config.cameraEnv.SIAGA_CCTV_USER ||= `demo-${crypto.randomBytes(3).toString('hex')}`;
+    config.cameraEnv.SIAGA_CCTV_PASSWORD ||= crypto.randomBytes(9).toString('base64url');
     const sim = await startCameraSim({
+      credentials: { user: config.cameraEnv.SIAGA_CCTV_USER, password: config.cameraEnv.SIAGA_CCTV_PASSWORD },
       ids: demoCams.map((c) => c.id),
       labels: Object.fromEntries(demoCams.map((c) => [c.id, c.name])),
       workDir: demoWorkDir(config.runtimeDir),
@@ -123,8 +129,6 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     });
     closers.push(['demo cameras', () => sim.close()]);
     config.cameraEnv.SIAGA_CCTV_HOST = sim.host;
-    config.cameraEnv.SIAGA_CCTV_USER ||= `demo-${crypto.randomBytes(3).toString('hex')}`;
-    config.cameraEnv.SIAGA_CCTV_PASSWORD ||= crypto.randomBytes(9).toString('base64url');
   }
   const cameras = config.noStreams ? [] : loadCameras(config.camerasFile, config.cameraEnv); // SIAGA_NO_STREAMS=1: API-only start
   const streams = await startStreams({ config, cameras, bus, requireRole });
@@ -215,9 +219,8 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       token: trafficToken.token,
       geoDataDir: GEO_DATA_DIR,
       callsPerDay: config.demoCallsPerDay,
-      ensureUnit: (u) => {
-        if (!units.service.get(u.id)) units.service.register(u);
-      },
+      // a fresh device id for each demo unit at each start: no fixed, guessable demo ids
+      ensureUnit: (u) => (units.service.get(u.id) ? units.service.rotateDevice(u.id) : units.service.register(u).deviceId),
     });
     closers.push(['demo traffic', async () => {
       await traffic.stop();

@@ -169,7 +169,7 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
       if (t >= until) return false;
       clock = t;
       units.ingest({
-        deviceId: unit.deviceId, at: iso(), lat: round(p[1]), lon: round(p[0]), speedKmh, bearingDeg: bearing,
+        unitId: unit.id, at: iso(), lat: round(p[1]), lon: round(p[0]), speedKmh, bearingDeg: bearing,
         altitudeM: null, accuracyM: Math.round(between(rng, 4, 15)), battery: null,
       });
       n++;

@@ -21,7 +21,8 @@ export interface TrafficOptions {
   token: string;
   geoDataDir: string;
   /** Registers a fleet unit unless it exists (in-process: the demo is part of the composition root). */
-  ensureUnit: (u: FleetEntry) => void;
+  /** Registers the unit if needed and answers the device id it reports with (a fresh one each start). */
+  ensureUnit: (u: FleetEntry) => string;
   seed?: number;
   /** Mean calls per day (shaped by hour of day as the history is); default DEMO_CALLS_PER_DAY. */
   callsPerDay?: number;
@@ -118,8 +119,10 @@ export async function startDemoTraffic(opts: TrafficOptions) {
   const graph = buildRoadGraph(lines);
   const address = addressMaker(rng, gaz, graph, loadKelurahan(opts.geoDataDir));
   const fleet = demoFleet(gaz.places);
-  for (const u of fleet) opts.ensureUnit(u);
-  const sim = createUnitsSim({ baseUrl: opts.baseUrl, graph, places: gaz.places, rng, tickMs: opts.unitTickMs });
+  const deviceIds = new Map(fleet.map((u) => [u.id, opts.ensureUnit(u)]));
+  const sim = createUnitsSim({
+    baseUrl: opts.baseUrl, graph, places: gaz.places, rng, tickMs: opts.unitTickMs, deviceIdOf: (id) => deviceIds.get(id)!,
+  });
   sim.start();
 
   const timers = new Set<NodeJS.Timeout>();

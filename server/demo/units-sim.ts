@@ -16,7 +16,6 @@ export interface FleetEntry {
   callsign: string;
   agency: string;
   kind: string;
-  deviceId: string;
   /** A real place of the unit's kind from geo/data (fire station, hospital, office): never an invented point. */
   station: Station;
 }
@@ -34,7 +33,7 @@ export function demoFleet(places: readonly PlaceRecord[]): FleetEntry[] {
     for (let i = 1; i <= n; i++) {
       const id = `${agency}-${String(i).padStart(2, '0')}`;
       const place = stations[(i - 1) % stations.length];
-      fleet.push({ id, callsign: name(i), agency, kind, deviceId: `demo-${id}`, station: { name: place.name, lat: place.lat, lon: place.lon } });
+      fleet.push({ id, callsign: name(i), agency, kind, station: { name: place.name, lat: place.lat, lon: place.lon } });
     }
   };
   add('damkar', 'pemadam', 5, (i) => `DAMKAR ${String(i).padStart(2, '0')}`, ['pemadam_kebakaran']);
@@ -70,6 +69,8 @@ export interface UnitsSimOptions {
   rng: Rng;
   tickMs?: number;
   now?: () => number;
+  /** The device id each unit reports with (issued by the server when the unit was registered or rotated). */
+  deviceIdOf: (unitId: string) => string;
 }
 
 export function createUnitsSim(opts: UnitsSimOptions) {
@@ -163,7 +164,7 @@ export function createUnitsSim(opts: UnitsSimOptions) {
 
   async function report(u: SimUnit): Promise<void> {
     const q = new URLSearchParams({
-      id: u.deviceId,
+      id: opts.deviceIdOf(u.id),
       timestamp: String(Math.floor(now() / 1000)),
       lat: u.pos[1].toFixed(6),
       lon: u.pos[0].toFixed(6),

@@ -11,22 +11,34 @@ function one(v: unknown): string | undefined {
   return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
 }
 
+/** ?q=&limit= of /api/geocode. */
+export function geocodeQuery(query: Record<string, unknown>): { q: string; limit: number } {
+  const q = one(query.q);
+  if (q === undefined || !q.trim()) throw new DomainError('invalid_field', 'q', 'q: the text to look up is missing');
+  if (q.length > MAX_Q) throw new DomainError('invalid_field', 'q', `q: longer than ${MAX_Q} characters`);
+  return { q, limit: intParam(one(query.limit), 'limit', { min: 1, max: 20, fallback: 5 }) };
+}
+
+/** ?lat=&lon= of /api/reverse. */
+export function reverseQuery(query: Record<string, unknown>): { lat: number; lon: number } {
+  const [lat, lon] = ([['lat', -90, 90], ['lon', -180, 180]] as const).map(([field, min, max]) => {
+    const raw = one(query[field]);
+    const v = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+    if (!Number.isFinite(v) || v < min || v > max) throw new DomainError('invalid_field', field, `${field} must be a number in ${min}..${max}`);
+    return v;
+  });
+  return { lat, lon };
+}
+
 export function geoRouter({ geo, requireRole }: { geo: Geo; requireRole: RequireRole }): Router {
   const router = Router();
   router.get('/api/geocode', requireRole('viewer'), (req, res) => {
-    const q = one(req.query.q);
-    if (q === undefined || !q.trim()) throw new DomainError('invalid_field', 'q', 'q: the text to look up is missing');
-    if (q.length > MAX_Q) throw new DomainError('invalid_field', 'q', `q: longer than ${MAX_Q} characters`);
-    const candidates = geo.geocode(q, { limit: intParam(one(req.query.limit), 'limit', { min: 1, max: 20, fallback: 5 }) });
-    res.json({ query: q, items: candidates });
+    const { q, limit } = geocodeQuery(req.query);
+    res.json({ query: q, items: geo.geocode(q, { limit }) });
   });
   router.get('/api/reverse', requireRole('viewer'), (req, res) => {
-    for (const [field, min, max] of [['lat', -90, 90], ['lon', -180, 180]] as const) {
-      const raw = one(req.query[field]);
-      const v = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
-      if (!Number.isFinite(v) || v < min || v > max) throw new DomainError('invalid_field', field, `${field} must be a number in ${min}..${max}`);
-    }
-    res.json(geo.reverse(Number(req.query.lat), Number(req.query.lon)));
+    const { lat, lon } = reverseQuery(req.query);
+    res.json(geo.reverse(lat, lon));
   });
   return router;
 }

@@ -10,6 +10,7 @@ import { createAuthRepo } from '../store/auth-repo.ts';
 import type { Db } from '../store/db.ts';
 import { DomainError, invalidField } from '../../domain/errors.ts';
 import { sendError } from './errors.ts';
+import { declareAccess, publicRoute, type Access } from './access.ts';
 import { hashPassword, newSecret, parseCookies, sha256, verifyPassword } from './auth-crypto.ts';
 import { ROLE_RANK, type RequireRole, type Role } from './roles.ts';
 
@@ -74,20 +75,22 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     return null;
   }
 
-  function gate(allowed: (p: Principal) => boolean): RequestHandler {
-    return (req, res, next) => {
+  function gate(access: Access, allowed: (p: Principal) => boolean): RequestHandler {
+    return declareAccess<RequestHandler>((req, res, next) => {
       const p = authenticate(req);
       if (!p) throw new DomainError('unauthenticated', 'authorization', 'sign in, or send a bearer token');
       if (!allowed(p)) throw new DomainError('forbidden', 'role', `the ${p.role} role may not do this`, { role: p.role });
       res.locals.principal = p;
       next();
-    };
+    }, access);
   }
-  const requireRole: RequireRole = (role) => gate((p) => hasRole(p, role));
+  const requireRole: RequireRole = (role) => gate({ kind: 'role', role }, (p) => hasRole(p, role));
   /** CAP/AML intake: integration tokens, operators and admins. */
-  const requireIntake: RequestHandler = gate((p) => p.role === 'integration' || hasRole(p, 'operator'));
+  const requireIntake: RequestHandler = gate({ kind: 'intake' }, (p) => p.role === 'integration' || hasRole(p, 'operator'));
   /** Crew page: a unit token; principalOf(res).unit is the unit it may speak for. */
-  const requireUnit: RequestHandler = gate((p) => p.role === 'unit' && !!p.unit);
+  const requireUnit: RequestHandler = gate({ kind: 'unit' }, (p) => p.role === 'unit' && !!p.unit);
+  /** Any valid credential (who am I). */
+  const requireAny: RequestHandler = gate({ kind: 'any' }, () => true);
 
   /**
    * Intake rate limit per principal (per IP when anonymous). No loopback exemption: behind a local reverse proxy
@@ -154,7 +157,7 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   const router = express.Router();
   const json = express.json({ limit: '16kb' });
   const loginSchema = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
-  router.post('/api/login', loginLimit, json, (req, res) => {
+  router.post('/api/login', publicRoute('signing in'), loginLimit, json, (req, res) => {
     const parsed = loginSchema.safeParse(req.body);
     if (!parsed.success) throw invalidField(parsed.error.issues);
     const user = repo.user(parsed.data.username);
@@ -167,17 +170,15 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     res.cookie(SESSION_COOKIE, sid, { ...cookieBase(req), maxAge: SESSION_HOURS * 3600_000 });
     res.json({ username: user.username, role: user.role });
   });
-  router.post('/api/logout', (req, res) => {
+  router.post('/api/logout', publicRoute('signing out only forgets the caller\'s own cookies'), (req, res) => {
     const sid = parseCookies(req.headers.cookie)[SESSION_COOKIE];
     if (sid) repo.deleteSession(sha256(sid));
     res.clearCookie(SESSION_COOKIE, cookieBase(req));
     res.clearCookie(KIOSK_COOKIE, cookieBase(req));
     res.status(204).end();
   });
-  router.get('/api/me', (req, res) => {
-    const p = authenticate(req);
-    if (!p) throw new DomainError('unauthenticated', 'authorization', 'not signed in');
-    res.json(p);
+  router.get('/api/me', requireAny, (_req, res) => {
+    res.json(principalOf(res));
   });
   const tokenSchema = z.object({ role: z.enum(TOKEN_ROLES), label: z.string().trim().min(1).max(100) });
   router.post('/api/tokens', requireRole('admin'), json, (req, res) => {
@@ -208,7 +209,7 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   });
 
   /** Wall kiosks: `?token=` on a page request becomes an http-only cookie, then the URL is cleaned of it. */
-  const kiosk: RequestHandler = (req, res, next) => {
+  const kiosk: RequestHandler = declareAccess<RequestHandler>((req, res, next) => {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     if (req.method !== 'GET' || !token || req.path.startsWith('/api/')) return next();
     if (!principalForToken(token)) return void res.status(401).type('text/plain').send('Token tidak valid / invalid token');
@@ -216,7 +217,7 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     const url = new URL(req.originalUrl, 'http://x');
     url.searchParams.delete('token');
     res.redirect(302, url.pathname + url.search);
-  };
+  }, { kind: 'middleware' });
 
   /**
    * Start-up tokens: SIAGA_ADMIN_TOKEN becomes the admin token (a rotated one revokes the old); in demo mode a

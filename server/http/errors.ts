@@ -1,5 +1,6 @@
 // Errors mapped once: a DomainError code → its HTTP status, and one body shape for every 4xx of the API:
-// `{error: <code>, field?, message, ...detail}`. Body-parser failures take the same shape; nothing else is a 4xx.
+// `{error: <code>, field?, message, ...detail}`. Body-parser failures and malformed URLs take the same shape;
+// nothing else is a 4xx.
 import type { ErrorRequestHandler, Response } from 'express';
 import { DomainError, type ErrorBody, type ErrorCode } from '../../domain/errors.ts';
 
@@ -36,10 +37,16 @@ function fromBodyParser(err: { type?: unknown; status?: unknown; message?: unkno
   return null;
 }
 
-/** The app's last error handler: DomainErrors and body-parser failures as their 4xx, anything else a 500 with no
- * detail to the client (the stack goes to the log). */
+/** The router's own 400: a route parameter that is not valid percent-encoding (/api/cameras/%E0). */
+function fromBadUrl(err: unknown): DomainError | null {
+  const bad = err instanceof URIError && (err as { status?: unknown }).status === 400;
+  return bad ? new DomainError('invalid_field', 'path', 'the URL is not valid percent-encoding') : null;
+}
+
+/** The app's last error handler: DomainErrors, body-parser and URL-decoding failures as their 4xx, anything else a
+ * 500 with no detail to the client (the stack goes to the log). */
 export const httpErrors: ErrorRequestHandler = (err, _req, res, _next) => {
-  const known = err instanceof DomainError ? err : fromBodyParser(err);
+  const known = err instanceof DomainError ? err : (fromBadUrl(err) ?? fromBodyParser(err));
   if (known) return sendError(res, known);
   process.stderr.write(`[http] ${String(err?.stack ?? err)}\n`);
   res.status(500).json({ error: 'internal_error', message: 'internal error' });

@@ -6,6 +6,7 @@ import express from 'express';
 import fs from 'node:fs';
 import path from 'node:path';
 import { logger } from '../log.ts';
+import { declareAccess, publicRoute } from './access.ts';
 import { DIST_DIR, PROJECT_ROOT } from '../paths.ts';
 
 const log = logger('wall');
@@ -115,6 +116,8 @@ function setTypes(res: express.Response, file: string): void {
   else res.setHeader('Cache-Control', 'no-cache');
 }
 
+const BASEMAP = { kind: 'public', why: 'a map of public data, needed by the login screen too' } as const;
+
 /**
  * Mount the wall: /geo/basemap/*.geojson and /geo/attribution.json (public: a map of public data, needed by the
  * login screen's background too), then dist/wall with index.html for `/`. When `build` is true the wall is
@@ -124,12 +127,12 @@ export function wallRouter(opts: { build: boolean }): express.Router {
   const router = express.Router();
   router.use(
     '/geo/basemap',
-    express.static(path.join(GEO_DATA, 'basemap'), {
+    declareAccess(express.static(path.join(GEO_DATA, 'basemap'), {
       index: false,
       setHeaders: (res) => res.setHeader('Cache-Control', 'public, max-age=3600'),
-    }),
+    }), BASEMAP),
   );
-  router.get('/geo/attribution.json', (_req, res) => res.sendFile(path.join(GEO_DATA, 'attribution.json')));
+  router.get('/geo/attribution.json', publicRoute(BASEMAP.why), (_req, res) => res.sendFile(path.join(GEO_DATA, 'attribution.json')));
 
   let ready = !wallBuildNeeded();
   if (opts.build && !ready) {
@@ -142,7 +145,8 @@ export function wallRouter(opts: { build: boolean }): express.Router {
   }
 
   const assets = express.static(WALL_DIST, { index: false, setHeaders: setTypes });
-  router.use((req, res, next) => {
+  // The page shell holds no data: what it shows comes from the gated API and sockets.
+  router.use(declareAccess<express.RequestHandler>((req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (req.path.startsWith('/api/') || req.path.startsWith('/hls/') || req.path === '/ws' || req.path === '/metrics') return next();
     if (!ready && !fs.existsSync(path.join(WALL_DIST, 'index.html'))) {
@@ -154,6 +158,6 @@ export function wallRouter(opts: { build: boolean }): express.Router {
       return void res.sendFile(path.join(WALL_DIST, 'index.html'));
     }
     return assets(req, res, next);
-  });
+  }, { kind: 'public', why: 'the wall page and its assets: the login screen must load' }));
   return router;
 }

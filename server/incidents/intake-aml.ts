@@ -1,7 +1,7 @@
 // AML (Advanced Mobile Location, ETSI TS 103 625): SMS text v1/v2 and the HTTPS form → IncidentInput.
 // The handset's position becomes the incident location (method 'aml', radius → uncertaintyM); the category is
 // unknown ('lainnya') until an operator verifies the call.
-import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
+import { decimal, plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { DomainError, invalidField } from '../../domain/errors.ts';
@@ -47,6 +47,17 @@ const optNum = z
   .transform((s) => (s === undefined || s.trim() === '' ? undefined : Number(s)))
   .pipe(z.number().optional());
 
+const percent = optNum.pipe(z.number().min(0).max(100).optional());
+const unixMs = optNum.refine((v) => v === undefined || plausibleTime(v), `must be unix ms ${TIME_RANGE_TEXT}`);
+
+/** "yyyyMMddHHmmss" (UTC) as ISO, when it is a real instant in range; else undefined. */
+function topTime(t: string): string | undefined {
+  const [y, mo, d, h, mi, s] = [0, 4, 6, 8, 10, 12].map((i) => Number(t.slice(i, i === 0 ? 4 : i + 2)));
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  const stamp = `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(8, 10)}:${t.slice(10, 12)}:${t.slice(12, 14)}.000Z`;
+  return plausibleTime(ms) && new Date(ms).toISOString() === stamp ? stamp : undefined;
+}
+
 function fields(pairs: Iterable<[string, string]>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of pairs) out[k.trim().toLowerCase()] = v;
@@ -61,8 +72,8 @@ const smsV1 = z.object({
   lt: num('lt').pipe(latSchema),
   lg: num('lg').pipe(lonSchema),
   rd: optNum.pipe(z.number().min(0).max(100_000).optional()),
-  top: z.string().regex(/^\d{14}$/).optional(),
-  lc: optNum,
+  top: z.string().regex(/^\d{14}$/).refine((t) => topTime(t) !== undefined, `must be yyyyMMddHHmmss UTC ${TIME_RANGE_TEXT}`).optional(),
+  lc: percent,
   pm: z.string().optional(),
   si: z.string().optional(),
   ei: z.string().optional(),
@@ -71,10 +82,10 @@ const smsV1 = z.object({
 const smsV2 = z.object({
   lo: z
     .string({ error: 'lo missing' })
-    .transform((s) => s.split(',').map(Number))
+    .transform((s) => s.split(',').map(decimal))
     .pipe(z.tuple([latSchema, lonSchema]).rest(z.number())),
   et: optNum.refine((v) => v === undefined || plausibleTime(v * 1000), `must be unix seconds ${TIME_RANGE_TEXT}`),
-  lc: optNum,
+  lc: percent,
   ls: z.string().optional(),
   ei: z.string().optional(),
   en: z.string().optional(),
@@ -83,10 +94,10 @@ const httpsForm = z.object({
   location_latitude: num('location_latitude').pipe(latSchema),
   location_longitude: num('location_longitude').pipe(lonSchema),
   location_accuracy: optNum.pipe(z.number().min(0).max(100_000).optional()),
-  location_time: optNum,
+  location_time: unixMs,
   location_source: z.string().optional(),
-  location_certainty: optNum,
-  location_confidence: optNum,
+  location_certainty: percent,
+  location_confidence: percent,
   device_number: z.string().optional(),
   device_imei: z.string().optional(),
   device_imsi: z.string().optional(),
@@ -94,6 +105,8 @@ const httpsForm = z.object({
 
 const POSITIONING: Record<string, string> = { G: 'GNSS', W: 'WiFi', C: 'Cell', U: 'unknown', F: 'fused' };
 const iso = (ms: number | undefined) => (ms !== undefined && Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : null);
+/** Free text from the handset (positioning method, IMEI, IMSI): a few characters in practice, kept short whatever comes. */
+const clip = (s: string | undefined | null) => (s ? s.slice(0, 32) : null);
 const phoneOrNull = (s: string | undefined | null) => (s && /^\+?[0-9]{3,20}$/.test(s.trim()) ? s.trim() : null);
 
 /**
@@ -116,12 +129,11 @@ export function parseAml(raw: string, senderPhone?: string | null): AmlMessage {
       if (!r.success) fail(r.error.issues);
       const d = r.data;
       const flags = d.ml !== undefined && d.ml !== body.trim().length ? ['aml_length_mismatch'] : [];
-      const t = d.top;
       return {
         format: 'sms-v1', lat: d.lt, lon: d.lg, uncertaintyM: d.rd ?? null,
-        locationTime: t ? `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(8, 10)}:${t.slice(10, 12)}:${t.slice(12, 14)}.000Z` : null,
-        positioning: d.pm ? (POSITIONING[d.pm] ?? d.pm) : null, confidencePct: d.lc ?? null,
-        phone: phoneOrNull(senderPhone), imei: d.ei ?? null, imsi: d.si ?? null, flags,
+        locationTime: d.top ? topTime(d.top)! : null,
+        positioning: d.pm ? (POSITIONING[d.pm] ?? clip(d.pm)) : null, confidencePct: d.lc ?? null,
+        phone: phoneOrNull(senderPhone), imei: clip(d.ei), imsi: clip(d.si), flags,
       };
     }
     if (version === '2') {
@@ -132,9 +144,9 @@ export function parseAml(raw: string, senderPhone?: string | null): AmlMessage {
       return {
         format: 'sms-v2', lat: d.lo[0], lon: d.lo[1], uncertaintyM: acc !== undefined && acc >= 0 ? acc : null,
         locationTime: iso(d.et !== undefined ? d.et * 1000 : undefined),
-        positioning: d.ls ? (POSITIONING[d.ls] ?? d.ls) : null, confidencePct: d.lc ?? null,
+        positioning: d.ls ? (POSITIONING[d.ls] ?? clip(d.ls)) : null, confidencePct: d.lc ?? null,
         // `en` is the number dialled, not the caller: the caller's number comes from the SMS gateway
-        phone: phoneOrNull(senderPhone), imei: d.ei ?? null, imsi: null, flags: [],
+        phone: phoneOrNull(senderPhone), imei: clip(d.ei), imsi: null, flags: [],
       };
     }
     throw new DomainError('unsupported_aml_version', 'AML', `AML version ${String(version).slice(0, 16)} is not supported`);
@@ -148,9 +160,9 @@ export function parseAml(raw: string, senderPhone?: string | null): AmlMessage {
   const d = r.data;
   return {
     format: 'https-form', lat: d.location_latitude, lon: d.location_longitude, uncertaintyM: d.location_accuracy ?? null,
-    locationTime: iso(d.location_time), positioning: d.location_source ?? null,
+    locationTime: iso(d.location_time), positioning: clip(d.location_source),
     confidencePct: d.location_certainty ?? d.location_confidence ?? null,
-    phone: phoneOrNull(d.device_number) ?? phoneOrNull(senderPhone), imei: d.device_imei ?? null, imsi: d.device_imsi ?? null,
+    phone: phoneOrNull(d.device_number) ?? phoneOrNull(senderPhone), imei: clip(d.device_imei), imsi: clip(d.device_imsi),
     flags: [],
   };
 }

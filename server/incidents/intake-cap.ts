@@ -1,7 +1,7 @@
 // CAP 1.2 (OASIS) alert XML → one IntakeMessage: a new incident, or an Update/Cancel of one a previous alert created.
 // A pure decoder: the decision (dedupe, which incident, whether it may still be cancelled) is IncidentService.apply's.
 // Untrusted XML: a DOCTYPE is refused outright and the parser never expands entities (no XXE, no billion laughs).
-import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
+import { decimal, plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import { coveringCircle, type AreaShape } from '../../geo/extent.ts';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
@@ -77,7 +77,12 @@ export function parseCapXml(xml: string): CapAlert {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new DomainError('doctype_not_allowed', 'body', 'CAP must not carry a DOCTYPE or entities');
   if (XMLValidator.validate(xml) !== true) throw new DomainError('malformed_xml', 'body', 'the body is not well-formed XML');
   if (!capNamespace(xml)) throw new DomainError('invalid_field', 'alert', `alert: must be in the CAP 1.2 namespace (${CAP_NS})`);
-  const doc = parser.parse(xml) as { alert?: unknown };
+  let doc: { alert?: unknown };
+  try {
+    doc = parser.parse(xml);
+  } catch {
+    throw new DomainError('malformed_xml', 'body', 'the body is not well-formed XML'); // what the validator let through
+  }
   if (!doc.alert || typeof doc.alert !== 'object') throw new DomainError('not_a_cap_alert', 'alert', 'the XML root must be a CAP 1.2 <alert>');
   const r = alertSchema.safeParse(doc.alert);
   if (!r.success) throw invalidField(r.error.issues, 'alert');
@@ -118,10 +123,14 @@ export function capPriority(info: Pick<CapInfo, 'severity' | 'urgency'>): 1 | 2 
   return (info.urgency === 'Immediate' ? Math.max(1, base - 1) : base) as 1 | 2 | 3;
 }
 
+/** Half the Earth's circumference. */
+const MAX_RADIUS_KM = 20_038;
+
 function pair(s: string, field: string): [lon: number, lat: number] {
   // CAP writes "lat,lon" (WGS 84); GeoJSON/turf want [lon, lat]
-  const [lat, lon] = s.split(',').map(Number);
-  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+  const parts = s.split(',');
+  const [lat, lon] = parts.map(decimal);
+  if (parts.length !== 2 || !Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
     throw new DomainError('invalid_field', field, `${field}: "lat,lon" in WGS 84 degrees expected`, { value: s.slice(0, 80) });
   }
   return [lon, lat];
@@ -150,11 +159,12 @@ export function capAreaLocation(areas: NonNullable<CapInfo['area']>): LocationIn
       polygons.push(ring);
     }
     for (const circle of area.circle ?? []) {
-      const [c, r] = circle.trim().split(/\s+/);
+      const [c, r, extra] = circle.trim().split(/\s+/);
       const center = pair(c ?? '', 'alert.info.area.circle');
-      const radiusKm = Number(r);
-      if (!Number.isFinite(radiusKm) || radiusKm < 0) throw new DomainError('invalid_field', 'alert.info.area.circle', 'alert.info.area.circle: "lat,lon radius-km" expected', { value: circle.slice(0, 80) });
-      shapes.push({ center, radiusM: radiusKm * 1000 });
+      const radiusKm = decimal(r ?? '');
+      if (extra !== undefined || !Number.isFinite(radiusKm) || radiusKm < 0) throw new DomainError('invalid_field', 'alert.info.area.circle', 'alert.info.area.circle: "lat,lon radius-km" expected', { value: circle.slice(0, 80) });
+      // a larger radius covers no more of the Earth (and 1e306 km would overflow to Infinity); the service clamps and flags it
+      shapes.push({ center, radiusM: Math.min(radiusKm, MAX_RADIUS_KM) * 1000 });
     }
   }
   const textOfAreas = areas.map((a) => a.areaDesc).join('; ');
@@ -181,7 +191,7 @@ function pickInfo(alert: CapAlert): CapInfo | undefined {
 
 export function capToInput(alert: CapAlert): IncidentInput {
   const info = pickInfo(alert)!;
-  const description = [info.headline, info.description, info.instruction].filter(Boolean).join('\n\n').slice(0, 4000) || info.event;
+  const description = ([info.headline, info.description, info.instruction].filter(Boolean).join('\n\n') || info.event).slice(0, 4000);
   return {
     source: 'cap',
     sourceRef: `${alert.sender},${alert.identifier}`,

@@ -2,10 +2,9 @@
 import express, { type RequestHandler, type Response } from 'express';
 import type { CameraCoverage, CameraGeometry } from '../../geo/types.ts';
 import type { Principal } from '../http/auth.ts';
-import { intParam } from '../http/query.ts';
+import { intParam, timeParam } from '../http/query.ts';
 import type { RequireRole } from '../http/roles.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import { decodeAml, parseAml, verifyAmlHmac } from './intake-aml.ts';
 import { decodeCap } from './intake-cap.ts';
 import { decodeIncidentJson, parseIncidentPatch } from './intake-json.ts';
@@ -66,12 +65,8 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     const status = typeof q.status === 'string' && q.status ? q.status.split(',') : undefined;
     const bad = status?.find((s) => !(STATUSES as readonly string[]).includes(s) && s !== 'open');
     if (bad) throw new DomainError('invalid_field', 'status', `status: one of ${STATUSES.join(', ')} or open`);
-    let since: string | undefined;
-    if (typeof q.since === 'string' && q.since) {
-      const t = Date.parse(q.since);
-      if (!plausibleTime(t)) throw new DomainError('invalid_field', 'since', `since: an ISO-8601 time ${TIME_RANGE_TEXT}`);
-      since = new Date(t).toISOString();
-    }
+    const sinceMs = timeParam(q.since, 'since', {});
+    const since = sinceMs === undefined ? undefined : new Date(sinceMs).toISOString();
     const limit = intParam(q.limit, 'limit', { min: 1, max: 5000, fallback: 500 });
     const open = status?.includes('open');
     const list = d.service.list({ status: open ? undefined : (status as Status[] | undefined), open, since, limit });

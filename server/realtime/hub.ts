@@ -45,6 +45,23 @@ interface Client {
 /** A snapshot is the whole open picture: one per client per this many ms, however often it asks. */
 export const RESYNC_MIN_MS = 2000;
 
+export type ClientMessage = { type: 'resync' } | { type: 'select'; incidentId: string | null };
+
+/** A /ws text message → what the client asks, or null for anything else (ignored: there is no one to answer). */
+export function parseClientMessage(raw: unknown): ClientMessage | null {
+  let msg: { type?: unknown; data?: { incidentId?: unknown } } | null;
+  try {
+    msg = JSON.parse(String(raw));
+  } catch {
+    return null;
+  }
+  if (msg?.type === 'resync') return { type: 'resync' };
+  if (msg?.type !== 'select') return null;
+  const incidentId = msg.data?.incidentId;
+  if (incidentId === null || (typeof incidentId === 'string' && incidentId.length <= 128)) return { type: 'select', incidentId };
+  return null;
+}
+
 export function createHub(opts: HubOptions) {
   const path = opts.path ?? '/ws';
   const maxBuffered = opts.maxBufferedBytes ?? 2 * 1024 * 1024;
@@ -78,12 +95,7 @@ export function createHub(opts: HubOptions) {
   }
 
   function onMessage(c: Client, raw: unknown): void {
-    let msg: { type?: unknown; data?: any };
-    try {
-      msg = JSON.parse(String(raw));
-    } catch {
-      return;
-    }
+    const msg = parseClientMessage(raw);
     if (msg?.type === 'resync') {
       // Asked again too soon: one snapshot at the end of the window answers every ask in it (none is lost, a client
       // asking in a loop costs one snapshot per window).
@@ -98,8 +110,7 @@ export function createHub(opts: HubOptions) {
       else (c.resyncTimer = setTimeout(send, wait)).unref();
     } else if (msg?.type === 'select' && seesCaller(c.role)) {
       // Follow mode leads every wall: only an operator (or admin) may lead it, not any wall display.
-      const incidentId = msg.data?.incidentId;
-      if (incidentId !== null && (typeof incidentId !== 'string' || incidentId.length > 128)) return;
+      const { incidentId } = msg;
       // A wall follows an operator's pick; a client spamming selects must not flood every screen.
       const now = Date.now();
       if (now - c.lastSelectAt < 200) return;

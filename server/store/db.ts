@@ -1,4 +1,5 @@
 // SQLite store: one file per data dir, opened once per process. The only room that writes disk.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -31,6 +32,8 @@ export function openDb(dataDir: string): Db {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // for migrations that turn a stored secret into its hash (203-device-id-hash)
+  db.function('sha256_hex', { deterministic: true }, (v: unknown) => crypto.createHash('sha256').update(String(v), 'utf8').digest('hex'));
   return db;
 }
 

@@ -3,7 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { Dispatch, Position, StageSource, Unit } from '../units/types.ts';
 
 interface UnitRow {
-  id: string; callsign: string; agency: string; kind: string; device_id: string;
+  id: string; callsign: string; agency: string; kind: string; device_id: string; allow_from: string | null;
   station_name: string | null; station_lat: number | null; station_lon: number | null;
 }
 interface PositionRow {
@@ -17,10 +17,11 @@ interface DispatchRow {
 }
 
 const toUnit = (r: UnitRow): Unit => ({
-  id: r.id, callsign: r.callsign, agency: r.agency, kind: r.kind, deviceId: r.device_id,
+  id: r.id, callsign: r.callsign, agency: r.agency, kind: r.kind, deviceHash: r.device_id,
+  allowFrom: r.allow_from === null ? null : (JSON.parse(r.allow_from) as string[]),
   station: r.station_name !== null && r.station_lat !== null && r.station_lon !== null ? { name: r.station_name, lat: r.station_lat, lon: r.station_lon } : null,
 });
-const UNIT_COLUMNS = 'id, callsign, agency, kind, device_id, station_name, station_lat, station_lon';
+const UNIT_COLUMNS = 'id, callsign, agency, kind, device_id, allow_from, station_name, station_lat, station_lon';
 const toPosition = (r: PositionRow): Position => ({
   unitId: r.unit_id, at: r.at, lat: r.lat, lon: r.lon, speedKmh: r.speed_kmh, bearingDeg: r.bearing_deg,
   altitudeM: r.altitude_m, accuracyM: r.accuracy_m, battery: r.battery,
@@ -34,11 +35,12 @@ const toDispatch = (r: DispatchRow): Dispatch => ({
 export function createUnitsRepo(db: Database) {
   const s = {
     insertUnit: db.prepare(
-      `INSERT INTO units (id, callsign, agency, kind, device_id, created_at, station_name, station_lat, station_lon)
-       VALUES (@id, @callsign, @agency, @kind, @deviceId, @createdAt, @stationName, @stationLat, @stationLon)`),
+      `INSERT INTO units (id, callsign, agency, kind, device_id, allow_from, created_at, station_name, station_lat, station_lon)
+       VALUES (@id, @callsign, @agency, @kind, @deviceHash, @allowFrom, @createdAt, @stationName, @stationLat, @stationLon)`),
+    setDevice: db.prepare('UPDATE units SET device_id = ? WHERE id = ?'),
+    setAllowFrom: db.prepare('UPDATE units SET allow_from = ? WHERE id = ?'),
     allUnits: db.prepare(`SELECT ${UNIT_COLUMNS} FROM units ORDER BY agency, callsign`),
     unitById: db.prepare(`SELECT ${UNIT_COLUMNS} FROM units WHERE id = ?`),
-    unitByDevice: db.prepare(`SELECT ${UNIT_COLUMNS} FROM units WHERE device_id = ?`),
     insertPosition: db.prepare(
       `INSERT INTO unit_positions (unit_id, at, received_at, lat, lon, speed_kmh, bearing_deg, altitude_m, accuracy_m, battery)
        VALUES (@unitId, @at, @receivedAt, @lat, @lon, @speedKmh, @bearingDeg, @altitudeM, @accuracyM, @battery)`),
@@ -61,16 +63,17 @@ export function createUnitsRepo(db: Database) {
   };
   return {
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
-    insertUnit({ station, ...u }: Unit, createdAt: string): void {
-      s.insertUnit.run({ ...u, createdAt, stationName: station?.name ?? null, stationLat: station?.lat ?? null, stationLon: station?.lon ?? null });
+    insertUnit({ station, allowFrom, ...u }: Unit, createdAt: string): void {
+      s.insertUnit.run({
+        ...u, allowFrom: allowFrom ? JSON.stringify(allowFrom) : null, createdAt,
+        stationName: station?.name ?? null, stationLat: station?.lat ?? null, stationLon: station?.lon ?? null,
+      });
     },
+    setDevice: (unitId: string, hash: string): void => void s.setDevice.run(hash, unitId),
+    setAllowFrom: (unitId: string, allowFrom: string[] | null): void => void s.setAllowFrom.run(allowFrom ? JSON.stringify(allowFrom) : null, unitId),
     listUnits: (): Unit[] => (s.allUnits.all() as UnitRow[]).map(toUnit),
     unitById: (id: string): Unit | undefined => {
       const r = s.unitById.get(id) as UnitRow | undefined;
-      return r && toUnit(r);
-    },
-    unitByDevice: (deviceId: string): Unit | undefined => {
-      const r = s.unitByDevice.get(deviceId) as UnitRow | undefined;
       return r && toUnit(r);
     },
     insertPosition(p: Position, receivedAt: string): void {

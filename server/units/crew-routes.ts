@@ -8,6 +8,7 @@ import { DomainError, invalidField } from '../../domain/errors.ts';
 import { errorBody, HTTP_STATUS } from '../http/errors.ts';
 import type { RequireRole } from '../http/roles.ts';
 import { CREW_TAPS, type UnitService } from './service.ts';
+import type { Position } from './types.ts';
 
 /** Queued taps older than this are refused: a shift is 8 h; older taps are not evidence of a response time. */
 export const CREW_TAP_MAX_AGE_MS = 12 * 3600_000;
@@ -51,6 +52,31 @@ export function checkDeviceTime(raw: string, now: number): { ok: true; iso: stri
   return { ok: true, iso: new Date(t).toISOString() };
 }
 
+export type CrewTap = z.infer<typeof Tap>;
+/** POST /api/crew/taps body → each tap with its time checked, or the reason it is refused (one stale tap never blocks the rest). */
+export function decodeCrewTaps(body: unknown, now: number): Array<{ ok: true; tap: CrewTap } | { ok: false; error: DomainError }> {
+  const parsed = Taps.safeParse(body ?? {});
+  if (!parsed.success) throw invalidField(parsed.error.issues, undefined, 'taps');
+  return parsed.data.taps.map((tap) => {
+    const at = checkDeviceTime(tap.at, now);
+    return at.ok ? { ok: true as const, tap: { ...tap, at: at.iso } } : { ok: false as const, error: new DomainError('invalid_field', 'at', at.error) };
+  });
+}
+
+/** POST /api/crew/positions body → fixes in the one Position shape (without the unit). */
+export function decodeCrewPositions(body: unknown, now: number): Array<Omit<Position, 'unitId'>> {
+  const parsed = Positions.safeParse(body ?? {});
+  if (!parsed.success) throw invalidField(parsed.error.issues, undefined, 'positions');
+  return parsed.data.positions.map((p) => {
+    const at = checkDeviceTime(p.at, now);
+    if (!at.ok) throw new DomainError('invalid_field', 'at', at.error);
+    return {
+      at: at.iso, lat: p.lat, lon: p.lon, accuracyM: p.accuracyM ?? null, speedKmh: p.speedMps == null ? null : p.speedMps * 3.6,
+      bearingDeg: p.headingDeg ?? null, altitudeM: null, battery: null,
+    };
+  });
+}
+
 export function createCrewRouter(deps: CrewRouterDeps): express.Router {
   const { units } = deps;
   const now = deps.now ?? Date.now;
@@ -72,15 +98,11 @@ export function createCrewRouter(deps: CrewRouterDeps): express.Router {
   });
 
   router.post('/api/crew/taps', deps.requireUnit, json, (req, res) => {
-    const parsed = Taps.safeParse(req.body ?? {});
-    if (!parsed.success) throw invalidField(parsed.error.issues, undefined, 'taps');
     const unitId = deps.unitOf(res)!;
-    const t = now();
-    const results = parsed.data.taps.map((tap) => {
-      const at = checkDeviceTime(tap.at, t);
-      if (!at.ok) return { ok: false as const, error: new DomainError('invalid_field', 'at', at.error) };
+    const results = decodeCrewTaps(req.body, now()).map((d) => {
+      if (!d.ok) return d;
       try {
-        return { ok: true as const, dispatch: units.crewTap(unitId, { ...tap, at: at.iso }) };
+        return { ok: true as const, dispatch: units.crewTap(unitId, d.tap) };
       } catch (err) {
         if (err instanceof DomainError) return { ok: false as const, error: err };
         throw err;
@@ -93,18 +115,7 @@ export function createCrewRouter(deps: CrewRouterDeps): express.Router {
   });
 
   router.post('/api/crew/positions', deps.requireUnit, json, async (req, res) => {
-    const parsed = Positions.safeParse(req.body ?? {});
-    if (!parsed.success) throw invalidField(parsed.error.issues, undefined, 'positions');
-    const t = now();
-    const fixes = [];
-    for (const p of parsed.data.positions) {
-      const at = checkDeviceTime(p.at, t);
-      if (!at.ok) throw new DomainError('invalid_field', 'at', at.error);
-      fixes.push({
-        at: at.iso, lat: p.lat, lon: p.lon, accuracyM: p.accuracyM ?? null, speedKmh: p.speedMps == null ? null : p.speedMps * 3.6,
-        bearingDeg: p.headingDeg ?? null, altitudeM: null, battery: null,
-      });
-    }
+    const fixes = decodeCrewPositions(req.body, now());
     const unitId = deps.unitOf(res)!;
     for (const f of fixes) {
       const out = await units.ingestForUnit(unitId, f);

@@ -4,13 +4,14 @@
 //  - JSON body (newer Traccar Client, Content-Type application/json): {device_id, location: {timestamp (ISO),
 //    coords: {latitude, longitude, speed (m/s, -1 = unknown), heading, accuracy, altitude}, battery: {level 0..1}}}.
 // An unknown device id is a 400, as in Traccar.
-import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
+import { decimal, plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import http from 'node:http';
 import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { maskDeviceId } from '../../domain/caller.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { logger } from '../log.ts';
+import { declareAccess } from '../http/access.ts';
 import { httpErrors } from '../http/errors.ts';
 import type { Position } from './types.ts';
 
@@ -26,16 +27,17 @@ function fail(field: string, message: string): ParseResult {
   return { ok: false, error: new DomainError('invalid_field', field, message) };
 }
 
-/** Optional finite number; undefined when absent, NaN when present but not a number. */
+/** Optional finite number; undefined when absent (or blank), NaN when present but not a number. */
 function num(v: unknown): number | undefined {
-  if (v === undefined || v === null || v === '') return undefined;
-  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? decimal(v) : NaN;
   return Number.isFinite(n) ? n : NaN;
 }
 
 /** Traccar's rule: an integer below 2^31 is seconds, else ms; otherwise ISO or "yyyy-MM-dd HH:mm:ss" (UTC here). */
 export function parseTimestamp(raw: unknown, nowMs: number): number | undefined {
   if (raw === undefined || raw === null || raw === '') return nowMs;
+  if (typeof raw !== 'string' && typeof raw !== 'number') return undefined;
   const s = String(raw).trim();
   if (/^\d+(\.\d+)?$/.test(s)) {
     const n = Number(s);
@@ -67,7 +69,8 @@ function checkRanges(fix: OsmandFix): ParseResult {
 /** Query-string / form parameters (already decoded; first value of each). */
 export function parseOsmandParams(p: Record<string, unknown>, nowMs: number): ParseResult {
   const first = (k: string): unknown => (Array.isArray(p[k]) ? (p[k] as unknown[])[0] : p[k]);
-  const deviceId = String(first('id') ?? first('deviceid') ?? '').trim();
+  const id = first('id') ?? first('deviceid');
+  const deviceId = typeof id === 'string' || typeof id === 'number' ? String(id).trim() : '';
   if (!deviceId) return fail('id', 'id (device identifier) is required');
   let lat = num(first('lat'));
   let lon = num(first('lon'));
@@ -129,7 +132,8 @@ export function parseOsmandJson(body: unknown, nowMs: number): ParseResult {
 }
 
 export type IngestOutcome = { ok: true } | { ok: false; error: DomainError };
-export type Ingest = (fix: OsmandFix) => IngestOutcome | Promise<IngestOutcome>;
+/** `from`: the sender's address, checked against the device's allow-list. */
+export type Ingest = (fix: OsmandFix, from?: string) => IngestOutcome | Promise<IngestOutcome>;
 
 const log = logger('osmand');
 const unknownLoggedAt = new Map<string, number>();
@@ -167,14 +171,15 @@ export function createOsmandRouter(deps: { ingest: Ingest; now?: () => number; r
       ? parseOsmandJson(req.body, now())
       : parseOsmandParams({ ...(typeof req.body === 'object' && !isJson ? req.body : {}), ...query }, now());
     if (!parsed.ok) throw parsed.error;
-    const out = await deps.ingest(parsed.fix); // resolves after the commit
+    const out = await deps.ingest(parsed.fix, req.ip); // resolves after the commit
     // An unknown id is answered like a known one: a device id is the credential, so the answer must not tell a
     // guesser which ids exist. Nothing is stored; the log says so (masked, at most once a minute per id).
     if (!out.ok && out.error.code === 'unknown_device') noteUnknown(parsed.fix.deviceId);
     else if (!out.ok) throw out.error;
     res.status(200).end();
   });
-  return router;
+  // Traccar Client sends no credential but the device id; an unknown id is answered like a known one (above).
+  return declareAccess(router, { kind: 'device', why: 'OsmAnd/Traccar: the registered device id is the credential' });
 }
 
 /** The device port Traccar Client expects (default 5055, path `/`): a second tiny HTTP server. */

@@ -1,8 +1,8 @@
 // HTTP surface of units: list, register, track, dispatch. Auth is injected (requireRole), never hard-coded.
-import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import express, { type Request } from 'express';
 import { z } from 'zod';
 import { DomainError, invalidField } from '../../domain/errors.ts';
+import { timeParam } from '../http/query.ts';
 import type { RequireRole } from '../http/roles.ts';
 import type { UnitService } from './service.ts';
 
@@ -11,10 +11,13 @@ const RegisterUnit = z.object({
   callsign: z.string().trim().min(1).max(64),
   agency: z.string().trim().min(1).max(64),
   kind: z.string().trim().min(1).max(64),
-  deviceId: z.string().trim().min(1).max(128),
+  // no deviceId: the server issues it (128 bits) and answers it once
+  allowFrom: z.array(z.string().trim().min(2).max(64)).min(1).max(32).nullable().optional(),
   /** Home station: leaving its geofence after a dispatch counts as first movement. */
   station: z.strictObject({ name: z.string().trim().min(1).max(128), lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }).optional(),
 });
+const RegisterUnitStrict = RegisterUnit.strict();
+const AllowFromBody = z.strictObject({ allowFrom: z.array(z.string().trim().min(2).max(64)).min(1).max(32).nullable() });
 const DispatchBody = z.object({ unitId: z.string().min(1).max(64) });
 const NoUnitBody = z.object({ agency: z.string().regex(/^[a-z0-9_]{1,32}$/, 'agency must be an agency id such as damkar') });
 
@@ -36,18 +39,32 @@ export function createUnitsRouter(deps: UnitsRouterDeps): express.Router {
   });
 
   router.post('/api/units', requireRole('admin'), json, (req, res) => {
-    const parsed = RegisterUnit.safeParse(req.body ?? {});
+    const parsed = RegisterUnitStrict.safeParse(req.body ?? {});
     if (!parsed.success) throw invalidField(parsed.error.issues);
-    const unit = units.register(parsed.data);
-    res.status(201).json({ unit: { ...units.get(unit.id), deviceId: unit.deviceId } });
+    const { unit, deviceId } = units.register(parsed.data);
+    // the device id is shown this once (only its hash is kept): Traccar Client's "Device identifier"
+    res.status(201).json({ unit: units.get(unit.id), deviceId });
+  });
+
+  // A lost or shared phone: a new device id, the old one refused from now on. Shown once.
+  router.post('/api/units/:id/device', requireRole('admin'), (req, res) => {
+    const unitId = String(req.params.id);
+    res.status(201).json({ unitId, deviceId: units.rotateDevice(unitId) });
+  });
+
+  // Optionally bind a device to the addresses it reports from (a fleet gateway, the agency's APN): others are refused
+  // exactly like an unknown id.
+  router.put('/api/units/:id/allow-from', requireRole('admin'), json, (req, res) => {
+    const parsed = AllowFromBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw invalidField(parsed.error.issues);
+    const unit = units.setAllowFrom(String(req.params.id), parsed.data.allowFrom);
+    res.json({ unitId: unit.id, allowFrom: unit.allowFrom ?? null });
   });
 
   router.get('/api/units/:id/track', requireRole('viewer'), (req, res) => {
     const id = String(req.params.id);
     if (!units.get(id)) throw new DomainError('unit_not_found', 'id', 'unit not found');
-    const raw = typeof req.query.since === 'string' ? req.query.since : '';
-    const sinceMs = raw === '' ? Date.now() - 30 * 60_000 : /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-    if (!plausibleTime(sinceMs)) throw new DomainError('invalid_field', 'since', `since must be ISO-8601 or epoch ms, ${TIME_RANGE_TEXT}`);
+    const sinceMs = timeParam(req.query.since, 'since', { epochMs: true, fallback: Date.now() - 30 * 60_000 });
     const points = units.track(id, new Date(sinceMs).toISOString());
     res.json({ unitId: id, since: new Date(sinceMs).toISOString(), items: points });
   });

@@ -14,6 +14,8 @@ import {
   approachFrom, arrivalCheckFor, ArrivalRulesSchema, DEFAULT_ARRIVAL_RULES, impliedSpeedKmh, MAX_PLAUSIBLE_KMH, newApproach, stepApproach,
   type Approach, type ArrivalRules,
 } from './arrival.ts';
+import type { BlockList } from 'node:net';
+import { allowedFrom, deviceHash, newDeviceId, parseAllowList } from './device-id.ts';
 import type { IngestOutcome, OsmandFix } from './osmand.ts';
 import { NO_UNIT_EVENT, type Dispatch, type Position, type PublicUnit, type StageSource, type Unit } from './types.ts';
 
@@ -33,6 +35,12 @@ export interface IncidentsPort {
 export const CREW_TAPS = ['berangkat', 'tiba', 'selesai'] as const;
 export type CrewTapKind = (typeof CREW_TAPS)[number];
 
+
+export interface RegisterUnit extends Omit<Unit, 'id' | 'deviceHash'> {
+  id?: string;
+  /** Only for a device id the caller already holds (tests, a fleet moved from another server); else one is issued. */
+  deviceId?: string;
+}
 
 export interface UnitServiceOptions {
   db: Database;
@@ -68,9 +76,25 @@ export function createUnitService(opts: UnitServiceOptions) {
   const staleFlag = new Map<string, boolean>();
   /** Fixes refused as teleports since start (metrics; the log names each). */
   let implausibleFixes = 0;
-  for (const u of repo.listUnits()) {
+  /** Parsed allow-lists by unit id (units without one report from anywhere). */
+  const allowLists = new Map<string, BlockList>();
+  for (const u of repo.listUnits()) remember(u);
+
+  function remember(u: Unit): void {
+    for (const [hash, x] of byDevice) if (x.id === u.id) byDevice.delete(hash);
     units.set(u.id, u);
-    byDevice.set(u.deviceId, u);
+    byDevice.set(u.deviceHash, u);
+    const list = u.allowFrom ? parseAllowList(u.allowFrom) : null;
+    if (list) allowLists.set(u.id, list);
+    else allowLists.delete(u.id);
+  }
+
+  /** The unit a device id speaks for, if it may speak from this address. Unknown and refused look the same. */
+  function unitForDevice(deviceId: string, from: string | undefined): Unit | undefined {
+    const unit = byDevice.get(deviceHash(deviceId));
+    const list = unit && allowLists.get(unit.id);
+    if (unit && list && from !== undefined && !allowedFrom(list, from)) return undefined;
+    return unit;
   }
   for (const l of repo.lastPositions()) last.set(l.position.unitId, l);
   for (const d of repo.activeDispatches()) active.set(d.unitId, d);
@@ -116,26 +140,52 @@ export function createUnitService(opts: UnitServiceOptions) {
     }
   }
 
-  function register(input: Omit<Unit, 'id'> & { id?: string }): Unit {
-    if (byDevice.has(input.deviceId)) throw new DomainError('already_exists', 'deviceId', 'deviceId already registered');
+  /**
+   * A new unit and its device id: issued here (128 random bits) unless the caller brings one it already holds.
+   * The id is returned once; only its hash is kept.
+   */
+  function register(input: RegisterUnit): { unit: Unit; deviceId: string } {
+    const deviceId = input.deviceId ?? newDeviceId();
+    if (byDevice.has(deviceHash(deviceId))) throw new DomainError('already_exists', 'deviceId', 'deviceId already registered');
     const unit: Unit = {
-      id: input.id ?? `u-${randomUUID().slice(0, 8)}`, callsign: input.callsign, agency: input.agency, kind: input.kind, deviceId: input.deviceId,
-      station: input.station ?? null,
+      id: input.id ?? `u-${randomUUID().slice(0, 8)}`, callsign: input.callsign, agency: input.agency, kind: input.kind,
+      deviceHash: deviceHash(deviceId), allowFrom: input.allowFrom ?? null, station: input.station ?? null,
     };
     if (units.has(unit.id)) throw new DomainError('already_exists', 'id', 'unit id already exists');
     repo.insertUnit(unit, iso());
-    units.set(unit.id, unit);
-    byDevice.set(unit.deviceId, unit);
+    remember(unit);
     publish(unit);
-    return unit;
+    return { unit, deviceId };
+  }
+
+  /** A new device id for a unit (a lost or shared phone): the old one stops working now. Returned once. */
+  function rotateDevice(unitId: string): string {
+    const unit = units.get(unitId);
+    if (!unit) throw new DomainError('unit_not_found', 'id', 'unit not found');
+    const deviceId = newDeviceId();
+    const next = { ...unit, deviceHash: deviceHash(deviceId) };
+    repo.setDevice(unitId, next.deviceHash);
+    remember(next);
+    log.info('device id rotated', { unit: unitId });
+    return deviceId;
+  }
+
+  /** Bind a unit's device to addresses / CIDRs (null: anywhere). Entries are checked by the caller's schema. */
+  function setAllowFrom(unitId: string, allowFrom: string[] | null): Unit {
+    const unit = units.get(unitId);
+    if (!unit) throw new DomainError('unit_not_found', 'id', 'unit not found');
+    if (allowFrom && !parseAllowList(allowFrom)) throw new DomainError('invalid_field', 'allowFrom', 'allowFrom entries must be IP addresses or CIDR blocks');
+    const next = { ...unit, allowFrom };
+    repo.setAllowFrom(unitId, allowFrom);
+    remember(next);
+    return next;
   }
 
   /**
    * One AVL fix, inside a transaction the caller opens: stored (history), then moving / arrival checks for the
    * unit's current dispatch. The unit to announce is added to `touched` (published after the commit).
    */
-  function ingestOne(fix: OsmandFix, touched: Set<Unit>): IngestOutcome {
-    const unit = byDevice.get(fix.deviceId);
+  function ingestOne(unit: Unit | undefined, fix: Omit<OsmandFix, 'deviceId'> & { deviceId?: string }, touched: Set<Unit>): IngestOutcome {
     if (!unit) return { ok: false, error: new DomainError('unknown_device', 'id', 'unknown device') };
     const receivedAt = iso();
     const { deviceId: _d, ...rest } = fix;
@@ -172,12 +222,14 @@ export function createUnitService(opts: UnitServiceOptions) {
     for (const d of repo.activeDispatches()) active.set(d.unitId, d);
   }
 
-  /** One fix in its own transaction (synchronous: committed when this returns). */
-  function ingest(fix: OsmandFix): IngestOutcome {
+  /** One fix in its own transaction (synchronous: committed when this returns). `unitId` instead of a device id for
+   * in-process callers that speak for a unit (the demo history). */
+  function ingest(fix: OsmandFix | (Omit<OsmandFix, 'deviceId'> & { unitId: string })): IngestOutcome {
     const touched = new Set<Unit>();
+    const unit = 'unitId' in fix ? units.get(fix.unitId) : unitForDevice(fix.deviceId, undefined);
     let out: IngestOutcome;
     try {
-      out = tx.transaction(() => ingestOne(fix, touched));
+      out = tx.transaction(() => ingestOne(unit, fix, touched));
     } catch (err) {
       reloadState();
       throw err;
@@ -188,11 +240,15 @@ export function createUnitService(opts: UnitServiceOptions) {
 
   // Group commit for the HTTP endpoint: fixes arriving in the same event-loop turn share one transaction (one
   // fsync; each fix in its own savepoint), and each request is answered only after that commit.
-  function ingestQueued(fix: OsmandFix): Promise<IngestOutcome> {
+  function ingestQueued(fix: OsmandFix, from?: string): Promise<IngestOutcome> {
+    return queued(unitForDevice(fix.deviceId, from), fix);
+  }
+
+  function queued(unit: Unit | undefined, fix: Omit<OsmandFix, 'deviceId'>): Promise<IngestOutcome> {
     return tx
       .enqueue(() => {
         const touched = new Set<Unit>();
-        const out = ingestOne(fix, touched);
+        const out = ingestOne(unit, fix, touched);
         tx.afterCommit(() => touched.forEach(publish));
         return out;
       })
@@ -207,7 +263,7 @@ export function createUnitService(opts: UnitServiceOptions) {
   function ingestForUnit(unitId: string, fix: Omit<OsmandFix, 'deviceId'>): Promise<IngestOutcome> {
     const unit = units.get(unitId);
     if (!unit) return Promise.resolve({ ok: false, error: new DomainError('unknown_unit', 'unit', 'unknown unit') });
-    return ingestQueued({ ...fix, deviceId: unit.deviceId });
+    return queued(unit, fix);
   }
 
   /** The crew's current job: where and what (never who called). */
@@ -356,6 +412,8 @@ export function createUnitService(opts: UnitServiceOptions) {
   log.info('units ready', { units: units.size, activeDispatches: active.size });
   return {
     register,
+    rotateDevice,
+    setAllowFrom,
     ingest,
     ingestQueued,
     ingestForUnit,

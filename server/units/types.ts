@@ -1,4 +1,4 @@
-// The Unit as the server holds it (with the tracker's device id); Position, Dispatch and the published unit are in
+// The Unit as the server holds it (with the hash of the tracker's device id); Position, Dispatch and the published unit are in
 // domain/unit.ts.
 import type { Station } from '../../domain/unit.ts';
 
@@ -8,8 +8,10 @@ export interface Unit {
   /** Agency id as in server/site/routing.json (damkar, polisi, psc, bpbd, basarnas, pln, dinas_pu…). */
   agency: string;
   kind: string;
-  /** Traccar/OsmAnd device identifier: the device proves who it is with it, so it never reaches a wall view. */
-  deviceId: string;
+  /** Hash of the Traccar/OsmAnd device id (device-id.ts): the id is the device's credential, shown once, never kept. */
+  deviceHash: string;
+  /** Addresses / CIDRs the device may report from; null = anywhere. */
+  allowFrom?: string[] | null;
   /** Home station (pos, markas): leaving its geofence after a dispatch is first movement. None = the rule never applies. */
   station?: Station | null;
 }

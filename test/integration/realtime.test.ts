@@ -43,7 +43,7 @@ const newIncident = (description: string) =>
 
 beforeAll(async () => {
   s = await startStack();
-  await s.call('POST', '/api/units', 'admin', { id: 'amb-01', callsign: 'AMBULANS PSC 119-01', agency: 'psc', kind: 'ambulans', deviceId: 'dev-amb1' });
+  s.units.service.register({ id: 'amb-01', callsign: 'AMBULANS PSC 119-01', agency: 'psc', kind: 'ambulans', deviceId: 'dev-amb1' });
 });
 afterAll(() => s?.close());
 

@@ -43,7 +43,7 @@ async function unitWithJob(
   id: string, [lon, lat]: [number, number], uncertaintyM = 20, opts: { station?: typeof FIRE_STATION; start?: [number, number]; incidentId?: string } = {},
 ) {
   const station = opts.station && { name: opts.station.name, lat: opts.station.lat, lon: opts.station.lon };
-  expect((await s.call('POST', '/api/units', 'admin', { id, callsign: id.toUpperCase(), agency: 'damkar', kind: 'pemadam', deviceId: `dev-${id}`, station })).status).toBe(201);
+  s.units.service.register({ id, callsign: id.toUpperCase(), agency: 'damkar', kind: 'pemadam', deviceId: `dev-${id}`, station });
   const incidentId = opts.incidentId ?? s.incidents.create(
     { source: 'form', category: 'kebakaran', description: 'uji', location: { lat, lon, uncertaintyM, method: 'gps' } },
     'test',

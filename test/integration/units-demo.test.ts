@@ -50,10 +50,12 @@ describe('demo fleet', () => {
     const fleet = demoFleet(gaz.places);
     expect(fleet.length).toBe(20);
     expect(new Set(fleet.map((f) => f.agency))).toEqual(new Set(['damkar', 'polisi', 'psc', 'bpbd', 'basarnas', 'pln', 'dinas_pu']));
-    for (const f of fleet) s.units.service.register(f);
+    const deviceIds = new Map(fleet.map((f) => [f.id, s.units.service.register(f).deviceId]));
     const t0 = Date.now();
     const fast = () => t0 + (Date.now() - t0) * 50;
-    const sim = createUnitsSim({ baseUrl: s.base, graph, places: gaz.places, rng: seededRng(1), tickMs: 200, now: fast });
+    const sim = createUnitsSim({
+      baseUrl: s.base, graph, places: gaz.places, rng: seededRng(1), tickMs: 200, now: fast, deviceIdOf: (id) => deviceIds.get(id)!,
+    });
     sim.start();
     try {
       await expect.poll(() => s.units.service.list().filter((u) => u.position).length, { timeout: 20_000 }).toBe(20);

@@ -63,4 +63,13 @@ export const unitsMigrations: Array<{ id: string; sql: string }> = [
       ALTER TABLE units ADD COLUMN station_lon REAL CHECK (station_lon BETWEEN -180 AND 180);
     `,
   },
+  {
+    id: '203-device-id-hash',
+    sql: `
+      -- a device id is the AVL credential: only its hash is kept (server/units/device-id.ts; sha256_hex is registered
+      -- by openDb), and a device may be bound to the addresses it reports from (JSON array of IPs / CIDRs)
+      UPDATE units SET device_id = 'sha256:' || sha256_hex(device_id) WHERE device_id NOT LIKE 'sha256:%';
+      ALTER TABLE units ADD COLUMN allow_from TEXT;
+    `,
+  },
 ];
