@@ -11,7 +11,7 @@ import type { Db } from '../store/db.ts';
 import { DomainError, invalidField } from '../../domain/errors.ts';
 import { sendError } from './errors.ts';
 import { declareAccess, publicRoute, type Access } from './access.ts';
-import { hashPassword, newSecret, parseCookies, sha256, verifyPassword } from './auth-crypto.ts';
+import { hashPassword, needsRehash, newSecret, parseCookies, sha256, verifyPassword } from './auth-crypto.ts';
 import { ROLE_RANK, type RequireRole, type Role } from './roles.ts';
 
 const log = logger('auth');
@@ -40,7 +40,8 @@ export interface Principal {
 export const SESSION_COOKIE = 'siaga_session';
 export const KIOSK_COOKIE = 'siaga_token';
 const SESSION_HOURS = 12;
-const DUMMY_HASH = hashPassword(newSecret('dummy'));
+/** An unknown user costs the same scrypt as a known one (made on first use: hashing is async and 128 MiB). */
+let dummyHash: Promise<string> | undefined;
 const KIOSK_COOKIE_DAYS = 365;
 
 /** The principal requireRole/requireIntake put on res.locals. */
@@ -56,7 +57,10 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   const repo = createAuthRepo(db);
 
   function principalForToken(token: string): Principal | null {
-    const row = repo.tokenByHash(sha256(token));
+    return principalForHash(sha256(token));
+  }
+  function principalForHash(hash: string): Principal | null {
+    const row = repo.tokenByHash(hash);
     if (!row) return null;
     const p: Principal = { id: `token:${row.id}:${row.label}`, role: row.role as TokenRole, via: 'token' };
     if (p.role === 'unit') p.unit = row.label.slice(unitTokenLabel('').length);
@@ -71,7 +75,10 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
       const s = repo.session(sha256(cookies[SESSION_COOKIE]));
       if (s) return { id: `user:${s.username}`, role: s.role as Role, via: 'session' };
     }
-    if (cookies[KIOSK_COOKIE]) return principalForToken(cookies[KIOSK_COOKIE]);
+    if (cookies[KIOSK_COOKIE]) {
+      const tokenHash = repo.kioskTokenHash(sha256(cookies[KIOSK_COOKIE]));
+      return tokenHash ? principalForHash(tokenHash) : null;
+    }
     return null;
   }
 
@@ -148,8 +155,8 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     repo.revokeLabel(label, hash);
   }
 
-  function createUser(username: string, password: string, role: Role): void {
-    repo.upsertUser(username, role, hashPassword(password));
+  async function createUser(username: string, password: string, role: Role): Promise<void> {
+    repo.upsertUser(username, role, await hashPassword(password));
   }
 
   const cookieBase = (req: express.Request) => ({ httpOnly: true, sameSite: 'strict' as const, secure: req.secure, path: '/' });
@@ -157,14 +164,16 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   const router = express.Router();
   const json = express.json({ limit: '16kb' });
   const loginSchema = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
-  router.post('/api/login', publicRoute('signing in'), loginLimit, json, (req, res) => {
+  router.post('/api/login', publicRoute('signing in'), loginLimit, json, async (req, res) => {
     const parsed = loginSchema.safeParse(req.body);
     if (!parsed.success) throw invalidField(parsed.error.issues);
     const user = repo.user(parsed.data.username);
-    // an unknown user costs the same scrypt as a wrong password: no user enumeration by timing
-    if (!verifyPassword(parsed.data.password, user?.passwordHash ?? DUMMY_HASH) || !user) {
+    // an unknown or disabled user costs the same scrypt as a wrong password: no user enumeration by timing
+    const stored = user?.passwordHash ?? (await (dummyHash ??= hashPassword(newSecret('dummy'))));
+    if (!(await verifyPassword(parsed.data.password, stored)) || !user || user.disabledAt) {
       throw new DomainError('invalid_credentials', 'password', 'wrong user name or password');
     }
+    if (needsRehash(user.passwordHash)) repo.upsertUser(user.username, user.role as Role, await hashPassword(parsed.data.password));
     const sid = newSecret('ss');
     repo.insertSession(sha256(sid), user.username, new Date(Date.now() + SESSION_HOURS * 3600_000).toISOString());
     res.cookie(SESSION_COOKIE, sid, { ...cookieBase(req), maxAge: SESSION_HOURS * 3600_000 });
@@ -201,19 +210,35 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     password: z.string().min(8).max(200),
     role: z.enum(['viewer', 'operator', 'admin']),
   });
-  router.post('/api/users', requireRole('admin'), json, (req, res) => {
+  router.post('/api/users', requireRole('admin'), json, async (req, res) => {
     const parsed = userSchema.safeParse(req.body);
     if (!parsed.success) throw invalidField(parsed.error.issues);
-    createUser(parsed.data.username, parsed.data.password, parsed.data.role);
+    await createUser(parsed.data.username, parsed.data.password, parsed.data.role);
     res.status(201).json({ username: parsed.data.username, role: parsed.data.role });
   });
+  // Someone leaves: disabled (signed out now, refused at login), kept for the names in incident histories.
+  router.put('/api/users/:username/disabled', requireRole('admin'), json, (req, res) => {
+    const parsed = z.strictObject({ disabled: z.boolean() }).safeParse(req.body);
+    if (!parsed.success) throw invalidField(parsed.error.issues);
+    const username = String(req.params.username);
+    if (!repo.setDisabled(username, parsed.data.disabled)) throw new DomainError('not_found', 'username', 'no such user');
+    log.info(parsed.data.disabled ? 'user disabled' : 'user enabled', { username, by: principalOf(res).id });
+    res.json({ username, disabled: parsed.data.disabled });
+  });
 
-  /** Wall kiosks: `?token=` on a page request becomes an http-only cookie, then the URL is cleaned of it. */
+  /**
+   * Wall kiosks: `?token=` on a page request is exchanged for an opaque session (its own random id, stored hashed)
+   * in an http-only cookie, and the URL is cleaned of it. The browser never keeps the token; revoking the token ends
+   * every kiosk session made from it.
+   */
   const kiosk: RequestHandler = declareAccess<RequestHandler>((req, res, next) => {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
     if (req.method !== 'GET' || !token || req.path.startsWith('/api/')) return next();
-    if (!principalForToken(token)) return void res.status(401).type('text/plain').send('Token tidak valid / invalid token');
-    res.cookie(KIOSK_COOKIE, token, { ...cookieBase(req), maxAge: KIOSK_COOKIE_DAYS * 86400_000 });
+    const row = repo.tokenByHash(sha256(token));
+    if (!row) return void res.status(401).type('text/plain').send('Token tidak valid / invalid token');
+    const sid = newSecret('ks');
+    repo.insertKioskSession(sha256(sid), row.id);
+    res.cookie(KIOSK_COOKIE, sid, { ...cookieBase(req), maxAge: KIOSK_COOKIE_DAYS * 86400_000 });
     const url = new URL(req.originalUrl, 'http://x');
     url.searchParams.delete('token');
     res.redirect(302, url.pathname + url.search);

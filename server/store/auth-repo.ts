@@ -18,14 +18,18 @@ export function createAuthRepo(db: Db) {
     revokeByLabel: db.prepare(`UPDATE tokens SET revoked_at = ? WHERE label = ? AND revoked_at IS NULL AND hash <> ?`),
     revokeById: db.prepare(`UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`),
     listTokens: db.prepare(`SELECT id, role, label, created_at, revoked_at FROM tokens ORDER BY id`),
-    userByName: db.prepare(`SELECT username, role, password_hash AS passwordHash FROM users WHERE username = ?`),
+    userByName: db.prepare(`SELECT username, role, password_hash AS passwordHash, disabled_at AS disabledAt FROM users WHERE username = ?`),
+    setDisabled: db.prepare(`UPDATE users SET disabled_at = ? WHERE username = ?`),
+    insertKiosk: db.prepare(`INSERT INTO kiosk_sessions (id_hash, token_id, created_at) VALUES (?, ?, ?)`),
+    kioskTokenHash: db.prepare(`SELECT t.hash FROM kiosk_sessions k JOIN tokens t ON t.id = k.token_id WHERE k.id_hash = ?`),
     upsertUser: db.prepare(
       `INSERT INTO users (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)
        ON CONFLICT(username) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash`,
     ),
     insertSession: db.prepare(`INSERT INTO sessions (id_hash, username, expires_at) VALUES (?, ?, ?)`),
     sessionByHash: db.prepare(
-      `SELECT s.username, u.role FROM sessions s JOIN users u ON u.username = s.username WHERE s.id_hash = ? AND s.expires_at > ?`,
+      `SELECT s.username, u.role FROM sessions s JOIN users u ON u.username = s.username
+        WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL`,
     ),
     deleteSession: db.prepare(`DELETE FROM sessions WHERE id_hash = ?`),
     deleteUserSessions: db.prepare(`DELETE FROM sessions WHERE username = ?`),
@@ -44,7 +48,16 @@ export function createAuthRepo(db: Db) {
     revokeToken: (id: number) => s.revokeById.run(now(), id).changes > 0,
     listTokens: () => s.listTokens.all() as TokenRow[],
     user: (username: string) =>
-      (s.userByName.get(username) as { username: string; role: string; passwordHash: string } | undefined) ?? null,
+      (s.userByName.get(username) as { username: string; role: string; passwordHash: string; disabledAt: string | null } | undefined) ?? null,
+    /** Disabling signs the user out everywhere; the row stays (history names it). False when there is no such user. */
+    setDisabled: (username: string, disabled: boolean) =>
+      db.transaction(() => {
+        if (disabled) s.deleteUserSessions.run(username);
+        return s.setDisabled.run(disabled ? now() : null, username).changes > 0;
+      })(),
+    insertKioskSession: (idHash: string, tokenId: number) => void s.insertKiosk.run(idHash, tokenId, now()),
+    /** The token hash behind a kiosk session (its validity is the token's: revoked or expired, the session is too). */
+    kioskTokenHash: (idHash: string) => (s.kioskTokenHash.pluck().get(idHash) as string | undefined) ?? null,
     /** Creates or changes a user; a change (new password, new role) signs every session of theirs out. */
     upsertUser: (username: string, role: string, passwordHash: string) =>
       db.transaction(() => {

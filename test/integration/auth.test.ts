@@ -1,4 +1,5 @@
 // Roles, tokens, sessions, kiosk cookies and the intake rate limit over real HTTP and a real SQLite file.
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from '../../server/http/auth.ts';
 import { ADMIN, startIncidents, type IncidentsStack } from './incidents-harness.ts';
@@ -132,6 +133,52 @@ describe('kiosk walls', () => {
     expect((await s.call('GET', '/api/incidents', null, undefined, { cookie })).status).toBe(200);
     expect((await s.call('POST', '/api/incidents', null, { description: 'x', location: { text: 'y' } }, { cookie, 'content-type': 'application/json' })).status).toBe(403);
     expect((await s.call('GET', '/wall?token=forged', null)).status).toBe(401);
+    // the cookie holds an opaque session id, never the token; revoking the token ends the session
+    expect(set).not.toContain(s.tokens.viewer);
+    const label = 'test:kiosk-revoke';
+    const created = await s.call('POST', '/api/tokens', 'admin', { role: 'viewer', label });
+    const kiosk = cookieOf((await s.call('GET', `/wall?token=${created.body.token}`, null)).headers);
+    expect((await s.call('GET', '/api/me', null, undefined, { cookie: kiosk })).status).toBe(200);
+    const id = (await s.call('GET', '/api/tokens', 'admin')).body.items.find((t: any) => t.label === label).id;
+    expect((await s.call('DELETE', `/api/tokens/${id}`, 'admin')).status).toBe(204);
+    expect((await s.call('GET', '/api/me', null, undefined, { cookie: kiosk })).status).toBe(401);
+  });
+});
+
+describe('accounts', () => {
+  it('passwords are hashed at OWASP cost off the event loop; an older, cheaper hash is upgraded at the next login', async () => {
+    expect((await s.call('POST', '/api/users', 'admin', { username: 'budi', password: 'budi password 1', role: 'viewer' })).status).toBe(201);
+    const hash = () => s.db.prepare(`SELECT password_hash FROM users WHERE username='budi'`).pluck().get() as string;
+    expect(hash()).toMatch(/^scrypt\$131072\$8\$1\$/);
+    // a hash as the first build wrote it (N=2^14), made here with node's own scrypt
+    const salt = crypto.randomBytes(16);
+    const old = `scrypt$16384$8$1$${salt.toString('base64url')}$${crypto.scryptSync('budi password 1', salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64url')}`;
+    s.db.prepare(`UPDATE users SET password_hash = ? WHERE username='budi'`).run(old);
+    // the event loop keeps turning while a login hashes
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    const login = await s.call('POST', '/api/login', null, { username: 'budi', password: 'budi password 1' });
+    clearInterval(ticker);
+    expect(login.status).toBe(200);
+    expect(ticks).toBeGreaterThan(0);
+    expect(hash()).toMatch(/^scrypt\$131072\$/);
+    // a stored hash asking for an absurd cost is refused, not computed
+    s.db.prepare(`UPDATE users SET password_hash = ? WHERE username='budi'`).run(old.replace('$16384$', '$1073741824$'));
+    expect((await s.call('POST', '/api/login', null, { username: 'budi', password: 'budi password 1' })).status).toBe(401);
+  });
+
+  it('a disabled user is signed out at once and refused at login; enabling lets them back', async () => {
+    expect((await s.call('POST', '/api/users', 'admin', { username: 'sari', password: 'sari password 1', role: 'operator' })).status).toBe(201);
+    const cookie = cookieOf((await s.call('POST', '/api/login', null, { username: 'sari', password: 'sari password 1' })).headers);
+    expect((await s.call('GET', '/api/me', null, undefined, { cookie })).status).toBe(200);
+    expect((await s.call('PUT', '/api/users/sari/disabled', 'operator', { disabled: true })).status).toBe(403);
+    expect(await s.call('PUT', '/api/users/sari/disabled', 'admin', { disabled: 'yes' })).toMatchObject({ status: 400, body: { field: 'disabled' } });
+    expect((await s.call('PUT', '/api/users/nobody/disabled', 'admin', { disabled: true })).status).toBe(404);
+    expect((await s.call('PUT', '/api/users/sari/disabled', 'admin', { disabled: true })).status).toBe(200);
+    expect((await s.call('GET', '/api/me', null, undefined, { cookie })).status).toBe(401);
+    expect((await s.call('POST', '/api/login', null, { username: 'sari', password: 'sari password 1' })).status).toBe(401);
+    expect((await s.call('PUT', '/api/users/sari/disabled', 'admin', { disabled: false })).status).toBe(200);
+    expect((await s.call('POST', '/api/login', null, { username: 'sari', password: 'sari password 1' })).status).toBe(200);
   });
 });
 

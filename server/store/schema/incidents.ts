@@ -90,4 +90,17 @@ export const incidentsMigrations: Migration[] = [
     id: '130-health-probe',
     sql: `CREATE TABLE health_probe (id INTEGER PRIMARY KEY, at TEXT NOT NULL);`,
   },
+  {
+    id: '145-accounts',
+    // a user can be disabled (kept for the audit trail, signed out, refused at login); a kiosk's ?token= becomes an
+    // opaque session that dies with its token, so the browser never holds the token itself
+    sql: `
+      ALTER TABLE users ADD COLUMN disabled_at TEXT;
+      CREATE TABLE kiosk_sessions (
+        id_hash TEXT PRIMARY KEY,
+        token_id INTEGER NOT NULL REFERENCES tokens(id),
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
