@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'invalid_transition', 'incident_closed', 'not_dispatched', 'out_of_order', 'already_exists', 'idempotency_key_reused',
   // How it was sent.
   'method_not_allowed', 'payload_too_large', 'unsupported_media_type', 'rate_limited',
+  // The server cannot keep it: the data disk is (nearly) full. Nothing was stored; retry later.
+  'insufficient_storage',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

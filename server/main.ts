@@ -16,6 +16,7 @@ import { demoWorkDir, startStreams } from './streams/index.ts';
 import { attachHlsSocket } from './streams/hls-socket.ts';
 import type { FfmpegInfo } from './streams/ffmpeg.ts';
 import { createAuth, principalOf } from './http/auth.ts';
+import { createDiskGuard } from './store/disk-guard.ts';
 import { openDb, migrate } from './store/db.ts';
 import { transactorFor } from './store/group-commit.ts';
 import { startBackups, type Backups } from './store/backup.ts';
@@ -88,9 +89,12 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       uptimeS: Math.round(process.uptime()),
       freeDiskMB: store.freeMB,
       cameras: cameraSummary(),
-      ffmpeg: ffmpeg && { version: ffmpeg.version, source: ffmpeg.source, path: ffmpeg.path, warning: ffmpeg.warning },
+      ffmpeg: ffmpeg && { version: ffmpeg.version, source: ffmpeg.source, warning: ffmpeg.warning }, // no path: anyone may ask
     });
   });
+  // Below the watermark only 112 intake and dispatch still write (507 for the rest, retried by their senders).
+  const disk = createDiskGuard(config.dataDir, config.minFreeDiskMB);
+  app.use(declareAccess(disk.middleware, { kind: 'middleware' }));
   closers.push(['store', async () => {
     // Last step: whatever AVL or intake was still queued commits, the WAL folds into the main file, then close.
     await transactorFor(db).drain();
@@ -164,7 +168,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   );
   // Units: AVL (OsmAnd on /api/osmand and on the device port), units API, dispatch with automatic arrival.
   const units = await startUnits({
-    config, db, bus, incidents, requireRole, actorOf: (_req, res) => principalOf(res).id,
+    config, db, bus, incidents, requireRole, actorOf: (_req, res) => principalOf(res).id, diskRefusal: disk.refusal,
     crew: { requireUnit: auth.requireUnit, unitOf: (res) => principalOf(res).unit, issueUnitToken: auth.issueUnitToken },
   });
   closers.push(['units', () => units.close()]);

@@ -17,6 +17,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   idempotency_key_reused: 422,
   rate_limited: 429,
+  insufficient_storage: 507,
 };
 
 export function errorBody(err: DomainError): ErrorBody {
@@ -37,6 +38,12 @@ function fromBodyParser(err: { type?: unknown; status?: unknown; message?: unkno
   return null;
 }
 
+/** SQLite could not grow the file: the transaction rolled back whole, so the client is told to retry, not 500. */
+function fromDiskFull(err: unknown): DomainError | null {
+  const code = (err as { code?: unknown })?.code;
+  return code === 'SQLITE_FULL' ? new DomainError('insufficient_storage', null, 'the data disk is full: nothing was stored, retry later') : null;
+}
+
 /** The router's own 400: a route parameter that is not valid percent-encoding (/api/cameras/%E0). */
 function fromBadUrl(err: unknown): DomainError | null {
   const bad = err instanceof URIError && (err as { status?: unknown }).status === 400;
@@ -46,7 +53,7 @@ function fromBadUrl(err: unknown): DomainError | null {
 /** The app's last error handler: DomainErrors, body-parser and URL-decoding failures as their 4xx, anything else a
  * 500 with no detail to the client (the stack goes to the log). */
 export const httpErrors: ErrorRequestHandler = (err, _req, res, _next) => {
-  const known = err instanceof DomainError ? err : (fromBadUrl(err) ?? fromBodyParser(err));
+  const known = err instanceof DomainError ? err : (fromBadUrl(err) ?? fromDiskFull(err) ?? fromBodyParser(err));
   if (known) return sendError(res, known);
   process.stderr.write(`[http] ${String(err?.stack ?? err)}\n`);
   res.status(500).json({ error: 'internal_error', message: 'internal error' });

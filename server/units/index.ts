@@ -1,5 +1,6 @@
 // Units capability wiring (called from main.ts): service, HTTP routes, OsmAnd endpoint on /api/osmand and on
 // its own device port (Traccar Client's default 5055, path /).
+import type { DomainError } from '../../domain/errors.ts';
 import type http from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.ts';
@@ -22,6 +23,8 @@ export interface StartUnitsDeps {
   requireRole: RequireRole;
   /** Audit name of the caller (auth puts the principal on res.locals). */
   actorOf?: (req: Request, res: Response) => string;
+  /** Below the free-disk watermark AVL fixes are refused (507) on the device port too (server/store/disk-guard.ts). */
+  diskRefusal?: () => DomainError | null;
   /** Crew page credentials (server/http/auth.ts); without them the crew API is not mounted. */
   crew?: { requireUnit: RequestHandler; unitOf: (res: Response) => string | undefined; issueUnitToken: (unitId: string) => string };
 }
@@ -33,7 +36,7 @@ export async function startUnits(deps: StartUnitsDeps) {
     incidents: deps.incidents,
     arrivalRadiusM: deps.config.arrivalRadiusM,
   });
-  const osmand = createOsmandRouter({ ingest: service.ingestQueued, ratePerS: deps.config.avlRatePerS });
+  const osmand = createOsmandRouter({ ingest: service.ingestQueued, ratePerS: deps.config.avlRatePerS, refuse: deps.diskRefusal });
   const router = createUnitsRouter({
     units: service,
     requireRole: deps.requireRole,

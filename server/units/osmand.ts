@@ -146,7 +146,7 @@ function noteUnknown(deviceId: string): void {
 }
 
 /** Router handling `/` (mounted at /api/osmand on the main app and at / on the device port). */
-export function createOsmandRouter(deps: { ingest: Ingest; now?: () => number; ratePerS?: number }): express.Router {
+export function createOsmandRouter(deps: { ingest: Ingest; now?: () => number; ratePerS?: number; refuse?: () => DomainError | null }): express.Router {
   const now = deps.now ?? Date.now;
   const router = express.Router();
   // Per sender address: a phone reports every few seconds, a forwarding gateway a few hundred a second at most.
@@ -165,6 +165,8 @@ export function createOsmandRouter(deps: { ingest: Ingest; now?: () => number; r
   router.use(express.json({ limit: '64kb' }));
   router.all('/', async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'POST') throw new DomainError('method_not_allowed', null, 'GET or POST');
+    const refused = deps.refuse?.();
+    if (refused) throw refused; // Traccar Client keeps the fix and sends it again
     const isJson = req.is('application/json') && req.body && typeof req.body === 'object';
     const query = req.query as Record<string, unknown>;
     const parsed = isJson && !query.id
