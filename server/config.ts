@@ -38,7 +38,8 @@ export const ENV_SCHEMA = z.object({
   SIAGA_BACKUP_DIR: optional.describe('online backups of the SQLite store (put it on another disk); unset: <SIAGA_DATA_DIR>/backups'),
   SIAGA_BACKUP_INTERVAL_S: int(3600, 0, 7 * 86_400).describe('seconds between backups (one is also taken at start-up); 0 = no backups'),
   SIAGA_BACKUP_KEEP: int(24, 1, 10_000).describe('backups kept; older ones are deleted'),
-  SIAGA_MIN_FREE_DISK_MB: int(256, 0, 10_000_000).describe('below this much free space on the data disk /api/health answers 503 disk_low'),
+  SIAGA_MIN_FREE_DISK_MB: int(256, 0, 10_000_000).describe('below this much free space on the data disk /api/health answers 503 disk_low and only 112 intake and dispatch still write (others get 507)'),
+  SIAGA_ACCESS_LOG_DAYS: int(30, 0, 3650).describe('days of HTTP access log kept in <data dir>/logs (one JSON line per request, never a query string or token); 0 = none'),
   SIAGA_NO_STREAMS: flag.describe('1 = start without cameras or ffmpeg (API-only deployments, tests)'),
   SIAGA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('least severe log line written'),
   SIAGA_DEMO: flag.describe('1 = demo mode: simulated cameras, 112 traffic and units (same as --demo)'),
@@ -72,6 +73,7 @@ export interface Config {
   backupIntervalS: number;
   backupKeep: number;
   minFreeDiskMB: number;
+  accessLogDays: number;
   /** What cameras.json's ${VAR} credentials are filled from (a copy: the demo adds its simulator's). */
   cameraEnv: Record<string, string | undefined>;
 }
@@ -110,6 +112,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     backupIntervalS: e.SIAGA_BACKUP_INTERVAL_S,
     backupKeep: e.SIAGA_BACKUP_KEEP,
     minFreeDiskMB: e.SIAGA_MIN_FREE_DISK_MB,
+    accessLogDays: e.SIAGA_ACCESS_LOG_DAYS,
     cameraEnv: { ...env },
   };
 }

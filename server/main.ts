@@ -1,6 +1,7 @@
 // Composition root: config → services → http/ws. Each capability is wired in its own block below;
 // capabilities never import each other, they talk through the EventBus and the deps given here.
 import crypto from 'node:crypto';
+import path from 'node:path';
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type Config } from './config.ts';
@@ -8,6 +9,7 @@ import { EventBus } from './events.ts';
 import { createApp, finishApp } from './http/app.ts';
 import type { RequestHandler } from 'express';
 import { declareAccess, publicRoute } from './http/access.ts';
+import { createAccessLog } from './http/access-log.ts';
 import { createMetricsRegistry, metricsRouter, registerCameraMetrics } from './http/metrics.ts';
 import type { RequireRole } from './http/roles.ts';
 import { loadCameras } from '../camera-config/load.ts';
@@ -62,6 +64,11 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   /** Run in reverse order on shutdown. */
   const closers: Array<[string, () => Promise<void> | void]> = [];
   const app = createApp();
+  if (config.accessLogDays > 0) {
+    const access = createAccessLog(path.join(config.dataDir, 'logs'), config.accessLogDays);
+    app.use(declareAccess(access.middleware, { kind: 'middleware' }));
+    closers.push(['access log', () => access.close()]);
+  }
   // Shutdown step 1: once stopping, every write answers 503 + Retry-After (reads keep answering during the drain),
   // so a CAD feed or a Traccar Client retries against the restarted server instead of losing the call.
   let stopping = false;

@@ -50,7 +50,7 @@ describe('below the free-disk watermark', () => {
       const base = `http://127.0.0.1:${running.port}`;
       const call = async (method: string, p: string, body?: unknown) => {
         const res = await fetch(base + p, {
-          method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body),
+          method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
         });
         return { status: res.status, body: await res.json().catch(() => null) };
       };
