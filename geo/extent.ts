@@ -22,3 +22,12 @@ export function coveringCircle(shapes: AreaShape[]): { center: [number, number];
       : (turf.center(turf.featureCollection(circles.flatMap((c) => c.points).map((p) => turf.point(p)))).geometry.coordinates as [number, number]);
   return { center, radiusM: Math.max(...circles.map((c) => turf.distance(center, c.center, { units: 'meters' }) + c.radiusM)) };
 }
+
+/** A box [minLon, minLat, maxLon, maxLat]: the city's extent (every kelurahan polygon inside it). */
+export type Box = [number, number, number, number];
+
+/** Does a circle come within marginM of the box? (Its nearest point on the box, then one geodesic distance.) */
+export function circleReachesBox(box: Box, center: [lon: number, lat: number], radiusM: number, marginM: number): boolean {
+  const nearest: [number, number] = [Math.min(Math.max(center[0], box[0]), box[2]), Math.min(Math.max(center[1], box[1]), box[3])];
+  return turf.distance(center, nearest, { units: 'meters' }) <= radiusM + marginM;
+}

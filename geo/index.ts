@@ -28,7 +28,12 @@ export interface Geo {
   reverse(lat: number, lon: number): ReverseResult;
   camerasFor(point: { lat: number; lon: number }, uncertaintyM: number, cameras: CameraGeometry[], opts?: { limit?: number }): CameraCoverage[];
   kelurahanList(): KelurahanListItem[];
+  /** The city's extent [minLon, minLat, maxLon, maxLat]: what "in our area" means for feeds such as CAP. */
+  extent(): Box;
 }
+
+import type { Box } from './extent.ts';
+export type { Box } from './extent.ts';
 
 export function createGeo(data: GeoData): Geo {
   const areas = new AreaIndex(data);
@@ -54,6 +59,10 @@ export function createGeo(data: GeoData): Geo {
     },
     kelurahanList() {
       return list.map((k) => ({ ...k }));
+    },
+    extent() {
+      const boxes = areas.kelurahan.map((k) => k.bbox);
+      return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
     },
   };
 }

@@ -169,6 +169,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       requireIntake: auth.requireIntake,
       rateLimitIntake: auth.rateLimitIntake,
       amlHmacKey: config.amlHmacKey,
+      serviceBox: geo.extent(),
       cameras: cameraViews,
       camerasFor: geo.camerasFor,
     }),

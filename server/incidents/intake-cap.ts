@@ -2,7 +2,7 @@
 // A pure decoder: the decision (dedupe, which incident, whether it may still be cancelled) is IncidentService.apply's.
 // Untrusted XML: a DOCTYPE is refused outright and the parser never expands entities (no XXE, no billion laughs).
 import { decimal, plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
-import { coveringCircle, type AreaShape } from '../../geo/extent.ts';
+import { circleReachesBox, coveringCircle, type AreaShape, type Box } from '../../geo/extent.ts';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import { DomainError, invalidField } from '../../domain/errors.ts';
@@ -178,6 +178,19 @@ export function capAreaLocation(areas: NonNullable<CapInfo['area']>): LocationIn
   };
 }
 
+/** The centre's area: the city's extent, and how far beyond it an alert still concerns us (upstream floods, smoke). */
+export interface ServiceArea {
+  box: Box;
+  marginM: number;
+}
+export const CAP_AREA_MARGIN_M = 25_000;
+
+/** An alert without geometry is kept (an operator places it); one with geometry must come near the area. */
+function reaches(loc: LocationInput | undefined, area: ServiceArea): boolean {
+  if (!loc || typeof loc.lat !== 'number' || typeof loc.lon !== 'number') return true;
+  return circleReachesBox(area.box, [loc.lon, loc.lat], loc.uncertaintyM ?? 0, area.marginM);
+}
+
 /** One line for the operator's log: what, where, from whom. */
 function capSummary(alert: CapAlert): string {
   const info = pickInfo(alert);
@@ -221,7 +234,7 @@ export function capReferenceKeys(references: string): string[] {
  * and Update name the alerts they follow (references, newest first); an Alert is a new incident. Geometry is checked
  * here, so an invalid message is a 400 even when its identifier is already known.
  */
-export function decodeCap(xml: string, now = Date.now()): IntakeMessage {
+export function decodeCap(xml: string, now = Date.now(), area?: ServiceArea): IntakeMessage {
   const alert = parseCapXml(xml);
   const ignore = (action: string): IntakeMessage => ({ kind: 'ignore', action, source: 'cap', ref: `${alert.sender},${alert.identifier}`, summary: capSummary(alert) });
   if (alert.status === 'Test' || alert.status === 'System' || alert.status === 'Draft' || alert.msgType === 'Ack' || alert.msgType === 'Error') {
@@ -234,6 +247,8 @@ export function decodeCap(xml: string, now = Date.now()): IntakeMessage {
   const input = capToInput(alert); // geometry is checked even for an alert that will only be logged
   // An alert whose every info block has expired describes the past: the log, not the live queue.
   if (alert.info!.every((i) => i.expires !== undefined && Date.parse(i.expires) < now)) return ignore('ignored_expired');
+  // A new alert for somewhere else (a BMKG alert for Banten reaches every subscriber): the log, not our queue.
+  if (area && alert.msgType === 'Alert' && !reaches(input.location, area)) return ignore('ignored_out_of_area');
   if (alert.msgType === 'Update') return { kind: 'update', refKind: 'cap', refs, input, origin, note: alert.identifier, dedupe };
   return { kind: 'create', input, dedupe };
 }

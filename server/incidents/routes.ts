@@ -6,7 +6,8 @@ import { intParam, timeParam } from '../http/query.ts';
 import type { RequireRole } from '../http/roles.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { decodeAml, parseAml, verifyAmlHmac } from './intake-aml.ts';
-import { decodeCap } from './intake-cap.ts';
+import { CAP_AREA_MARGIN_M, decodeCap } from './intake-cap.ts';
+import type { Box } from '../../geo/extent.ts';
 import { decodeIncidentJson, parseIncidentPatch } from './intake-json.ts';
 import { publicIncident, STATUSES, type Incident, type IntakeAction, type Status } from './model.ts';
 import type { IncidentService } from './service.ts';
@@ -27,6 +28,8 @@ export interface IncidentRoutesDeps {
   /** Public camera views with geometry (no credentials), e.g. the streams supervisor's views(); returned as is. */
   cameras: () => CameraGeometry[];
   camerasFor: (point: { lat: number; lon: number }, uncertaintyM: number, cameras: CameraGeometry[], opts?: { limit?: number }) => CameraCoverage[];
+  /** The city's extent: a new CAP alert that does not come near it goes to the intake log, not the queue. */
+  serviceBox: Box;
 }
 
 const principal = (res: Response) => res.locals.principal as Principal;
@@ -113,7 +116,7 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     express.text({ type: CAP_TYPES, limit: BODY_LIMIT }),
     async (req, res) => {
       if (typeof req.body !== 'string' || !req.body.trim()) throw new DomainError('empty_body', 'body', 'the body is empty');
-      const out = await d.service.applyQueued(decodeCap(req.body), actorOf(res));
+      const out = await d.service.applyQueued(decodeCap(req.body, Date.now(), { box: d.serviceBox, marginM: CAP_AREA_MARGIN_M }), actorOf(res));
       res.status(STATUS_OF[out.action]).json({ action: out.detail ?? out.action, incident: out.incident && viewFor(res)(out.incident) });
     },
   );

@@ -1,7 +1,11 @@
 // POST /api/intake/cap over real HTTP and SQLite with the OASIS CAP 1.2 samples: creation, lat-first geometry,
 // (sender, identifier) de-duplication, Update/Cancel through references, malformed and hostile XML.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, startIncidents, type IncidentsStack } from './incidents-harness.ts';
+import { decodeCap } from '../../server/incidents/intake-cap.ts';
+import { fixture, gazetteer, startIncidents, type IncidentsStack } from './incidents-harness.ts';
+
+/** A real point of the city (a kelurahan centroid from the shipped gazetteer), as CAP writes it: "lat,lon". */
+const [PKU_LON, PKU_LAT] = gazetteer.kelurahan[0].centroid as [number, number];
 
 /** The OASIS examples expired in 2003: the same alert with its expiry a day from now. */
 const unexpired = (xml: string) => xml.replace(/<expires>[^<]*<\/expires>/g, `<expires>${new Date(Date.now() + 86_400_000).toISOString()}</expires>`);
@@ -50,10 +54,20 @@ describe('CAP samples', () => {
     expect((await cap(prefixed, 'integration', { 'content-type': 'application/xml' })).status).not.toBe(400);
   });
 
-  it('example 2: the lat-first polygon becomes a lon/lat centre with a radius covering every vertex', async () => {
+  it('example 2, unexpired, is for California: the intake log, not the queue', async () => {
+    const n = s.count();
     const r = await cap(unexpired(fixture('cap/oasis-example2.xml')), 'integration', { 'content-type': 'application/xml' });
-    expect(r.status).toBe(201);
-    const loc = r.body.incident.location;
+    expect(r).toMatchObject({ status: 202, body: { action: 'ignored_out_of_area', incident: null } });
+    expect(s.count()).toBe(n);
+    const log = await s.call('GET', '/api/intake/log', 'operator');
+    expect(log.body.items.some((e: any) => e.action === 'ignored_out_of_area' && e.source === 'cap')).toBe(true);
+  });
+
+  it('example 2: the lat-first polygon becomes a lon/lat centre with a radius covering every vertex', () => {
+    const decoded = decodeCap(unexpired(fixture('cap/oasis-example2.xml'))); // the decoder alone: no service area
+    expect(decoded.kind).toBe('create');
+    const input = (decoded as Extract<typeof decoded, { kind: 'create' }>).input;
+    const loc = input.location as any;
     // vertices 38.34..38.62 N, -120.14..-119.74 E: a swapped order would give lat -120 (invalid) or lon 38
     expect(loc.lat).toBeGreaterThan(38.34);
     expect(loc.lat).toBeLessThan(38.62);
@@ -62,8 +76,7 @@ describe('CAP samples', () => {
     // farthest vertex from a centre inside that box is ~15-25 km away
     expect(loc.uncertaintyM).toBeGreaterThan(10_000);
     expect(loc.uncertaintyM).toBeLessThan(30_000);
-    expect(loc.outsideCity).toBe(true);
-    expect(r.body.incident.category).toBe('bencana_alam');
+    expect(input.category).toBe('bencana_alam');
     // the area itself is kept (closed ring, [lon, lat]): arrival is judged on it (server/units/arrival.ts)
     expect(loc.polygons).toEqual([[[-120.14, 38.47], [-119.95, 38.34], [-119.74, 38.52], [-119.89, 38.62], [-120.14, 38.47]]]);
   });
@@ -82,14 +95,15 @@ describe('CAP Update / Cancel through references', () => {
     .replace('TRI13970876.2', 'TRI-ORIG.1')
     .replace('<msgType>Update</msgType>', '<msgType>Alert</msgType>')
     .replace(/\s*<references>.*<\/references>/, '')
-    .replace('<circle>32.9525,-115.5527 0</circle>', '<circle>32.9525,-115.5527 2.5</circle>');
+    .replace('<circle>32.9525,-115.5527 0</circle>', `<circle>${PKU_LAT},${PKU_LON} 2.5</circle>`);
   const update = fixture('cap/oasis-example3-update.xml')
+    .replace('<circle>32.9525,-115.5527 0</circle>', `<circle>${PKU_LAT},${PKU_LON} 2.5</circle>`)
     .replace('TRI13970876.2', 'TRI-ORIG.2')
     .replace('TRI13970876.1', 'TRI-ORIG.1')
     .replace('<severity>Minor</severity>', '<severity>Severe</severity>');
 
   it('a circle of 1e300 km is kept at 50 km and flagged, so no unit "arrives" from 950 km away', async () => {
-    const r = await cap(original.replace('TRI-ORIG.1', 'TRI-HUGE.1').replace('32.9525,-115.5527 2.5', '32.9525,-115.5527 1e300'));
+    const r = await cap(original.replace('TRI-ORIG.1', 'TRI-HUGE.1').replace(`${PKU_LAT},${PKU_LON} 2.5`, '32.9525,-115.5527 1e300'));
     expect(r.status).toBe(201);
     expect(r.body.incident.location.uncertaintyM).toBe(50_000);
     expect(r.body.incident.flags).toContain('uncertainty_clamped');

@@ -45,7 +45,7 @@ export async function startIncidents(opts: { amlHmacKey?: string; intakeRatePerS
   app.use(
     incidentsRouter({
       service, requireRole: auth.requireRole, requireIntake: auth.requireIntake, rateLimitIntake: auth.rateLimitIntake,
-      amlHmacKey: opts.amlHmacKey, cameras: () => cameraViews, camerasFor: g.camerasFor,
+      amlHmacKey: opts.amlHmacKey, cameras: () => cameraViews, camerasFor: g.camerasFor, serviceBox: g.extent(),
     }),
   );
   app.get('/wall', (_req, res) => void res.type('text/plain').send('wall page'));
