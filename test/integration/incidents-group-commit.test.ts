@@ -114,8 +114,12 @@ describe('group commit', () => {
   });
 
   it('over HTTP: concurrent identical CAP alerts → one incident', async () => {
-    // OASIS example 2 with its 2003 expiry moved to tomorrow (an expired alert goes to the log, not the queue)
-    const xml = fixture('cap/oasis-example2.xml').replace(/<expires>[^<]*<\/expires>/, `<expires>${new Date(Date.now() + 86_400_000).toISOString()}</expires>`);
+    // OASIS example 2 with its 2003 expiry moved to tomorrow and its area moved from California to a real point of the
+    // city (a kelurahan centroid): an expired or out-of-area alert goes to the log, not the queue
+    const [lon, lat] = gazetteer.kelurahan[0].centroid as [number, number];
+    const xml = fixture('cap/oasis-example2.xml')
+      .replace(/<expires>[^<]*<\/expires>/, `<expires>${new Date(Date.now() + 86_400_000).toISOString()}</expires>`)
+      .replace(/<polygon>[^<]*<\/polygon>/, `<circle>${lat},${lon} 1</circle>`);
     const countBefore = s.count();
     const rs = await Promise.all(
       Array.from({ length: 5 }, () => s.call('POST', '/api/intake/cap', 'integration', xml, { 'content-type': 'application/xml' })),
