@@ -122,7 +122,7 @@ export function createHub(opts: HubOptions) {
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== path) return; // someone else's upgrade
-    const who = admitWatcher(req, socket, url, opts.authenticate);
+    const who = admitWatcher(req, socket, opts.authenticate);
     if (!who) return;
     wss.handleUpgrade(req, socket, head, (ws) => {
       const c: Client = { ws, id: nextId++, role: who.role, alive: true, lastSelectAt: 0, lastResyncAt: Date.now() };

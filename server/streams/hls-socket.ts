@@ -129,7 +129,7 @@ export function attachHlsSocket(opts: HlsSocketOptions) {
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== HLS_SOCKET_PATH) return;
-    if (!admitWatcher(req, socket, url, opts.authenticate)) return;
+    if (!admitWatcher(req, socket, opts.authenticate)) return;
     wss.handleUpgrade(req, socket, head, serve);
   };
   opts.server.on('upgrade', onUpgrade);

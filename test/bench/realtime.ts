@@ -78,7 +78,7 @@ async function run(dataBase: string) {
     let gaps = 0;
     const walls = await Promise.all(
       Array.from({ length: CLIENTS }, () => new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${viewer}`);
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { authorization: `Bearer ${viewer}` } });
         let seq = -1;
         ws.on('message', (raw) => {
           const now = performance.now();

@@ -14,8 +14,10 @@ const [LON, LAT] = roadLine('Sudirman')[0];
 let s: Stack;
 
 /** A ws client that queues every message and lets a test await the next one matching a predicate. */
-function client(stack: Stack, query = `?token=${stack.tokens.viewer}`) {
-  const ws = new WebSocket(`ws://127.0.0.1:${stack.port}/ws${query}`);
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+function client(stack: Stack, token = stack.tokens.viewer) {
+  const ws = new WebSocket(`ws://127.0.0.1:${stack.port}/ws`, { headers: bearer(token) });
   const queue: any[] = [];
   const waiters: Array<{ pred: (m: any) => boolean; resolve: (m: any) => void }> = [];
   ws.on('message', (raw) => {
@@ -49,22 +51,23 @@ afterAll(() => s?.close());
 
 describe('realtime hub', () => {
   it('refuses an upgrade without a token, and an intake-only token', async () => {
-    const status = (q: string) =>
+    const status = (token?: string, query = '') =>
       new Promise<number>((resolve) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws${q}`);
+        const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws${query}`, { headers: token ? bearer(token) : {} });
         ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         ws.on('open', () => (ws.close(), resolve(101)));
         ws.on('error', () => {});
       });
-    expect(await status('')).toBe(401);
-    expect(await status('?token=wrong')).toBe(401);
-    expect(await status(`?token=${s.tokens.integration}`)).toBe(403);
+    expect(await status()).toBe(401);
+    expect(await status('wrong')).toBe(401);
+    expect(await status(s.tokens.integration)).toBe(403);
+    expect(await status(undefined, `?token=${s.tokens.viewer}`)).toBe(401); // never a token in a URL
   });
 
   it("refuses a page of another site even with a valid credential (Origin), and serves the wall's own", async () => {
     const status = (origin: string) =>
       new Promise<number>((resolve) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws?token=${s.tokens.viewer}`, { headers: { origin } });
+        const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws`, { headers: { origin, ...bearer(s.tokens.viewer) } });
         ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         ws.on('open', () => (ws.close(), resolve(101)));
         ws.on('error', () => {});
@@ -152,7 +155,7 @@ describe('realtime hub', () => {
   it('everything a wall receives, over /ws and from the list endpoints, is exactly the domain\'s shape', async () => {
     const seen: unknown[] = [];
     // an operator's screen: it may also lead follow mode (select)
-    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws?token=${s.tokens.operator}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/ws`, { headers: bearer(s.tokens.operator) });
     ws.on('message', (raw) => seen.push(JSON.parse(String(raw))));
     await new Promise((r) => ws.once('open', r));
     const inc = newIncident('kontrak bentuk');
@@ -187,7 +190,7 @@ describe('realtime hub', () => {
   });
 
   it("relays an operator's select (follow mode) to every wall, without a seq gap; a wall's own select leads nobody", async () => {
-    const a = client(s, `?token=${s.tokens.operator}`);
+    const a = client(s, s.tokens.operator);
     const b = client(s);
     const [sa, sb] = [await a.next(), await b.next()];
     const inc = newIncident('ikuti ini');

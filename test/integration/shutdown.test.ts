@@ -130,7 +130,7 @@ describe('graceful stop', () => {
         SIAGA_NO_STREAMS: '1', SIAGA_RTMP_PORT: '0', SIAGA_OSMAND_PORT: '0', SIAGA_LOG_LEVEL: 'warn', SIAGA_BACKUP_INTERVAL_S: '0', FFMPEG_PATH: process.env.FFMPEG_PATH,
       }, []),
     );
-    const ws = new WebSocket(`ws://127.0.0.1:${running.port}/ws?token=${ADMIN}`);
+    const ws = new WebSocket(`ws://127.0.0.1:${running.port}/ws`, { headers: { authorization: `Bearer ${ADMIN}` } });
     await new Promise((r) => ws.once('message', r)); // the snapshot
     const closeCode = new Promise<number>((r) => ws.once('close', (code) => r(code)));
 
