@@ -199,11 +199,12 @@ export function createUnitService(opts: UnitServiceOptions) {
       log.warn('implausible fix: not used', { unit: unit.id, impliedKmh: Math.round(kmh) });
       return { ok: true };
     }
+    // Out-of-order fixes (a replay, a duplicate) go to history but neither move the unit back in time nor count for
+    // the dispatch: an old fix at the scene is no evidence that the unit is there now.
+    const inOrder = !prev || prev.position.at <= position.at;
     const dispatch = active.get(unit.id);
-    if (dispatch && progressDispatch(unit, dispatch, position, receivedAt)) refreshActive(unit.id, dispatch.id);
-    // Out-of-order (buffered) fixes go to history but never move the unit backwards in time.
-    if (!prev || prev.position.at <= position.at) last.set(unit.id, { position, receivedAt });
-    else last.set(unit.id, { position: prev.position, receivedAt });
+    if (dispatch && inOrder && progressDispatch(unit, dispatch, position, receivedAt)) refreshActive(unit.id, dispatch.id);
+    last.set(unit.id, { position: inOrder ? position : prev.position, receivedAt });
     touched.add(unit);
     return { ok: true };
   }

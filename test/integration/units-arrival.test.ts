@@ -135,6 +135,27 @@ describe('known tracks', () => {
       .toEqual({ moving_source: 'distance', arrived_at: null });
   });
 
+  it('spoofing: a wrong id, a replayed old fix, a future fix and a teleport move neither the unit nor the incident', async () => {
+    const incidentId = await unitWithJob('dk-spoof', SCENE, 20);
+    const unit = () => s.units.service.get('dk-spoof')!;
+    const [before, status] = [unit().position, s.incidents.get(incidentId)!.status];
+    const lastMs = Date.parse(before!.at);
+    const send = (id: string, t: number | string, [lon, lat]: [number, number]) =>
+      fetch(`http://127.0.0.1:${s.osmandPort}/?id=${id}&timestamp=${t}&lat=${lat.toFixed(6)}&lon=${lon.toFixed(6)}&speed=0&accuracy=5`);
+    expect((await send('dev-dk-spooof', Date.now(), SCENE)).status).toBe(200); // answered like a real one…
+    expect((await send('dev-dk-spoof', lastMs - 3_600_000, SCENE)).status).toBe(200); // a fix from an hour ago, at the scene
+    expect((await send('dev-dk-spoof', Date.now() + 3_600_000, SCENE)).status).toBe(400); // an hour in the future
+    expect((await send('dev-dk-spoof', lastMs + 1000, SCENE)).status).toBe(200); // 3.4 km in a second
+    expect(unit().position).toEqual(before);
+    expect(dispatchRow(incidentId)).toMatchObject({ arrived_at: null, moving_at: null });
+    expect(s.incidents.get(incidentId)!.status).toBe(status);
+    // …and the real device still drives there and arrives
+    for (const p of path.slice(1)) await fix('dev-dk-spoof', p, 40);
+    await fix('dev-dk-spoof', SCENE, 0);
+    await fix('dev-dk-spoof', SCENE, 0);
+    expect(dispatchRow(incidentId).arrived_at).not.toBeNull();
+  });
+
   it('a fix 400 m out with 500 m accuracy is no evidence of arrival', async () => {
     const inc = await unitWithJob('fuzzy', SCENE);
     const near = path[path.length - 6]; // ~400 m before the scene
