@@ -31,7 +31,7 @@ export const ENV_SCHEMA = z.object({
   SIAGA_ADMIN_TOKEN: optional.describe('admin bearer token; unset in the demo: a random one, printed at start'),
   SIAGA_AML_HMAC_KEY: optional.describe('if set, AML messages must carry a valid HMAC-SHA1'),
   SIAGA_INTAKE_RATE: int(300, 0, 65535).describe('intake requests per second per token (per IP without one); 0 = no limit'),
-  SIAGA_AVL_RATE: int(200, 0, 65535).describe('OsmAnd/Traccar positions per second per sender address; 0 = no limit'),
+  SIAGA_AVL_RATE: int(200, 0, 65535).describe('OsmAnd/Traccar positions per second per sender address (each device id also at most 10/s); 0 = neither limit'),
   SIAGA_ARRIVAL_RADIUS_M: int(100, 10, 5000).describe(
     'arrival fence, metres: a dispatched unit that has moved and stopped within max(this, its fix accuracy) of the point is on scene',
   ),

@@ -13,6 +13,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { logger } from '../log.ts';
 import { declareAccess } from '../http/access.ts';
 import { httpErrors } from '../http/errors.ts';
+import { deviceHash } from './device-id.ts';
 import type { Position } from './types.ts';
 
 export interface OsmandFix extends Omit<Position, 'unitId'> {
@@ -146,7 +147,20 @@ function noteUnknown(deviceId: string): void {
 }
 
 /** Router handling `/` (mounted at /api/osmand on the main app and at / on the device port). */
-export function createOsmandRouter(deps: { ingest: Ingest; now?: () => number; ratePerS?: number; refuse?: () => DomainError | null }): express.Router {
+/** Fixes per second per device id when the address limit is on (see createOsmandRouter). */
+export const DEVICE_RATE_PER_S = 10;
+
+/** The device id a request names, wherever the client put it (query, form or JSON), hashed: never kept as is. */
+function deviceKey(req: express.Request): string | undefined {
+  const q = req.query as Record<string, unknown>;
+  const b = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+  const id = [q.id, q.deviceid, b.id, b.deviceid, b.device_id].find((v) => typeof v === 'string' || typeof v === 'number');
+  return id === undefined ? undefined : deviceHash(String(id).trim());
+}
+
+export function createOsmandRouter(deps: {
+  ingest: Ingest; now?: () => number; ratePerS?: number; devicePerS?: number; refuse?: () => DomainError | null;
+}): express.Router {
   const now = deps.now ?? Date.now;
   const router = express.Router();
   // Per sender address: a phone reports every few seconds, a forwarding gateway a few hundred a second at most.
@@ -163,6 +177,20 @@ export function createOsmandRouter(deps: { ingest: Ingest; now?: () => number; r
   );
   router.use(express.urlencoded({ extended: false, limit: '16kb' }));
   router.use(express.json({ limit: '64kb' }));
+  // Per device id, known or not (so the limit tells a guesser nothing): a phone reports about once a second, and
+  // flushes what it buffered offline one request at a time.
+  const devicePerS = deps.devicePerS ?? DEVICE_RATE_PER_S;
+  if (ratePerS > 0 && devicePerS > 0) router.use(
+    rateLimit({
+      windowMs: 1000,
+      limit: devicePerS,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      skip: (req) => deviceKey(req) === undefined,
+      keyGenerator: (req) => deviceKey(req)!,
+      handler: (_req, _res, next) => next(new DomainError('rate_limited', null, 'too many positions for this device: slow down')),
+    }),
+  );
   router.all('/', async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'POST') throw new DomainError('method_not_allowed', null, 'GET or POST');
     const refused = deps.refuse?.();

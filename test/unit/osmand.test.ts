@@ -86,3 +86,28 @@ describe('per-address rate limit', () => {
     }
   });
 });
+
+describe('per-device rate limit', () => {
+  it('one device id past its limit gets 429 whatever address it uses; another device is not held back', async () => {
+    const http = await import('node:http');
+    const express = (await import('express')).default;
+    const { createOsmandRouter } = await import('../../server/units/osmand.ts');
+    const { httpErrors } = await import('../../server/http/errors.ts');
+    const app = express();
+    app.use('/', createOsmandRouter({ ingest: () => ({ ok: true }), ratePerS: 1000, devicePerS: 3 }));
+    app.use(httpErrors);
+    const server = http.createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    try {
+      const send = (body: string) => fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).then((r) => r.status);
+      const a = [];
+      for (let k = 0; k < 5; k++) a.push(await send(`id=dev-a&lat=0.5&lon=101.4`));
+      expect(a).toEqual([200, 200, 200, 429, 429]);
+      expect(await send(`id=dev-b&lat=0.5&lon=101.4`)).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/?id=dev-a&lat=0.5&lon=101.4`)).status).toBe(429); // in the query now: the same device
+    } finally {
+      server.close();
+    }
+  });
+});
