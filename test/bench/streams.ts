@@ -1,6 +1,6 @@
 // npm run bench:streams — 35 simulated cameras for 60 s through the real server (`server/main.ts`), then the same
-// 35 sources through bare `ffmpeg -c copy -f hls`. Reports CPU(our 35 pipelines) ÷ CPU(bare), the shared
-// snapshotter's CPU separately, (pipelines + snapshotter) ÷ bare, server RSS without ffmpeg, and seconds until all 35
+// 35 sources through bare `ffmpeg -c copy -f hls`. Reports CPU(our 35 pipelines) ÷ CPU(bare), the CPU of short-lived
+// children (on-demand snapshot decodes) separately, (pipelines + those) ÷ bare, server RSS without ffmpeg, and seconds until all 35
 // cameras are online. Sources: the demo camera simulator (real RTSP server).
 // Then the CPU of one transcoded camera (H.265 640×360 → H.264 640×360, the encoder the server picks), against the
 // same camera copied. Option: --transcode-only (that part alone).
@@ -43,7 +43,7 @@ function cpuTicks(pid: number): number {
   return f ? Number(f[11]) + Number(f[12]) : 0; // utime + stime
 }
 /** CPU of `pid`'s children that have exited and been reaped (cutime + cstime): catches short-lived runs that
- *  1 s polling would miss, here the snapshotter's ffmpeg (one run per ~5 s, well under a second each). */
+ *  1 s polling would miss, here on-demand snapshot decodes (well under a second each). */
 function reapedChildTicks(pid: number): number {
   const f = statFields(pid);
   return f ? Number(f[13]) + Number(f[14]) : 0;
@@ -203,9 +203,9 @@ try {
   const viewsNow = async () => ((await (await fetch(`http://127.0.0.1:${port}/api/cameras`, auth)).json()) as ListOf<CameraView>).items;
   const restartsBefore = (await viewsNow()).reduce((a, v) => a + v.health.restarts, 0);
   const reaped0 = reapedChildTicks(serverPid);
-  // pipelines: the long-lived ffmpeg children (polled); snapshotter: everything reaped meanwhile (see above)
+  // pipelines: the long-lived ffmpeg children (polled); short-lived children: everything reaped meanwhile (see above)
   const pipelinesCpu = await cpuOver(MEASURE_S, () => childrenOf(serverPid).filter(isPipeline), () => (rssMax = Math.max(rssMax, rssMb(serverPid))));
-  const snapshotterCpu = (reapedChildTicks(serverPid) - reaped0) / TICK;
+  const shortLivedCpu = (reapedChildTicks(serverPid) - reaped0) / TICK;
   const serverCpu = cpuTicks(serverPid) / TICK;
   const views = await viewsNow();
   const onlineEnd = views.filter((v) => v.health.status === 'online').length;
@@ -229,17 +229,17 @@ try {
 
   const pct = (s: number) => `${((s / MEASURE_S) * 100).toFixed(1)} %`;
   const pipelinesRatio = pipelinesCpu / bareCpu;
-  const totalRatio = (pipelinesCpu + snapshotterCpu) / bareCpu;
+  const totalRatio = (pipelinesCpu + shortLivedCpu) / bareCpu;
   const load = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
   writeSection('streams', `
 35 simulated cameras (demo camera simulator: rtsp-streaming-server + looping publishers, 640×360 H.264 15 fps, 1 s GOP),
 pulled over RTSP/UDP by the real server (\`server/main.ts\`), ${MEASURE_S} s measured after ${WARMUP_S} s warm-up.
 ffmpeg: ${ff.version} (${ff.path}). Load average at the end (1/5/15 min): ${load} on 2 cores.
 
-Since the snapshot redesign the 35 pipelines are pure stream copies (HLS only) and ONE snapshotter
-(\`server/streams/snapshotter.ts\`) runs a single short ffmpeg every 5 s that decodes the first keyframe of each
-camera's newest finished segment. Pipelines are measured by polling their CPU each second; the snapshotter's runs are
-too short to poll, so its figure is the CPU of all server children reaped during the window (cutime + cstime), which
+The 35 pipelines are pure stream copies into fragmented MP4 on a pipe, segmented in memory for LL-HLS. Snapshots are
+decoded on demand only (\`server/streams/snapshots.ts\`: when a page asks for a poster, or a camera goes dark), so an
+idle server decodes nothing. Pipelines are measured by polling their CPU each second; short-lived children are too
+short to poll, so their figure is the CPU of all server children reaped during the window (cutime + cstime), which
 would also include any pipeline that exited meanwhile (restarts during the window: ${restarts - restartsBefore}).
 Before the redesign (each pipeline decoded every keyframe for its own JPEG), pipelines ÷ bare was 1.42–1.69 on this
 machine, of which 1.04 was the HLS arguments alone.
@@ -247,10 +247,10 @@ machine, of which 1.04 was the HLS arguments alone.
 | metric | value | goal |
 |---|---|---|
 | CPU of our 35 pipelines (HLS copy only) | ${pipelinesCpu.toFixed(1)} s = ${pct(pipelinesCpu)} of one core | |
-| CPU of the snapshotter (JPEG of each camera every 5 s) | ${snapshotterCpu.toFixed(1)} s = ${pct(snapshotterCpu)} of one core | |
+| CPU of short-lived children (on-demand snapshots; none unless asked) | ${shortLivedCpu.toFixed(1)} s = ${pct(shortLivedCpu)} of one core | |
 | CPU of 35 bare \`ffmpeg -c copy -f hls\` | ${bareCpu.toFixed(1)} s = ${pct(bareCpu)} of one core | |
 | ratio pipelines ÷ bare | **${pipelinesRatio.toFixed(2)}** | ≤ 1.15 |
-| ratio (pipelines + snapshotter) ÷ bare | **${totalRatio.toFixed(2)}** | |
+| ratio (pipelines + short-lived children) ÷ bare | **${totalRatio.toFixed(2)}** | |
 | snapshots present at the end / age p50–max | ${snapAges.length}/35 / ${(snapAges[Math.floor(snapAges.length / 2)] ?? NaN).toFixed(1)}–${(snapAges.at(-1) ?? NaN).toFixed(1)} s | |
 | server RSS excluding ffmpeg (max) | **${rssMax.toFixed(0)} MB** | ≤ 250 MB |
 | ffmpeg RSS, sum of the 35 pipelines | ${ffmpegRss.toFixed(0)} MB | |
