@@ -1,5 +1,6 @@
 // The wall in a real browser against the real server in demo mode (35 simulated RTSP cameras through ffmpeg,
-// 112 traffic, units): map drawn, layers present, click → live camera tiles, follow mode, console intake.
+// 112 traffic, units): map drawn, layers present, click → live camera tiles, follow mode, console intake and its
+// "Informasi" log.
 // One server and one browser for the whole file. Screenshots of each view go to test/artifacts/ (gitignored).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -152,7 +153,7 @@ describe('wall (e2e, real server in demo mode)', () => {
     await follower.close();
   });
 
-  it('the console creates an incident from a typed address (live suggestions) and the wall shows it', { timeout: 180_000 }, async () => {
+  it('the console creates an incident from a typed address (live suggestions) and the wall shows it; an expired CAP alert shows in Informasi', { timeout: 180_000 }, async () => {
     const console_ = await openView('?view=console');
     await waitMapReady(console_);
     const address = console_.locator('input[name=address]');
@@ -179,6 +180,22 @@ describe('wall (e2e, real server in demo mode)', () => {
     expect(stored.category).toBe('kebakaran');
     expect(stored.location.lat).not.toBeNull();
     expect(stored.location.text).toMatch(/sudirman/i);
+
+    // An expired CAP alert from California goes to the "Informasi" log, not the queue: the console shows it there
+    // (opening the collapsed panel refreshes it), newest first, with its Indonesian label.
+    const cap = fs.readFileSync(path.resolve('test/fixtures/incidents/cap/oasis-example2.xml'), 'utf8');
+    const posted = await api<{ action: string; incident: unknown }>('/api/intake/cap', { method: 'POST', body: cap, headers: { 'content-type': 'application/xml' } });
+    expect(posted).toEqual({ action: 'ignored_expired', incident: null });
+    const log = console_.locator('.console .intake-log');
+    await log.locator('.il-toggle').click();
+    const row = log.locator('.il-row').first();
+    await expect.poll(() => row.locator('.il-summary').innerText(), { timeout: 10_000 }).toMatch(/SEVERE THUNDERSTORM WARNING/);
+    expect(await row.getAttribute('data-action')).toBe('ignored_expired');
+    expect(await row.locator('.il-action').innerText()).toBe('kedaluwarsa');
+    expect(await row.locator('.il-source').innerText()).toBe('CAP');
+    expect(await row.locator('.time').innerText()).toMatch(/\d{2}[.:]\d{2} WIB$/);
+    expect(await log.locator('.il-toggle').innerText()).toMatch(/^Informasi \([1-9]\d*\+?\)/);
+    await log.screenshot({ path: path.join(ARTIFACTS, 'console-informasi.png') });
     await console_.close();
   });
 

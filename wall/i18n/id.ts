@@ -150,6 +150,16 @@ export const id = {
   'source.api': 'API',
   'source.cap': 'CAP',
   'source.aml': 'AML',
+  intakeLog: 'Informasi',
+  intakeLogHint: 'Pesan sah yang tidak masuk antrean langsung',
+  intakeLogEmpty: 'Belum ada pesan',
+  'intake.ignored_expired': 'kedaluwarsa',
+  'intake.ignored_out_of_area': 'di luar wilayah',
+  'intake.ignored_test': 'uji coba',
+  'intake.ignored_system': 'pesan sistem',
+  'intake.ignored_draft': 'draf',
+  'intake.ignored_ack': 'tanda terima',
+  'intake.ignored_error': 'pesan galat',
 } as const;
 
 export type Dict = { [K in keyof typeof id]: string };

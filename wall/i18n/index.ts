@@ -17,9 +17,9 @@ let lang: Lang = initialLang();
 export function t(key: keyof Dict): string {
   return dicts[lang][key];
 }
-type TermKind = 'category' | 'status' | 'agency' | 'event' | 'source' | 'window';
-/** A code from the server (category, status, agency id, history event, source) in the current language; an
- * unknown code (a newer server) shows as itself rather than in the wrong language. */
+type TermKind = 'category' | 'status' | 'agency' | 'event' | 'source' | 'window' | 'intake';
+/** A code from the server (category, status, agency id, history event, source, intake-log action) in the current
+ * language; an unknown code (a newer server) shows as itself rather than in the wrong language. */
 export function term(kind: TermKind, code: string | null | undefined): string {
   if (!code) return '—';
   const v = (dicts[lang] as Record<string, string>)[`${kind}.${code}`];

@@ -1,5 +1,6 @@
 // Operator console: new incident (live geocoder suggestions or a point picked on the map), dispatch a unit and
-// change status of the selected incident. Every POST carries an Idempotency-Key so a double click stores once.
+// change status of the selected incident; below them the "Informasi" intake log (intake-log.ts). Every POST
+// carries an Idempotency-Key so a double click stores once.
 import type { Candidate, ReverseResult } from '../../geo/types.ts';
 import { api } from '../state/api.ts';
 import { CATEGORIES, STATUSES } from '../ui/categories.ts';
@@ -9,6 +10,7 @@ import type { Incident } from '../../domain/incident.ts';
 import type { PublicUnit as Unit } from '../../domain/unit.ts';
 import { t, term } from '../i18n/index.ts';
 import type { ListOf } from '../../domain/messages.ts';
+import { mountIntakeLog } from './intake-log.ts';
 
 const SUGGEST_DEBOUNCE_MS = 180;
 
@@ -148,7 +150,8 @@ export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel 
   ctx.store.on((what) => what === 'select' && void paintActions());
   void paintActions();
 
-  root.append(h('aside.console', null, form, actions));
+  // The intake log sits last and starts collapsed: it never pushes the form or the actions away.
+  root.append(h('aside.console', null, form, actions, mountIntakeLog()));
 
   return {
     async pick(lon, lat) {
