@@ -6,6 +6,7 @@ import { circleReachesBox, coveringCircle, type AreaShape, type Box } from '../.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import { DomainError, invalidField } from '../../domain/errors.ts';
+import type { IntakeLogAction } from '../../domain/intake-log.ts';
 import { hashBody, MAX_AREA_VERTICES, polygonsSchema, type Category, type Dedupe, type IncidentInput, type IntakeMessage, type LocationInput, type Ring } from './model.ts';
 
 /**
@@ -236,9 +237,9 @@ export function capReferenceKeys(references: string): string[] {
  */
 export function decodeCap(xml: string, now = Date.now(), area?: ServiceArea): IntakeMessage {
   const alert = parseCapXml(xml);
-  const ignore = (action: string): IntakeMessage => ({ kind: 'ignore', action, source: 'cap', ref: `${alert.sender},${alert.identifier}`, summary: capSummary(alert) });
+  const ignore = (action: IntakeLogAction): IntakeMessage => ({ kind: 'ignore', action, source: 'cap', ref: `${alert.sender},${alert.identifier}`, summary: capSummary(alert) });
   if (alert.status === 'Test' || alert.status === 'System' || alert.status === 'Draft' || alert.msgType === 'Ack' || alert.msgType === 'Error') {
-    return ignore(`ignored_${alert.status === 'Actual' || alert.status === 'Exercise' ? alert.msgType : alert.status}`.toLowerCase());
+    return ignore(`ignored_${alert.status === 'Actual' || alert.status === 'Exercise' ? alert.msgType : alert.status}`.toLowerCase() as IntakeLogAction);
   }
   const dedupe: Dedupe = { kind: 'cap', ref: `${alert.sender},${alert.identifier}`, bodyHash: hashBody(alert) };
   const refs = alert.references ? capReferenceKeys(alert.references) : [];

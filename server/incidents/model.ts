@@ -1,5 +1,6 @@
 // What the intake adapters hand the incident service, and the bounds of what they may hand it. The published Incident,
 // its statuses and masking live in domain/incident.ts (re-exported here for the room).
+import type { IntakeLogAction } from '../../domain/intake-log.ts';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 
@@ -56,7 +57,7 @@ export type IntakeMessage =
   | { kind: 'cancel'; refKind: string; refs: string[]; refField: string; origin: string; note: string; dedupe: Dedupe }
   /** Valid but not for the live queue (CAP Test/System/Draft, Ack, Error, an expired alert): `action` says which;
    * it goes to the operator's intake log with its one-line summary. */
-  | { kind: 'ignore'; action: string; source: Source; ref: string | null; summary: string };
+  | { kind: 'ignore'; action: IntakeLogAction; source: Source; ref: string | null; summary: string };
 
 export type IntakeAction = 'created' | 'duplicate' | 'updated' | 'cancelled' | 'cancel_noted' | 'ignored';
 export interface IntakeOutcome {

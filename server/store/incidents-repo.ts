@@ -1,4 +1,5 @@
 // Incident persistence. Callers wrap multi-step writes in a transaction (server/store/group-commit.ts); every write here is synchronous.
+import type { IntakeLogEntry } from '../../domain/intake-log.ts';
 import type Database from 'better-sqlite3';
 import type { Db } from './db.ts';
 import type { HistoryEntry, HistoryEvent, Incident, Status } from '../../domain/incident.ts';
@@ -30,16 +31,7 @@ export interface ListFilter {
   limit?: number;
 }
 
-export interface IntakeLogEntry {
-  at: string;
-  source: string;
-  ref: string | null;
-  /** ignored_expired, ignored_test, … */
-  action: string;
-  /** What the message was about, in one line (headline, event, area). */
-  summary: string;
-  by: string;
-}
+export type { IntakeLogEntry } from '../../domain/intake-log.ts';
 
 /** Per database, shared by every repo on it in this process: the demo history's service writes bump it too. */
 const writes = new WeakMap<Database.Database, number>();
