@@ -11,6 +11,7 @@ import { loadCameras } from '../../camera-config/load.ts';
 import { startCameraSim, type CameraSim } from '../../server/demo/camera-sim.ts';
 import { bundledFfmpegPath, resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
 import { startStreams, type Streams } from '../../server/streams/index.ts';
+import { cameraPulls } from './procs.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -62,14 +63,8 @@ describe('bundled ffmpeg (@ffmpeg-installer)', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     // the pull that made it is the bundled binary
-    const pulls = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      } catch {
-        return [];
-      }
-    }).filter((argv) => argv.some((a) => a.startsWith('rtsp://') && a.includes(sim!.host)) && !argv.includes('-re')); // pulls, not the publisher
+    const pulls = cameraPulls();
     expect(pulls.length).toBeGreaterThan(0);
-    for (const argv of pulls) expect(argv[0]).toBe(bundled);
+    for (const { argv } of pulls) expect(argv[0]).toBe(bundled);
   }, 90_000);
 });

@@ -15,6 +15,7 @@ import { signStreamPath } from '../../server/streams/rtmp.ts';
 import { freePort } from './free-port.ts';
 import type { ListOf } from '../../domain/messages.ts';
 import { cameraViewSchema } from '../../domain/camera.ts';
+import { cameraPulls } from './procs.ts';
 
 const run = promisify(execFile);
 const USER = 'cctv-operator';
@@ -140,17 +141,8 @@ describe('cameras over HTTP (whole server)', () => {
   }, 60_000);
 
   it('stops every ffmpeg it started on close', async () => {
-    // the server's pulls: from the simulator's RTSP port, or back from its own RTMP ingest (not our publishers)
-    const sources = [`rtsp://${USER}`, `${sim.host}/`, `rtmp://127.0.0.1:${rtmpPort}/live/drone-1?`];
-    const publisherPids = new Set(publishers.map((p) => String(p.pid)));
-    const ours = () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && !publisherPids.has(d)).filter((pid) => {
-      try {
-        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmd.includes('ffmpeg') && sources.some((s) => cmd.includes(s)) && !cmd.split('\0').includes('-re');
-      } catch {
-        return false;
-      }
-    });
+    // the server's pulls: the two RTSP cameras (through the credential relay) and the RTMP push read back
+    const ours = () => cameraPulls();
     expect(ours().length).toBeGreaterThanOrEqual(3);
     await app.close();
     await sleep(200);

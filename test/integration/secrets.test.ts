@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCameraSim, type CameraSim } from '../../server/demo/camera-sim.ts';
 import { loadConfig } from '../../server/config.ts';
 import { start, type Running } from '../../server/main.ts';
+import { descendants } from './procs.ts';
 import type { CameraView } from '../../domain/camera.ts';
 import type { ListOf } from '../../domain/messages.ts';
 
@@ -33,24 +34,6 @@ function capture(stream: NodeJS.WriteStream): void {
     return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof stream.write;
   restore.push(() => void (stream.write = write));
-}
-
-/** Every process below this one (ffmpeg pulls, the simulator and its publishers). */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const ppid = Number(/^\d+ \(.*\) \S (\d+)/s.exec(fs.readFileSync(`/proc/${d}/stat`, 'utf8'))?.[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => (children.get(p) ?? []).forEach((c) => (out.push(c), walk(c)));
-  walk(pid);
-  return out;
 }
 
 const get = (p: string) => fetch(base + p, { headers: { authorization: `Bearer ${ADMIN}` } });
@@ -109,13 +92,7 @@ describe('camera credentials stay secret', () => {
     // the error names the camera (its host and path), not the loopback relay ffmpeg really talked to
     expect((await cameras()).find((v) => v.id === c)?.health.lastError).toContain(`rtsp://${sim.host}/${a}`);
 
-    const cmdlines = descendants(process.pid).map((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      } catch {
-        return '';
-      }
-    });
+    const cmdlines = descendants().map(({ argv }) => argv.join(' '));
     expect(cmdlines.filter((l) => /ffmpeg/.test(l) && /rtsp:\/\/127\.0\.0\.1/.test(l)).length).toBeGreaterThanOrEqual(3); // the pulls are there
     const bodies = await Promise.all(['/api/cameras', `/api/cameras/${a}`, `/api/cameras/${c}`, '/api/health', '/metrics'].map(async (p) => (await get(p)).text()));
     ws.close();

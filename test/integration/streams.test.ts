@@ -20,6 +20,7 @@ import { logger } from '../../server/log.ts';
 import HLS from 'hls-parser';
 import { WebSocket } from 'ws';
 import { attachHlsSocket, HEADER_BYTES, HLS_KIND_CODE, HLS_SOCKET_PATH, type HlsSocket } from '../../server/streams/hls-socket.ts';
+import { cameraPulls } from './procs.ts';
 
 const run = promisify(execFile);
 const USER = 'wall-user';
@@ -48,17 +49,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined> | T | und
 const lastFrameCount = (stderr: string) => Number([...stderr.matchAll(/frame=\s*(\d+)/g)].at(-1)?.[1]);
 const getJson = async (p: string) => (await fetch(base + p)).json() as Promise<CameraView>;
 const statusOf = async (id: string) => (await getJson(`/api/cameras/${id}`)).health.status;
-/** pids of ffmpeg processes whose command line mentions `text` (our pulls and the snapshotter work in the temp dir). */
-function ffmpegPidsFor(dir: string, text = ''): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return cmd.includes('ffmpeg') && cmd.includes(dir) && cmd.includes(text);
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-streams-'));
@@ -204,9 +194,9 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
     await Promise.all(cams.map(({ id }) => fetch(`${base}/api/cameras/${id}/snapshot.jpg`).then((r) => r.arrayBuffer())));
     expect(snaps.decodes).toBe(decodes); // cached: asked again at once, no new decode
     // pulls are pure copies: no image output in their command lines
-    const pulls = ffmpegPidsFor(`rtsp://`, sim.host);
+    const pulls = cameraPulls();
     expect(pulls.length).toBe(cams.length);
-    for (const pid of pulls) expect(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toMatch(/mjpeg|\.jpg/);
+    for (const { argv } of pulls) expect(argv.join(' ')).not.toMatch(/mjpeg|\.jpg/);
   });
 
   it('rejects path tricks with 400/404 and never shows credentials', async () => {
@@ -374,10 +364,10 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
   }, 90_000);
 
   it('leaves no ffmpeg behind when stopped', async () => {
-    expect(ffmpegPidsFor('rtsp://', sim.host).length).toBe(3);
+    expect(cameraPulls().length).toBe(3);
     await streams.close();
     expect(trackedChildCount()).toBe(0);
     await sleep(200);
-    expect(ffmpegPidsFor('rtsp://', sim.host)).toEqual([]);
+    expect(cameraPulls()).toEqual([]);
   });
 });
