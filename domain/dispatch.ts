@@ -1,4 +1,6 @@
-// What the server records about a dispatch's stages and the briefing reads back: one list for both.
+// What the server records about a dispatch's stages and the briefing reads back: one list for both. And the dispatch
+// desk's answers: units recommended for an incident by road time, and a dispatch's route with the cameras along it.
+import { z } from 'zod';
 
 /**
  * Who established a stage: AVL rules ('distance' = closing on the scene, 'station' = left its home station's geofence,
@@ -10,3 +12,46 @@ export type StageSource = (typeof STAGE_SOURCES)[number];
 
 /** Incident history event (note = agency id): no unit of that agency was free. The briefing counts it as such. */
 export const NO_UNIT_EVENT = 'no_unit_available' as const;
+
+const seconds = z.number().int().nonnegative();
+const metres = z.number().int().nonnegative();
+const lonLat = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
+
+/** `GET /api/incidents/:id/recommendations`: an available unit of an agency the incident was routed to. */
+export const unitRecommendationSchema = z.strictObject({
+  unitId: z.string(),
+  callsign: z.string(),
+  agency: z.string(),
+  /** Seconds by road from the unit's last fix to the incident (geo/routing.ts). */
+  etaS: seconds,
+  /** Road metres, the off-road legs at both ends included. */
+  distanceM: metres,
+  /** Seconds since the server received the unit's last fix. */
+  lastFixAgeS: seconds,
+});
+export type UnitRecommendation = z.infer<typeof unitRecommendationSchema>;
+
+/** A camera whose view the drive passes through. */
+export const routeCameraSchema = z.strictObject({
+  cameraId: z.string(),
+  /** Road metres from the start of the drive to where it enters the camera's view. */
+  alongM: metres,
+  /** Seconds from the start of the drive until then. */
+  etaS: seconds,
+});
+export type RouteCamera = z.infer<typeof routeCameraSchema>;
+
+/** `GET /api/dispatches/:id/route`: the dispatched unit's drive from where it is now to the incident. */
+export const dispatchRouteSchema = z.strictObject({
+  dispatchId: z.number().int(),
+  unitId: z.string(),
+  incidentId: z.string(),
+  /** Where the drive starts: the unit's last fix, or its station when it has sent none. */
+  from: z.enum(['fix', 'station']),
+  etaS: seconds,
+  distanceM: metres,
+  path: z.strictObject({ type: z.literal('LineString'), coordinates: z.array(lonLat) }),
+  /** In the order the unit enters their views. */
+  cameras: z.array(routeCameraSchema),
+});
+export type DispatchRoute = z.infer<typeof dispatchRouteSchema>;

@@ -1,6 +1,7 @@
 // Which cameras can see a place: a camera's view is a sector (bearing ± fov/2, out to rangeM; PTZ = full circle).
 // A camera "sees" an incident when its sector meets the incident's uncertainty circle. The same sector math
-// draws the cones on the wall (viewCone) and ranks cameras on the server (camerasFor).
+// draws the cones on the wall (viewCone), ranks cameras on the server (camerasFor) and lists the cameras a route passes
+// (camerasAlong).
 import KDBush from 'kdbush';
 import type { CameraCoverage, CameraGeometry } from './types.ts';
 import { bearingDeg, destination, distanceM, metersPerDegLon, metresToDegLat } from './spatial.ts';
@@ -103,4 +104,40 @@ export function viewCone(camera: CameraGeometry, steps = 24): [number, number][]
   for (let i = 0; i <= n; i++) ring.push(destination(camera.lon, camera.lat, camera.bearingDeg - half + (2 * half * i) / n, range));
   ring.push([camera.lon, camera.lat]);
   return ring;
+}
+
+/** A camera whose view covers a drive: `alongM` metres from its start is where the drive first enters the view. */
+export interface CameraOnRoute {
+  cameraId: string;
+  alongM: number;
+}
+
+/** The drive is checked every ROUTE_STEP_M; a view within half a step of a checked point counts. */
+const ROUTE_STEP_M = 10;
+
+/** Cameras whose view sector meets the path, in the order a vehicle driving it enters their views. */
+export function camerasAlong(path: ReadonlyArray<readonly [number, number]>, cameras: CameraGeometry[] | CoverageIndex): CameraOnRoute[] {
+  const index = Array.isArray(cameras) ? createCoverageIndex(cameras) : cameras;
+  if (!index.cameras.length || !path.length) return [];
+  const u = ROUTE_STEP_M / 2;
+  const first = new Map<string, number>();
+  const check = (lon: number, lat: number, alongM: number) => {
+    const searchM = index.maxRangeM + u;
+    const rDeg = Math.max(metresToDegLat(searchM), searchM / metersPerDegLon(lat));
+    for (const i of index.tree.within(lon, lat, rDeg)) {
+      const c = index.cameras[i];
+      if (!c || first.has(c.id)) continue;
+      if (sectorMeetsCircle(c, distanceM(c.lon, c.lat, lon, lat), bearingDeg(c.lon, c.lat, lon, lat), u)) first.set(c.id, alongM);
+    }
+  };
+  let along = 0;
+  check(path[0][0], path[0][1], 0);
+  for (let i = 1; i < path.length; i++) {
+    const [a, b] = [path[i - 1], path[i]];
+    const len = distanceM(a[0], a[1], b[0], b[1]);
+    const steps = Math.ceil(len / ROUTE_STEP_M);
+    for (let k = 1; k <= steps; k++) check(a[0] + ((b[0] - a[0]) * k) / steps, a[1] + ((b[1] - a[1]) * k) / steps, along + (len * k) / steps);
+    along += len;
+  }
+  return [...first].map(([cameraId, alongM]) => ({ cameraId, alongM })).sort((p, q) => p.alongM - q.alongM);
 }

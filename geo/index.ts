@@ -1,4 +1,5 @@
-// Geo core: forward/reverse geocoding, kelurahan list and camera coverage over the data in geo/data.
+// Geo core: forward/reverse geocoding, kelurahan list and camera coverage over the data in geo/data (road routing:
+// routing.ts, imported directly).
 // Pure TypeScript (Node + browser): the caller loads the files and passes them in (server/geo/load.ts).
 import { AreaIndex } from './areas.ts';
 import { camerasFor } from './coverage.ts';
@@ -9,7 +10,7 @@ import type { AreaRef, CameraCoverage, CameraGeometry, Candidate, ReverseResult 
 
 export type { GeoData } from './data-types.ts';
 export type * from './types.ts';
-export { camerasFor, createCoverageIndex, viewCone } from './coverage.ts';
+export { camerasAlong, camerasFor, createCoverageIndex, viewCone, type CameraOnRoute } from './coverage.ts';
 export { normalizeQuery, tokenize } from './address.ts';
 
 /** Nearest named street is reported only this close. */

@@ -40,6 +40,20 @@ export const ENV_SCHEMA = z.object({
   SIAGA_BACKUP_KEEP: int(24, 1, 10_000).describe('backups kept; older ones are deleted'),
   SIAGA_MIN_FREE_DISK_MB: int(256, 0, 10_000_000).describe('below this much free space on the data disk /api/health answers 503 disk_low and only 112 intake and dispatch still write (others get 507)'),
   SIAGA_ACCESS_LOG_DAYS: int(30, 0, 3650).describe('days of HTTP access log kept in <data dir>/logs (one JSON line per request, never a query string or token); 0 = none'),
+  SIAGA_REPLAY_MAX_FIXES: int(200_000, 1_000, 5_000_000).describe(
+    'briefing replay: most unit fixes one answer reads and sends; a period holding more is thinned in SQL to fit (each trail keeps its first and last fix)',
+  ),
+  SIAGA_RETENTION_INTERVAL_S: int(3600, 0, 7 * 86_400).describe('seconds between runs of the retention jobs below (small batches, first run a minute after start); 0 = none run'),
+  SIAGA_POSITIONS_THIN_DAYS: int(7, 0, 36_500).describe('unit positions older than this many days are thinned to one per unit per SIAGA_POSITIONS_THIN_S (each unit keeps its newest); 0 = never'),
+  SIAGA_POSITIONS_THIN_S: int(30, 1, 3600).describe('seconds between the positions kept by that thinning'),
+  SIAGA_POSITIONS_KEEP_DAYS: int(90, 0, 36_500).describe('unit positions older than this many days are deleted (each unit keeps its newest); 0 = kept forever'),
+  SIAGA_INTAKE_KEYS_KEEP_DAYS: int(7, 0, 36_500).describe(
+    'intake de-duplication keys (Idempotency-Key, AML, CAP identifiers) older than this many days are deleted, a CAP alert\'s only once its incident is closed and unchanged as long (Update/Cancel find it by them); 0 = kept forever',
+  ),
+  SIAGA_INTAKE_LOG_KEEP_DAYS: int(90, 0, 36_500).describe('ignored CAP/AML messages (the intake log) older than this many days are deleted; 0 = kept forever'),
+  SIAGA_INTAKE_LOG_MAX_ROWS: int(100_000, 0, 100_000_000).describe('the intake log keeps at most this many (newest) messages; 0 = no limit'),
+  SIAGA_TOKEN_TTL_DAYS: int(365, 0, 36_500).describe('tokens issued by POST /api/tokens (walls, feeds) stop working after this many days unless the request names its own expiresInDays; the log warns two weeks ahead; 0 = until revoked'),
+  SIAGA_TOKENS_KEEP_DAYS: int(30, 0, 36_500).describe('tokens revoked or expired more than this many days ago are deleted (GET /api/tokens stops listing them); 0 = kept forever'),
   SIAGA_NO_STREAMS: flag.describe('1 = start without cameras or ffmpeg (API-only deployments, tests)'),
   SIAGA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('least severe log line written'),
   SIAGA_DEMO: flag.describe('1 = demo mode: simulated cameras, 112 traffic and units (same as --demo)'),
@@ -74,6 +88,13 @@ export interface Config {
   backupKeep: number;
   minFreeDiskMB: number;
   accessLogDays: number;
+  tokenTtlDays: number;
+  replayMaxFixes: number;
+  /** Retention jobs (server/store/retention.ts); intervalS 0 = none run. */
+  retention: {
+    intervalS: number; positionsThinAfterDays: number; positionsThinS: number; positionsKeepDays: number; intakeRefsKeepDays: number;
+    intakeLogKeepDays: number; intakeLogMaxRows: number; tokensKeepDays: number;
+  };
   /** What cameras.json's ${VAR} credentials are filled from (a copy: the demo adds its simulator's). */
   cameraEnv: Record<string, string | undefined>;
 }
@@ -113,6 +134,13 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     backupKeep: e.SIAGA_BACKUP_KEEP,
     minFreeDiskMB: e.SIAGA_MIN_FREE_DISK_MB,
     accessLogDays: e.SIAGA_ACCESS_LOG_DAYS,
+    tokenTtlDays: e.SIAGA_TOKEN_TTL_DAYS,
+    replayMaxFixes: e.SIAGA_REPLAY_MAX_FIXES,
+    retention: {
+      intervalS: e.SIAGA_RETENTION_INTERVAL_S, positionsThinAfterDays: e.SIAGA_POSITIONS_THIN_DAYS, positionsThinS: e.SIAGA_POSITIONS_THIN_S,
+      positionsKeepDays: e.SIAGA_POSITIONS_KEEP_DAYS, intakeRefsKeepDays: e.SIAGA_INTAKE_KEYS_KEEP_DAYS, intakeLogKeepDays: e.SIAGA_INTAKE_LOG_KEEP_DAYS,
+      intakeLogMaxRows: e.SIAGA_INTAKE_LOG_MAX_ROWS, tokensKeepDays: e.SIAGA_TOKENS_KEEP_DAYS,
+    },
     cameraEnv: { ...env },
   };
 }

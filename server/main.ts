@@ -22,9 +22,11 @@ import { createDiskGuard } from './store/disk-guard.ts';
 import { openDb, migrate } from './store/db.ts';
 import { transactorFor } from './store/group-commit.ts';
 import { startBackups, type Backups } from './store/backup.ts';
+import { startRetention } from './store/retention.ts';
 import { createIncidentService } from './incidents/service.ts';
 import { incidentsRouter } from './incidents/routes.ts';
 import { createGeo } from '../geo/index.ts';
+import { buildRoadGraph, roadLinesOf } from '../geo/routing.ts';
 import { GEO_DATA_DIR, loadGeoData } from './geo/load.ts';
 import { geoRouter } from './geo/routes.ts';
 import { wallBuildNeeded, wallRouter } from './http/wall-static.ts';
@@ -113,6 +115,11 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     ? startBackups({ db, dir: config.backupDir, intervalMs: config.backupIntervalS * 1000, keep: config.backupKeep })
     : undefined;
   if (backups) closers.push(['backups', () => backups.close()]);
+  // Retention (old positions thinned then dropped, intake keys, intake log, dead tokens): small batches on a timer.
+  if (config.retention.intervalS > 0) {
+    const retention = startRetention({ db, policy: config.retention, intervalMs: config.retention.intervalS * 1000 });
+    closers.push(['retention', () => retention.close()]);
+  }
 
   // ── auth ──────────────────────────────────────────────────────────────
   const auth = createAuth({ db, config });
@@ -157,7 +164,9 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   app.use(metricsRouter({ registry: metrics, requireRole }));
 
   // ── geo ───────────────────────────────────────────────────────────────
-  const geo = createGeo(loadGeoData());
+  const geoData = loadGeoData();
+  const geo = createGeo(geoData);
+  const roads = buildRoadGraph(roadLinesOf(geoData.roads)); // dispatch desk ETAs and routes, the demo's driving units
   app.use(geoRouter({ geo, requireRole })); // GET /api/geocode, /api/reverse
 
   // ── incidents, units ──────────────────────────────────────────────────
@@ -177,12 +186,13 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   // Units: AVL (OsmAnd on /api/osmand and on the device port), units API, dispatch with automatic arrival.
   const units = await startUnits({
     config, db, bus, incidents, requireRole, actorOf: (_req, res) => principalOf(res).id, diskRefusal: disk.refusal,
+    desk: { roads, cameras: cameraViews },
     crew: { requireUnit: auth.requireUnit, unitOf: (res) => principalOf(res).unit, issueUnitToken: auth.issueUnitToken },
   });
   closers.push(['units', () => units.close()]);
   app.use(units.router);
   // Briefing KPIs (read-only over the incidents/units time stamps).
-  app.use(startKpis({ db, requireRole, tables: site }).router);
+  app.use(startKpis({ db, requireRole, tables: site, replayMaxFixes: config.replayMaxFixes }).router);
 
   // ── wall (static) ─────────────────────────────────────────────────────
   // Built wall + offline basemap data. `npm start` (demo) rebuilds a missing/stale wall in the background
@@ -214,7 +224,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     // clocks; runs in day batches in the background so the server answers meanwhile.
     const historyStop = new AbortController();
     const history = seedDemoHistory({
-      db, geo, routing: site.routing, geoDataDir: GEO_DATA_DIR, signal: historyStop.signal, perDay: config.demoCallsPerDay,
+      db, geo, routing: site.routing, geoDataDir: GEO_DATA_DIR, roads, signal: historyStop.signal, perDay: config.demoCallsPerDay,
       ensureUnit: (u) => {
         if (!units.service.get(u.id)) units.service.register(u);
       },
@@ -230,6 +240,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       baseUrl: `http://${['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host}:${port}`,
       token: trafficToken.token,
       geoDataDir: GEO_DATA_DIR,
+      roads,
       callsPerDay: config.demoCallsPerDay,
       // a fresh device id for each demo unit at each start: no fixed, guessable demo ids
       ensureUnit: (u) => (units.service.get(u.id) ? units.service.rotateDevice(u.id) : units.service.register(u).deviceId),

@@ -14,7 +14,8 @@ import type { RoutingTable } from '../site/tables.ts';
 import { logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { createUnitService } from '../units/service.ts';
-import { buildRoadGraph, loadRoadLines } from './roads.ts';
+import type { RoadGraph } from '../../geo/routing.ts';
+import { loadRoadGraph } from '../geo/load.ts';
 import { between, seededRng, weighted, type Rng } from './rng.ts';
 import { addressMaker, categoryWeights } from './traffic.ts';
 import { demoFleet, type FleetEntry } from './units-sim.ts';
@@ -36,6 +37,8 @@ export interface HistoryOptions {
   /** The site's routing table (the one the live service uses). */
   routing?: RoutingTable;
   geoDataDir: string;
+  /** The server's road graph; built from geoDataDir when absent. */
+  roads?: RoadGraph;
   /** Registers the demo fleet in the live units service first (so it knows every unit), as demo traffic does. */
   ensureUnit: (u: FleetEntry) => void;
   days?: number;
@@ -65,13 +68,13 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
   const count = opts.db.prepare('SELECT COUNT(*) FROM incidents').pluck().get() as number;
   if (count > 0) return { seeded: false, incidents: 0, dispatches: 0, fixes: 0, ms: 0 };
   const gazFile = path.join(opts.geoDataDir, 'gazetteer.json');
-  const lines = loadRoadLines(opts.geoDataDir);
-  if (!fs.existsSync(gazFile) || lines.length === 0) {
+  const roads = opts.roads ?? loadRoadGraph(opts.geoDataDir);
+  if (!fs.existsSync(gazFile) || !roads) {
     log.warn('geo/data missing: no demo history');
     return { seeded: false, incidents: 0, dispatches: 0, fixes: 0, ms: 0 };
   }
   const gaz = JSON.parse(fs.readFileSync(gazFile, 'utf8')) as Gazetteer;
-  const graph = buildRoadGraph(lines);
+  const graph: RoadGraph = roads;
   const rng = seededRng(opts.seed ?? 30);
   const fleet = demoFleet(gaz.places);
   for (const u of fleet) opts.ensureUnit(u);
@@ -178,7 +181,7 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
     fix(dispatchAt - 20_000, station, 0, null); // parked at the station when the job comes in
     const dispatch = units.dispatch(id, unit.id, 'operator');
     const target = graph.nearest(lon, lat).node;
-    const road = graph.route(homeNode, target) ?? [home];
+    const road = graph.route(homeNode, target)?.path ?? [home];
     const drive: LonLat[] = [station, home, ...road, [lon, lat]];
     const turnout = turnoutMin(rng, agency) * MIN;
     const kmh = roadSpeedKmh(rng, agency);
@@ -200,7 +203,7 @@ export async function seedDemoHistory(opts: HistoryOptions): Promise<HistoryResu
     incidents.transition(id, 'selesai', 'operator', diverted ? 'unit dialihkan, ditangani pihak lain' : 'penanganan selesai', at((closeAt - t0) / MIN));
     // back to the station along the roads
     const from = graph.nearest(...(diverted ? along(drive, stopAt).point : ([lon, lat] as LonLat))).node;
-    const back: LonLat[] = [...(graph.route(from, homeNode) ?? []), home, station];
+    const back: LonLat[] = [...(graph.route(from, homeNode)?.path ?? []), home, station];
     const backAt = driveAlong(back, pathLength(back), closeAt + between(rng, 1, 5) * MIN, kmh * 0.8, fix);
     busyUntil.set(unit.id, backAt);
     return { dispatched: true, fixes: n };

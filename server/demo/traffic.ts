@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { Gazetteer } from '../../geo/data-types.ts';
 import { pointInRings, type LonLat } from '../../geo/spatial.ts';
 import { logger } from '../log.ts';
-import { buildRoadGraph, loadRoadLines, type RoadGraph } from './roads.ts';
+import type { RoadGraph } from '../../geo/routing.ts';
+import { loadRoadGraph } from '../geo/load.ts';
 import { between, pick, seededRng, weighted, type Rng } from './rng.ts';
 import { createUnitsSim, demoFleet, type FleetEntry } from './units-sim.ts';
 import { DEMO_CALLS_PER_DAY, dispatchDelayMin, meanGapMs, onSceneMin, turnoutMin } from './response-model.ts';
@@ -20,6 +21,8 @@ export interface TrafficOptions {
   /** Operator-role bearer token (issued by auth for the demo). */
   token: string;
   geoDataDir: string;
+  /** The server's road graph; built from geoDataDir when absent. */
+  roads?: RoadGraph;
   /** Registers a fleet unit unless it exists (in-process: the demo is part of the composition root). */
   /** Registers the unit if needed and answers the device id it reports with (a fresh one each start). */
   ensureUnit: (u: FleetEntry) => string;
@@ -110,13 +113,13 @@ export function addressMaker(rng: Rng, gaz: Gazetteer, graph: RoadGraph, kels: K
 export async function startDemoTraffic(opts: TrafficOptions) {
   const rng = seededRng(opts.seed ?? 112);
   const gazFile = path.join(opts.geoDataDir, 'gazetteer.json');
-  const lines = loadRoadLines(opts.geoDataDir);
-  if (!fs.existsSync(gazFile) || lines.length === 0) {
+  const roads = opts.roads ?? loadRoadGraph(opts.geoDataDir);
+  if (!fs.existsSync(gazFile) || !roads) {
     log.warn('geo/data missing (run the geo data script): demo traffic not started');
     return { stop: async () => {} };
   }
   const gaz = JSON.parse(fs.readFileSync(gazFile, 'utf8')) as Gazetteer;
-  const graph = buildRoadGraph(lines);
+  const graph: RoadGraph = roads;
   const address = addressMaker(rng, gaz, graph, loadKelurahan(opts.geoDataDir));
   const fleet = demoFleet(gaz.places);
   const deviceIds = new Map(fleet.map((u) => [u.id, opts.ensureUnit(u)]));

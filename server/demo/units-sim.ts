@@ -6,7 +6,7 @@ import { bearingDeg, distanceM } from '../../geo/spatial.ts';
 import type { PlaceRecord } from '../../geo/data-types.ts';
 import type { Station } from '../units/types.ts';
 import { logger } from '../log.ts';
-import type { RoadGraph } from './roads.ts';
+import type { RoadGraph } from '../../geo/routing.ts';
 import { between, type Rng } from './rng.ts';
 
 const log = logger('demo-units');
@@ -97,11 +97,11 @@ export function createUnitsSim(opts: UnitsSimOptions) {
     return u.base;
   }
 
-  function setRoute(u: SimUnit, to: number, extra?: LonLat): boolean {
+  function setRoute(u: SimUnit, to: number): boolean {
     const from = graph.nearest(u.pos[0], u.pos[1]).node;
-    const path = graph.route(from, to);
-    if (!path) return false;
-    u.path = [u.pos, ...path, ...(extra ? [extra] : [])];
+    const road = graph.route(from, to);
+    if (!road) return false;
+    u.path = [u.pos, ...road.path];
     u.seg = 0;
     u.offsetM = 0;
     return true;
@@ -210,13 +210,15 @@ export function createUnitsSim(opts: UnitsSimOptions) {
       }
       return best?.id ?? null;
     },
-    /** Drive a unit to (lon, lat) along the roads; the last leg leaves the road if the point is off it. */
+    /** Drive a unit to (lon, lat) along the fastest roads; the last leg leaves the road if the point is off it. */
     respond(unitId: string, lon: number, lat: number, onArrive: () => void): boolean {
       const u = units.find((x) => x.id === unitId);
-      if (!u) return false;
-      const target = graph.nearest(lon, lat);
-      const offRoad: LonLat | undefined = target.distM > 10 && target.distM < 400 ? [lon, lat] : undefined;
-      if (!setRoute(u, target.node, offRoad)) return false;
+      const trip = u && graph.trip(u.pos, [lon, lat]);
+      if (!u || !trip) return false;
+      const [onRoad, scene] = trip.path.slice(-2);
+      u.path = scene && distanceM(onRoad[0], onRoad[1], scene[0], scene[1]) >= 400 ? trip.path.slice(0, -1) : trip.path; // no drive across fields
+      u.seg = 0;
+      u.offsetM = 0;
       u.mode = 'respond';
       u.speedKmh = between(rng, 40, 60);
       u.onArrive = onArrive;

@@ -3,16 +3,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../paths.ts';
 import type { GeoData } from '../../geo/index.ts';
+import { buildRoadGraph, roadLinesOf, type RoadGraph } from '../../geo/routing.ts';
 
 const readJson = (dir: string, rel: string) => JSON.parse(fs.readFileSync(path.join(dir, rel), 'utf8'));
 
 /** geo/data of this checkout, whatever the working directory. */
 export const GEO_DATA_DIR = path.join(PROJECT_ROOT, 'geo/data');
+const ROAD_FILES = ['basemap/roads-major.geojson', 'basemap/roads-minor.geojson'];
 
 export function loadGeoData(dir = GEO_DATA_DIR): GeoData {
   const data: GeoData = {
     kelurahanShapes: readJson(dir, 'basemap/kelurahan.geojson'),
-    roads: [readJson(dir, 'basemap/roads-major.geojson'), readJson(dir, 'basemap/roads-minor.geojson')],
+    roads: ROAD_FILES.map((f) => readJson(dir, f)),
     gazetteer: readJson(dir, 'gazetteer.json'),
   };
   // Optional precomputed street index (build:geo); geo/ recomputes it when absent or stale.
@@ -21,3 +23,9 @@ export function loadGeoData(dir = GEO_DATA_DIR): GeoData {
 }
 
 export const GEOCODE_INDEX_FILE = 'geocode-index.json';
+
+/** The road graph of geo/data (geo/routing.ts); null when the road files are missing (run build:geo). */
+export function loadRoadGraph(dir = GEO_DATA_DIR): RoadGraph | null {
+  if (!ROAD_FILES.every((f) => fs.existsSync(path.join(dir, f)))) return null;
+  return buildRoadGraph(roadLinesOf(ROAD_FILES.map((f) => readJson(dir, f))));
+}

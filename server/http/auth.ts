@@ -6,7 +6,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import { logger } from '../log.ts';
-import { createAuthRepo } from '../store/auth-repo.ts';
+import { createAuthRepo, tokenExpiresAt } from '../store/auth-repo.ts';
 import type { Db } from '../store/db.ts';
 import { DomainError, invalidField } from '../../domain/errors.ts';
 import { sendError } from './errors.ts';
@@ -53,7 +53,7 @@ export function hasRole(p: Principal | null, role: Role): boolean {
   return !!p && p.role !== 'integration' && p.role !== 'unit' && ROLE_RANK[p.role] >= ROLE_RANK[role];
 }
 
-export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'adminToken' | 'demo' | 'intakeRatePerS'> }) {
+export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'adminToken' | 'demo' | 'intakeRatePerS'> & Partial<Pick<Config, 'tokenTtlDays'>> }) {
   const repo = createAuthRepo(db);
 
   function principalForToken(token: string): Principal | null {
@@ -123,11 +123,25 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     handler: (_req, res) => sendError(res, new DomainError('rate_limited', null, 'too many requests: slow down')),
   });
 
-  function issueToken(role: TokenRole, label: string): string {
+  function issueToken(role: TokenRole, label: string, expiresAt: string | null = null): string {
     const token = newSecret('sg');
-    repo.insertToken(sha256(token), role, label);
+    repo.insertToken(sha256(token), role, label, expiresAt);
     return token;
   }
+
+  /** Tokens that stop working within two weeks: a wall or a CAP feed must not go dark without warning. */
+  function warnExpiring(): void {
+    const soon = new Date(Date.now() + 14 * 86_400_000).toISOString();
+    const now = new Date().toISOString();
+    for (const t of repo.listTokens()) {
+      if (!t.revoked_at && t.expires_at && t.expires_at > now && t.expires_at < soon) {
+        log.warn('token expires soon: issue a new one', { id: t.id, role: t.role, label: t.label, expiresAt: t.expires_at });
+      }
+    }
+  }
+  warnExpiring();
+  const expiryCheck = setInterval(warnExpiring, 86_400_000);
+  expiryCheck.unref();
 
   /** A token only this process uses (the demo traffic's): any older one of that label stops working now, this one
    * when `revoke` is called at stop. */
@@ -189,17 +203,24 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
   router.get('/api/me', requireAny, (_req, res) => {
     res.json(principalOf(res));
   });
-  const tokenSchema = z.object({ role: z.enum(TOKEN_ROLES), label: z.string().trim().min(1).max(100) });
+  const tokenSchema = z.object({
+    role: z.enum(TOKEN_ROLES), label: z.string().trim().min(1).max(100),
+    /** 0 = until revoked; default SIAGA_TOKEN_TTL_DAYS. */
+    expiresInDays: z.number().int().min(0).max(36_500).optional(),
+  });
   router.post('/api/tokens', requireRole('admin'), json, (req, res) => {
     const parsed = tokenSchema.safeParse(req.body);
     if (!parsed.success) throw invalidField(parsed.error.issues);
-    const token = issueToken(parsed.data.role, parsed.data.label);
+    const expiresAt = tokenExpiresAt(parsed.data.expiresInDays ?? config.tokenTtlDays ?? 0);
+    const token = issueToken(parsed.data.role, parsed.data.label, expiresAt);
     log.info('token issued', { role: parsed.data.role, label: parsed.data.label, by: principalOf(res).id });
     // shown once: only its sha256 is stored
-    res.status(201).json({ token, role: parsed.data.role, label: parsed.data.label });
+    res.status(201).json({ token, role: parsed.data.role, label: parsed.data.label, expiresAt });
   });
   router.get('/api/tokens', requireRole('admin'), (_req, res) => {
-    res.json({ items: repo.listTokens().map((t) => ({ id: t.id, role: t.role, label: t.label, createdAt: t.created_at, revokedAt: t.revoked_at })) });
+    res.json({
+      items: repo.listTokens().map((t) => ({ id: t.id, role: t.role, label: t.label, createdAt: t.created_at, revokedAt: t.revoked_at, expiresAt: t.expires_at })),
+    });
   });
   router.delete('/api/tokens/:id', requireRole('admin'), (req, res) => {
     if (!repo.revokeToken(Number(req.params.id))) throw new DomainError('not_found', 'id', 'no such token');

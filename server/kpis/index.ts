@@ -6,7 +6,7 @@ import { createKpiQuery, type KpiQuery } from './query.ts';
 import { createKpisRouter } from './routes.ts';
 import type { SiteTables } from '../site/tables.ts';
 
-export function startKpis(deps: { db: Db; requireRole: RequireRole; tables: SiteTables }): { router: express.Router; query: KpiQuery } {
-  const query = createKpiQuery(deps.db, { sla: deps.tables.sla, population: deps.tables.population });
+export function startKpis(deps: { db: Db; requireRole: RequireRole; tables: SiteTables; replayMaxFixes?: number }): { router: express.Router; query: KpiQuery } {
+  const query = createKpiQuery(deps.db, { sla: deps.tables.sla, population: deps.tables.population, replayMaxFixes: deps.replayMaxFixes });
   return { router: createKpisRouter({ query, requireRole: deps.requireRole }), query };
 }

@@ -6,7 +6,7 @@ import type { Db } from '../store/db.ts';
 import { CLOSED_STATUSES_SQL } from '../../domain/incident.ts';
 import { computeKpisFromFacts, WIB_OFFSET_MS, type KpiFacts, type Kpis, type PopulationTable, type SlaTable } from '../../domain/kpis.ts';
 import type { Period } from '../../domain/period.ts';
-import type { KpiResult, Replay, ReplayIncident, ReplayTrail } from '../../domain/kpis.ts';
+import type { KpiResult, Replay, ReplayIncident } from '../../domain/kpis.ts';
 export type { KpiResult, Replay, ReplayIncident, ReplayTrail } from '../../domain/kpis.ts';
 
 export interface KpiFilter extends Period {
@@ -287,6 +287,8 @@ export interface KpiQueryOptions {
   now?: () => number;
   /** Keep closed days' facts between queries (default true; the bench turns it off to measure a cold read). */
   dayCache?: boolean;
+  /** Most unit fixes one replay answer reads and sends (SIAGA_REPLAY_MAX_FIXES); default REPLAY_MAX_FIXES. */
+  replayMaxFixes?: number;
 }
 
 export function createKpiQuery(db: Db, opts: KpiQueryOptions) {
@@ -305,60 +307,186 @@ export function createKpiQuery(db: Db, opts: KpiQueryOptions) {
         ...k,
       };
     },
-    replay(f: KpiFilter, maxFixes = 200_000): Replay {
+    /** The replay answer as JSON text in pieces, produced a chunk at a time (see replayJson). */
+    replayJson(f: KpiFilter, maxFixes = opts.replayMaxFixes ?? REPLAY_MAX_FIXES): AsyncGenerator<string> {
+      return replayJson(db, f, maxFixes);
+    },
+    /** The same answer as one object (benchmarks, tests). */
+    replay(f: KpiFilter, maxFixes = opts.replayMaxFixes ?? REPLAY_MAX_FIXES): Promise<Replay> {
       return loadReplay(db, f, maxFixes);
     },
   };
 }
 export type KpiQuery = ReturnType<typeof createKpiQuery>;
 
-/** Incidents with coordinates and unit trails in the period, for the briefing's time cursor. */
-export function loadReplay(db: Db, f: KpiFilter, maxFixes: number): Replay {
+/** Default of SIAGA_REPLAY_MAX_FIXES: the most unit fixes one replay answer reads from SQLite and sends. */
+export const REPLAY_MAX_FIXES = 200_000;
+/**
+ * Rows per SQL statement of the replay; the event loop runs between two (health, walls, AVL). Measured on 1.5 M
+ * positions (test/bench/replay.ts): 5–10 µs a sampled fix, so a chunk holds the thread for well under 20 ms.
+ */
+const REPLAY_FIX_CHUNK = 1_000;
+const REPLAY_INCIDENT_CHUNK = 500;
+/** Trail times written per piece. */
+const T_SLICE = 10_000;
+
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** A number as JSON.stringify writes it (a stored Infinity or an unparsable time must not break the answer). */
+const num = (x: number) => (Number.isFinite(x) ? String(x) : 'null');
+
+/** [id, at, lat, lon] of a unit_positions row. */
+type Fix = [id: number, at: string, lat: number, lon: number];
+
+interface TrailPlan {
+  unitId: string;
+  callsign: string;
+  agency: string;
+  first: Fix;
+  last: Fix;
+}
+
+function replayStatements(db: Db, f: KpiFilter) {
   const flt = filterSql(f);
-  const rows = db
+  const incidents = db
     .prepare(
-      `SELECT i.id, i.reported_at, i.category, i.priority, i.status,
+      `SELECT i.seq, i.id, i.reported_at, i.category, i.priority, i.status,
               json_extract(i.doc, '$.location.lat') AS lat, json_extract(i.doc, '$.location.lon') AS lon,
               json_extract(i.doc, '$.location.kecamatan.name') AS kec,
               CASE WHEN i.status IN ${CLOSED_STATUSES_SQL} THEN i.updated_at END AS closed_at
-         FROM incidents i
-        WHERE i.reported_at >= ? AND i.reported_at < ?${flt.sql}
-        ORDER BY i.reported_at`,
+         FROM incidents i INDEXED BY incidents_reported
+        WHERE i.reported_at >= ? AND i.reported_at < ? AND (i.reported_at, i.seq) > (?, ?)${flt.sql}
+        ORDER BY i.reported_at, i.seq LIMIT ?`,
     )
-    .all(iso(f.from), iso(f.to), ...flt.params) as Array<{
-    id: string; reported_at: string; category: string; priority: number; status: string; lat: number | null; lon: number | null;
-    kec: string | null; closed_at: string | null;
-  }>;
-  const incidents: ReplayIncident[] = [];
-  for (const r of rows) {
-    if (typeof r.lat !== 'number' || typeof r.lon !== 'number') continue; // not placed on the map yet
-    incidents.push({
-      id: r.id, t: Date.parse(r.reported_at), closedT: ms(r.closed_at), lat: r.lat, lon: r.lon, category: r.category,
-      priority: r.priority, status: r.status, kecamatan: r.kec,
-    });
+    .raw(true);
+  // Every statement below is an index seek or a bounded range on (unit_id, at): none reads more than the cap.
+  const POS = 'unit_positions INDEXED BY unit_positions_unit_at';
+  return {
+    incidents: (after: [string, number], n: number) =>
+      incidents.all(iso(f.from), iso(f.to), after[0], after[1], ...flt.params, n) as Array<
+        [number, string, string, string, number, string, number | null, number | null, string | null, string | null]
+      >,
+    units: db.prepare(`SELECT id, callsign, agency FROM units${f.agency ? ' WHERE agency = ?' : ''} ORDER BY id`).raw(true),
+    first: db.prepare(`SELECT id, at, lat, lon FROM ${POS} WHERE unit_id = ? AND at >= ? AND at < ? ORDER BY at, id LIMIT 1`).raw(true),
+    last: db.prepare(`SELECT id, at, lat, lon FROM ${POS} WHERE unit_id = ? AND at >= ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1`).raw(true),
+    /** Fixes of the unit in [first, last], counted no further than `limit`. */
+    count: db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${POS} WHERE unit_id = ? AND at >= ? AND at <= ? LIMIT ?)`).pluck(),
+    /** Every fix after (at, id), up to the last one. */
+    next: db.prepare(
+      `SELECT id, at, lat, lon FROM ${POS} WHERE unit_id = @unit AND at >= @at AND (at > @at OR id > @id) AND at <= @last
+        ORDER BY at, id LIMIT @n`,
+    ).raw(true),
+    /**
+     * Thinned: from the fix (id, at), the first fix at least `step` later, then the first one at least `step` after
+     * that, … — one index seek per fix returned (a loose index scan), so the cost follows the answer, not the table.
+     */
+    sample: db.prepare(
+      `WITH RECURSIVE s(id, at, lat, lon) AS (
+         SELECT @id, @at, NULL, NULL
+         UNION ALL
+         SELECT p.id, p.at, p.lat, p.lon FROM s JOIN unit_positions p ON p.id = (
+           SELECT q.id FROM ${POS.replace('unit_positions', 'unit_positions q')}
+            WHERE q.unit_id = @unit AND q.at >= strftime('%Y-%m-%dT%H:%M:%fZ', s.at, @step) AND q.at <= @last
+            ORDER BY q.at, q.id LIMIT 1)
+         LIMIT @n + 1)
+       SELECT id, at, lat, lon FROM s WHERE lat IS NOT NULL`,
+    ).raw(true),
+  };
+}
+
+/**
+ * GET /api/kpis/replay as JSON text, in pieces: incidents with coordinates reported in the period and each unit's
+ * trail. Never more than `maxFixes` fixes are read or sent. When the period holds more, every trail is thinned in SQL
+ * to one fix per `step` (the same step for every unit, chosen from the trails' time spans so the total fits) and
+ * keeps its first and last fix in the period; `thinned` says so. Each SQL statement returns one bounded chunk and is
+ * finished before the next piece is yielded (an open statement would make the shared connection busy for every other
+ * request), with a turn of the event loop between chunks. The pieces are not one snapshot: a fix committed while the
+ * answer streams may or may not be in it.
+ */
+export async function* replayJson(db: Db, f: KpiFilter, maxFixes: number): AsyncGenerator<string> {
+  const q = replayStatements(db, f);
+  yield `{"from":${JSON.stringify(f.from)},"to":${JSON.stringify(f.to)},"incidents":[`;
+  let after: [string, number] = ['', 0];
+  let sep = '';
+  for (;;) {
+    const rows = q.incidents(after, REPLAY_INCIDENT_CHUNK);
+    const out: string[] = [];
+    for (const [seq, id, reportedAt, category, priority, status, lat, lon, kec, closedAt] of rows) {
+      after = [reportedAt, seq];
+      if (typeof lat !== 'number' || typeof lon !== 'number') continue; // not placed on the map yet
+      const inc: ReplayIncident = { id, t: Date.parse(reportedAt), closedT: ms(closedAt), lat, lon, category, priority, status, kecamatan: kec };
+      out.push(sep + JSON.stringify(inc));
+      sep = ',';
+    }
+    if (out.length) yield out.join('');
+    if (rows.length < REPLAY_INCIDENT_CHUNK) break;
+    await pause();
   }
-  const agencyClause = f.agency ? ' AND u.agency = ?' : '';
-  const count = db
-    .prepare(`SELECT COUNT(*) FROM unit_positions p JOIN units u ON u.id = p.unit_id WHERE p.at >= ? AND p.at < ?${agencyClause}`)
-    .pluck()
-    .get(iso(f.from), iso(f.to), ...(f.agency ? [f.agency] : [])) as number;
-  // Thin evenly (every k-th fix) so a 30-day replay stays a few MB; the cursor only needs the shape of each trail.
-  const stride = Math.max(1, Math.ceil(count / maxFixes));
-  const fixes = db
-    .prepare(
-      `SELECT p.unit_id, u.callsign, u.agency, p.at, p.lat, p.lon FROM unit_positions p JOIN units u ON u.id = p.unit_id
-        WHERE p.at >= ? AND p.at < ?${agencyClause} ORDER BY p.unit_id, p.at`,
-    )
-    .all(iso(f.from), iso(f.to), ...(f.agency ? [f.agency] : [])) as Array<{
-    unit_id: string; callsign: string; agency: string; at: string; lat: number; lon: number;
-  }>;
-  const trails = new Map<string, ReplayTrail>();
-  fixes.forEach((p, idx) => {
-    if (idx % stride !== 0) return;
-    let tr = trails.get(p.unit_id);
-    if (!tr) trails.set(p.unit_id, (tr = { unitId: p.unit_id, callsign: p.callsign, agency: p.agency, path: [], t: [] }));
-    tr.path.push([p.lon, p.lat]);
-    tr.t.push(Date.parse(p.at));
-  });
-  return { from: f.from, to: f.to, incidents, trails: [...trails.values()], thinned: stride > 1 };
+  yield '],"trails":[';
+
+  // The plan: each unit's first and last fix in the period, and whether all its fixes fit (counted no further than
+  // one past the cap, a unit a turn).
+  const plans: TrailPlan[] = [];
+  const from = iso(f.from);
+  const to = iso(f.to);
+  let total = 0;
+  for (const [unitId, callsign, agency] of q.units.all(...(f.agency ? [f.agency] : [])) as Array<[string, string, string]>) {
+    const first = q.first.get(unitId, from, to) as Fix | undefined;
+    if (!first) continue;
+    const last = q.last.get(unitId, from, to) as Fix;
+    plans.push({ unitId, callsign, agency, first, last });
+    if (total <= maxFixes) {
+      total += q.count.get(unitId, first[1], last[1], maxFixes + 1 - total) as number;
+      await pause();
+    }
+  }
+  const thinned = total > maxFixes;
+  // thinned: a trail spanning S ms gives at most floor(S / step) + 1 samples, plus its last fix
+  const spanMs = plans.reduce((s, p) => s + Date.parse(p.last[1]) - Date.parse(p.first[1]), 0);
+  const budget = maxFixes - 2 * plans.length;
+  const stepMs = budget > 0 ? Math.max(1, Math.ceil(spanMs / budget)) : f.to - f.from + 1;
+  const step = `+${(stepMs / 1000).toFixed(3)} seconds`;
+
+  let sent = 0; // the hard cap: whatever the step gives, no fix past maxFixes is read
+  sep = '';
+  for (const p of plans) {
+    if (sent >= maxFixes) break;
+    let piece = `${sep}{"unitId":${JSON.stringify(p.unitId)},"callsign":${JSON.stringify(p.callsign)},"agency":${JSON.stringify(p.agency)},"path":[`;
+    sep = ',';
+    const t: number[] = [];
+    const add = (x: Fix) => {
+      piece += `${t.length ? ',' : ''}[${num(x[3])},${num(x[2])}]`;
+      t.push(Date.parse(x[1]));
+      sent++;
+    };
+    add(p.first);
+    let prev = p.first;
+    while (sent < maxFixes) {
+      const n = Math.min(REPLAY_FIX_CHUNK, maxFixes - sent);
+      const params = { unit: p.unitId, id: prev[0], at: prev[1], last: p.last[1], n };
+      const rows = (thinned ? q.sample.all({ ...params, step }) : q.next.all(params)) as Fix[];
+      for (const x of rows) add(x);
+      if (rows.length) prev = rows[rows.length - 1];
+      if (rows.length < n) break;
+      yield piece;
+      piece = '';
+      await pause();
+    }
+    // thinned: the trail still ends where the unit was last seen in the period
+    if (prev[0] !== p.last[0] && sent < maxFixes) add(p.last);
+    piece += '],"t":[';
+    for (let k = 0; k < t.length; k += T_SLICE) {
+      yield piece + t.slice(k, k + T_SLICE).map(num).join(',');
+      piece = ',';
+      if (k + T_SLICE < t.length) await pause();
+    }
+    yield ']}';
+  }
+  yield `],"thinned":${thinned}}`;
+}
+
+/** The replay as one object (the benchmark, tests): the same text the route streams, parsed. */
+export async function loadReplay(db: Db, f: KpiFilter, maxFixes: number): Promise<Replay> {
+  let text = '';
+  for await (const piece of replayJson(db, f, maxFixes)) text += piece;
+  return JSON.parse(text) as Replay;
 }

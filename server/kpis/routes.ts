@@ -1,13 +1,15 @@
 // GET /api/kpis (briefing figures) and GET /api/kpis/replay (incidents + unit trails for the time cursor). Viewer role.
-import express, { type Request } from 'express';
+import express, { type Request, type Response } from 'express';
 import { DomainError } from '../../domain/errors.ts';
 import type { RequireRole } from '../http/roles.ts';
+import { logger } from '../log.ts';
 import { parsePeriod } from '../../domain/period.ts';
 import type { KpiFilter, KpiQuery } from './query.ts';
 
 const AGENCY = /^[a-z0-9_]{1,32}$/;
 const KECAMATAN = /^[\p{L}\p{N} .'-]{1,64}$/u;
 const KNOWN = new Set(['from', 'to', 'agency', 'kecamatan', 'token', 'lang']);
+const log = logger('kpis');
 
 export interface KpisRouterDeps {
   query: KpiQuery;
@@ -35,14 +37,47 @@ function parseFilter(req: Request, now: number): KpiFilter {
   return { ...p.period, agency, kecamatan };
 }
 
+/**
+ * Writes JSON produced in pieces, waiting for the socket to drain (a slow wall never makes the server buffer the whole
+ * answer). A failure after the first byte cannot become an error body: the connection is cut, so the client sees a
+ * broken answer, never a well-formed partial one.
+ */
+async function streamJson(res: Response, pieces: AsyncGenerator<string>): Promise<void> {
+  let next = await pieces.next(); // a failure before anything is written is an ordinary error answer
+  res.status(200).type('json');
+  try {
+    for (; !next.done; next = await pieces.next()) {
+      if (res.destroyed) return; // the client left: stop reading
+      if (!res.write(next.value)) await drained(res);
+    }
+    res.end();
+  } catch (err) {
+    log.error('replay failed mid-answer', { err: String(err) });
+    res.destroy();
+  } finally {
+    await pieces.return(undefined);
+  }
+}
+
+const drained = (res: Response) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+
 export function createKpisRouter(deps: KpisRouterDeps): express.Router {
   const now = deps.now ?? Date.now;
   const router = express.Router();
   router.get('/api/kpis', deps.requireRole('viewer'), (req, res) => {
     res.json(deps.query.kpis(parseFilter(req, now())));
   });
-  router.get('/api/kpis/replay', deps.requireRole('viewer'), (req, res) => {
-    res.json(deps.query.replay(parseFilter(req, now())));
+  router.get('/api/kpis/replay', deps.requireRole('viewer'), async (req, res) => {
+    await streamJson(res, deps.query.replayJson(parseFilter(req, now())));
   });
   return router;
 }

@@ -7,17 +7,24 @@ export interface TokenRow {
   label: string;
   created_at: string;
   revoked_at: string | null;
+  /** ISO time the token stops working; null: never (migration 150-token-expiry). */
+  expires_at: string | null;
+}
+
+/** When a token issued now with a lifetime of `ttlDays` stops working; 0 = never (null). */
+export function tokenExpiresAt(ttlDays: number, nowMs = Date.now()): string | null {
+  return ttlDays > 0 ? new Date(nowMs + ttlDays * 86_400_000).toISOString() : null;
 }
 
 export function createAuthRepo(db: Db) {
   const s = {
-    tokenByHash: db.prepare(`SELECT id, role, label FROM tokens WHERE hash = ? AND revoked_at IS NULL`),
+    tokenByHash: db.prepare(`SELECT id, role, label FROM tokens WHERE hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`),
     anyTokenByHash: db.prepare(`SELECT id, role, label, revoked_at FROM tokens WHERE hash = ?`),
     unrevoke: db.prepare(`UPDATE tokens SET revoked_at = NULL WHERE hash = ?`),
-    insertToken: db.prepare(`INSERT INTO tokens (hash, role, label, created_at) VALUES (?, ?, ?, ?)`),
+    insertToken: db.prepare(`INSERT INTO tokens (hash, role, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`),
     revokeByLabel: db.prepare(`UPDATE tokens SET revoked_at = ? WHERE label = ? AND revoked_at IS NULL AND hash <> ?`),
     revokeById: db.prepare(`UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`),
-    listTokens: db.prepare(`SELECT id, role, label, created_at, revoked_at FROM tokens ORDER BY id`),
+    listTokens: db.prepare(`SELECT id, role, label, created_at, revoked_at, expires_at FROM tokens ORDER BY id`),
     userByName: db.prepare(`SELECT username, role, password_hash AS passwordHash, disabled_at AS disabledAt FROM users WHERE username = ?`),
     setDisabled: db.prepare(`UPDATE users SET disabled_at = ? WHERE username = ?`),
     insertKiosk: db.prepare(`INSERT INTO kiosk_sessions (id_hash, token_id, created_at) VALUES (?, ?, ?)`),
@@ -34,15 +41,23 @@ export function createAuthRepo(db: Db) {
     deleteSession: db.prepare(`DELETE FROM sessions WHERE id_hash = ?`),
     deleteUserSessions: db.prepare(`DELETE FROM sessions WHERE username = ?`),
     purgeSessions: db.prepare(`DELETE FROM sessions WHERE expires_at <= ?`),
+    // retention (server/store/retention.ts): dead tokens a while after they died, with the kiosk sessions made from them
+    deadTokens: db.prepare(`SELECT id FROM tokens WHERE revoked_at < ? OR expires_at < ? LIMIT ?`).pluck(),
+    purgeKioskOf: db.prepare(`DELETE FROM kiosk_sessions WHERE token_id IN (SELECT value FROM json_each(?))`),
+    purgeTokens: db.prepare(`DELETE FROM tokens WHERE id IN (SELECT value FROM json_each(?))`),
+    purgeSessionsBatch: db.prepare(`DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions WHERE expires_at <= ? LIMIT ?)`),
   };
   const now = () => new Date().toISOString();
   return {
-    tokenByHash: (hash: string) => (s.tokenByHash.get(hash) as { id: number; role: string; label: string } | undefined) ?? null,
+    /** A live token: not revoked, not expired. */
+    tokenByHash: (hash: string) => (s.tokenByHash.get(hash, now()) as { id: number; role: string; label: string } | undefined) ?? null,
     /** Including revoked ones (a re-configured env token comes back to life). */
     anyTokenByHash: (hash: string) =>
       (s.anyTokenByHash.get(hash) as { id: number; role: string; label: string; revoked_at: string | null } | undefined) ?? null,
     unrevoke: (hash: string) => s.unrevoke.run(hash),
-    insertToken: (hash: string, role: string, label: string) => Number(s.insertToken.run(hash, role, label, now()).lastInsertRowid),
+    /** `expiresAt`: ISO time it stops working (tokenExpiresAt); null/omitted: never. */
+    insertToken: (hash: string, role: string, label: string, expiresAt: string | null = null) =>
+      Number(s.insertToken.run(hash, role, label, now(), expiresAt).lastInsertRowid),
     /** Keeps `keepHash` (if it exists), revokes every other live token with this label. */
     revokeLabel: (label: string, keepHash = '') => s.revokeByLabel.run(now(), label, keepHash).changes,
     revokeToken: (id: number) => s.revokeById.run(now(), id).changes > 0,
@@ -70,6 +85,17 @@ export function createAuthRepo(db: Db) {
     },
     session: (idHash: string) => (s.sessionByHash.get(idHash, now()) as { username: string; role: string } | undefined) ?? null,
     deleteSession: (idHash: string) => s.deleteSession.run(idHash),
+    /**
+     * Deletes up to `limit` tokens revoked or expired before `beforeIso`, and the kiosk sessions made from them (they
+     * already stopped working with their token). Returns how many tokens went. Call inside a transaction.
+     */
+    purgeDeadTokens: (beforeIso: string, limit: number): number => {
+      const ids = JSON.stringify(s.deadTokens.all(beforeIso, beforeIso, limit));
+      s.purgeKioskOf.run(ids);
+      return s.purgeTokens.run(ids).changes;
+    },
+    /** Deletes up to `limit` sessions expired at `atIso`; returns how many. */
+    purgeExpiredSessions: (atIso: string, limit: number): number => s.purgeSessionsBatch.run(atIso, limit).changes,
   };
 }
 export type AuthRepo = ReturnType<typeof createAuthRepo>;

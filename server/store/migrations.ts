@@ -3,6 +3,7 @@ import type { Migration } from './schema/migration.ts';
 import { incidentsMigrations } from './schema/incidents.ts';
 import { unitsMigrations } from './schema/units.ts';
 import { kpisMigrations } from './schema/kpis.ts';
+import { retentionMigrations } from './schema/retention.ts';
 
 export type { Migration };
-export const migrations: Migration[] = [...incidentsMigrations, ...unitsMigrations, ...kpisMigrations];
+export const migrations: Migration[] = [...incidentsMigrations, ...unitsMigrations, ...kpisMigrations, ...retentionMigrations];

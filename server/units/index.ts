@@ -1,14 +1,17 @@
 // Units capability wiring (called from main.ts): service, HTTP routes, OsmAnd endpoint on /api/osmand and on
-// its own device port (Traccar Client's default 5055, path /).
+// its own device port (Traccar Client's default 5055, path /), and the dispatch desk when given the road graph.
 import type { DomainError } from '../../domain/errors.ts';
 import type http from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
+import type { RoadGraph } from '../../geo/routing.ts';
+import type { CameraGeometry } from '../../geo/types.ts';
 import type { Config } from '../config.ts';
 import type { EventBus } from '../events.ts';
 import type { RequireRole } from '../http/roles.ts';
 import { logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { createCrewRouter } from './crew-routes.ts';
+import { createDesk } from './desk.ts';
 import { createOsmandRouter, startOsmandServer } from './osmand.ts';
 import { createUnitsRouter } from './routes.ts';
 import { createUnitService, type IncidentsPort } from './service.ts';
@@ -27,6 +30,8 @@ export interface StartUnitsDeps {
   diskRefusal?: () => DomainError | null;
   /** Crew page credentials (server/http/auth.ts); without them the crew API is not mounted. */
   crew?: { requireUnit: RequestHandler; unitOf: (res: Response) => string | undefined; issueUnitToken: (unitId: string) => string };
+  /** Recommendations by road time and dispatch routes (server/units/desk.ts); not mounted without it. */
+  desk?: { roads: RoadGraph; cameras: () => CameraGeometry[] };
 }
 
 export async function startUnits(deps: StartUnitsDeps) {
@@ -41,6 +46,7 @@ export async function startUnits(deps: StartUnitsDeps) {
     units: service,
     requireRole: deps.requireRole,
     actorOf: (req) => (deps.actorOf ? deps.actorOf(req, req.res!) : 'operator'),
+    desk: deps.desk && createDesk({ units: service, incidents: deps.incidents, ...deps.desk }),
   });
   router.use('/api/osmand', osmand);
   if (deps.crew) router.use(createCrewRouter({ units: service, requireRole: deps.requireRole, ...deps.crew }));

@@ -1,9 +1,13 @@
-// HTTP surface of units: list, register, track, dispatch. Auth is injected (requireRole), never hard-coded.
+// HTTP surface of units: list, register, track, dispatch, the dispatch desk. Auth is injected (requireRole), never
+// hard-coded.
 import express, { type Request } from 'express';
 import { z } from 'zod';
+import type { UnitRecommendation } from '../../domain/dispatch.ts';
 import { DomainError, invalidField } from '../../domain/errors.ts';
+import type { ListOf } from '../../domain/messages.ts';
 import { timeParam } from '../http/query.ts';
 import type { RequireRole } from '../http/roles.ts';
+import type { Desk } from './desk.ts';
 import type { UnitService } from './service.ts';
 
 const RegisterUnit = z.object({
@@ -26,6 +30,8 @@ export interface UnitsRouterDeps {
   requireRole: RequireRole;
   /** Who is acting (for the dispatch record); provided by auth. */
   actorOf?: (req: Request) => string;
+  /** Recommendations and routes; without a road graph these routes are not mounted. */
+  desk?: Desk;
 }
 
 export function createUnitsRouter(deps: UnitsRouterDeps): express.Router {
@@ -95,6 +101,20 @@ export function createUnitsRouter(deps: UnitsRouterDeps): express.Router {
     units.noFreeUnit(String(req.params.id), parsed.data.agency, actorOf(req));
     res.status(204).end();
   });
+
+  const desk = deps.desk;
+  if (desk) {
+    // Operators dispatch, so the ranking is theirs (and it is the costliest read here: a road search per call).
+    router.get('/api/incidents/:id/recommendations', requireRole('operator'), (req, res) => {
+      const incidentId = String(req.params.id);
+      const body: ListOf<UnitRecommendation> & { incidentId: string } = { incidentId, items: desk.recommend(incidentId) };
+      res.json(body);
+    });
+    // Walls draw the unit's remaining drive and follow it through the cameras it passes.
+    router.get('/api/dispatches/:id/route', requireRole('viewer'), (req, res) => {
+      res.json(desk.route(String(req.params.id)));
+    });
+  }
 
   return router;
 }

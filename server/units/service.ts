@@ -24,7 +24,7 @@ const log = logger('units');
 /** The slice of the incidents service units need (contract with the incidents engineer). */
 export interface IncidentsPort {
   get(id: string): {
-    id: string; status: string; category?: string;
+    id: string; status: string; category?: string; agencies?: ReadonlyArray<{ id: string }>;
     location?: { text?: string; lat: number | null; lon: number | null; uncertaintyM?: number | null; polygons?: Ring[] | null } | null;
   } | null | undefined;
   transition(id: string, status: any, actor: string, note?: string): unknown;
@@ -433,6 +433,7 @@ export function createUnitService(opts: UnitServiceOptions) {
     },
     track: (unitId: string, since: string, limit = 5000): Position[] => repo.track(unitId, since, limit),
     dispatchesForIncident: (incidentId: string): Dispatch[] => repo.dispatchesForIncident(incidentId),
+    dispatchById: (id: number): Dispatch | undefined => repo.dispatchById(id),
     close(): void {
       clearInterval(timer);
       offIncident();

@@ -1,6 +1,7 @@
 // npm run bench:kpis — KPI query time over 30 days × 100,000 incidents (goal ≤ 200 ms) and the replay's per-frame
 // update cost. The store is filled directly through the repositories (the services would fsync 100k times); the
 // numbers then come out of the same query + maths the API uses.
+import { deviceHash } from '../../server/units/device-id.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,7 +44,7 @@ try {
     unitIds[a] = [];
     for (let k = 1; k <= 3; k++) {
       const id = `${a}-${k}`;
-      units.insertUnit({ id, callsign: id.toUpperCase(), agency: a, kind: 'car', deviceId: `dev-${id}` }, new Date().toISOString());
+      units.insertUnit({ id, callsign: id.toUpperCase(), agency: a, kind: 'car', deviceHash: deviceHash(`dev-${id}`) }, new Date().toISOString());
       unitIds[a].push(id);
     }
   }
@@ -105,6 +106,23 @@ try {
     cpu.sort((a, b) => a - b);
     return { median: xs[Math.floor(xs.length / 2)], max: xs[xs.length - 1], cpu: cpu[Math.floor(cpu.length / 2)] };
   };
+  // The replay streams its answer in chunks with event-loop turns between them: timed to the last piece.
+  const timeAsync = async (fn: () => Promise<unknown>, runs = 7) => {
+    await fn();
+    const xs: number[] = [];
+    const cpu: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const c = process.cpuUsage();
+      const s = performance.now();
+      await fn();
+      xs.push(performance.now() - s);
+      const d = process.cpuUsage(c);
+      cpu.push((d.user + d.system) / 1000);
+    }
+    xs.sort((a, b) => a - b);
+    cpu.sort((a, b) => a - b);
+    return { median: xs[Math.floor(xs.length / 2)], max: xs[xs.length - 1], cpu: cpu[Math.floor(cpu.length / 2)] };
+  };
   // Cold: no closed-day cache, every query reads the whole period from the facts projection.
   const qCold = createKpiQuery(db, { sla: loadSiteTables().sla, dayCache: false });
   const cold = time(() => qCold.kpis({ from, to: now }));
@@ -115,7 +133,7 @@ try {
   const week = time(() => q.kpis({ from: now - 7 * DAY, to: now }));
 
   // Replay: the browser's per-frame work (binary search + window scan) over the whole period's incidents.
-  const replay = q.replay({ from, to: now });
+  const replay = await q.replay({ from, to: now });
   const prepared = prepareReplay(replay);
   const frames = 3_000;
   let heatPts = 0;
@@ -125,7 +143,7 @@ try {
     heatPts += fr.heat.length;
   }
   const perFrameUs = ((performance.now() - s) / frames) * 1000;
-  const replayMs = time(() => q.replay({ from, to: now }), 3);
+  const replayMs = await timeAsync(() => q.replay({ from, to: now }), 3);
 
   const ok = cold.cpu <= 200;
   writeSection(
@@ -144,7 +162,7 @@ ${result.byAgency.reduce((a, x) => a + x.routed, 0).toLocaleString('en')} routed
 | 30 days, \`agency=damkar\` | ${byAgency.cpu.toFixed(0)} ms | ${byAgency.median.toFixed(0)} ms | ${byAgency.max.toFixed(0)} ms |
 | 30 days, \`kecamatan=${kelurahan[0].kecamatan}\` | ${byKec.cpu.toFixed(0)} ms | ${byKec.median.toFixed(0)} ms | ${byKec.max.toFixed(0)} ms |
 | 7 days, all | ${week.cpu.toFixed(0)} ms | ${week.median.toFixed(0)} ms | ${week.max.toFixed(0)} ms |
-| \`GET /api/kpis/replay\` 30 days (${replay.incidents.length.toLocaleString('en')} incidents) | ${replayMs.cpu.toFixed(0)} ms | ${replayMs.median.toFixed(0)} ms | ${replayMs.max.toFixed(0)} ms |
+| \`GET /api/kpis/replay\` 30 days (${replay.incidents.length.toLocaleString('en')} incidents; the streamed JSON, generated and parsed back) | ${replayMs.cpu.toFixed(0)} ms | ${replayMs.median.toFixed(0)} ms | ${replayMs.max.toFixed(0)} ms |
 
 Replay per-frame update (cursor → heatmap window of 24 h + open incidents + trail time), JS only, over ${frames} cursor
 positions: **${perFrameUs.toFixed(1)} µs/frame** (mean ${Math.round(heatPts / frames).toLocaleString('en')} heatmap points per frame).

@@ -145,6 +145,24 @@ describe('kiosk walls', () => {
   });
 });
 
+describe('token expiry', () => {
+  it('a token issued for N days stops working after them, with the kiosk sessions made from it; 0 = until revoked', async () => {
+    const lasting = await s.call('POST', '/api/tokens', 'admin', { role: 'viewer', label: 'test:forever', expiresInDays: 0 });
+    expect(lasting.body.expiresAt).toBeNull();
+    const dated = await s.call('POST', '/api/tokens', 'admin', { role: 'viewer', label: 'test:dated', expiresInDays: 30 });
+    expect(Date.parse(dated.body.expiresAt) - Date.now()).toBeGreaterThan(29.9 * 86_400_000);
+    expect(await s.call('POST', '/api/tokens', 'admin', { role: 'viewer', label: 'x', expiresInDays: -1 })).toMatchObject({ status: 400, body: { field: 'expiresInDays' } });
+    const kiosk = cookieOf((await s.call('GET', `/wall?token=${dated.body.token}`, null)).headers);
+    const me = (h: Record<string, string>) => s.call('GET', '/api/me', null, undefined, h).then((r) => r.status);
+    expect([await me({ authorization: `Bearer ${dated.body.token}` }), await me({ cookie: kiosk })]).toEqual([200, 200]);
+    s.db.prepare(`UPDATE tokens SET expires_at = ? WHERE label = 'test:dated'`).run(new Date(Date.now() - 1000).toISOString());
+    expect([await me({ authorization: `Bearer ${dated.body.token}` }), await me({ cookie: kiosk })]).toEqual([401, 401]);
+    expect(await me({ authorization: `Bearer ${lasting.body.token}` })).toBe(200);
+    const listed = (await s.call('GET', '/api/tokens', 'admin')).body.items.find((t: any) => t.label === 'test:dated');
+    expect(Date.parse(listed.expiresAt)).toBeLessThan(Date.now());
+  });
+});
+
 describe('accounts', () => {
   it('passwords are hashed at OWASP cost off the event loop; an older, cheaper hash is upgraded at the next login', async () => {
     expect((await s.call('POST', '/api/users', 'admin', { username: 'budi', password: 'budi password 1', role: 'viewer' })).status).toBe(201);

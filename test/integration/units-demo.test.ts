@@ -4,13 +4,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pointSegment, type LonLat } from '../../geo/spatial.ts';
-import { buildRoadGraph, loadRoadLines } from '../../server/demo/roads.ts';
+import { buildRoadGraph, roadLinesOf } from '../../geo/routing.ts';
+import { loadGeoData } from '../../server/geo/load.ts';
 import { seededRng } from '../../server/demo/rng.ts';
 import { createUnitsSim, demoFleet } from '../../server/demo/units-sim.ts';
 import { ROOT, startStack, type Stack } from './units-harness.ts';
 
 const GEO = path.join(ROOT, 'geo/data');
-const lines = loadRoadLines(GEO);
+const lines = roadLinesOf(loadGeoData(GEO).roads);
 const graph = buildRoadGraph(lines);
 const gaz = JSON.parse(fs.readFileSync(path.join(GEO, 'gazetteer.json'), 'utf8'));
 let s: Stack;
@@ -35,11 +36,12 @@ describe('demo road graph', () => {
     for (let k = 0; k < 5; k++) {
       const a = Math.floor(rng() * graph.nodes.length);
       const b = Math.floor(rng() * graph.nodes.length);
-      const route = graph.route(a, b)!;
-      expect(route).not.toBeNull();
+      const found = graph.route(a, b);
+      expect(found).not.toBeNull();
+      const route = found!.path;
       expect(route[0]).toEqual(graph.nodes[a]);
       expect(route.at(-1)).toEqual(graph.nodes[b]);
-      // Every vertex of a route is a vertex of the source data (snapping only merges, never moves).
+      // Every vertex of a route lies on the source lines (snapping merges vertices or adds one on a line, never moves them).
       for (const p of route) expect(offRoadM(p)).toBeLessThan(0.01);
     }
   });

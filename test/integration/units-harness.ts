@@ -14,7 +14,7 @@ import { createAuth, principalOf } from '../../server/http/auth.ts';
 import { createIncidentService } from '../../server/incidents/service.ts';
 import { createHub } from '../../server/realtime/hub.ts';
 import { migrate, openDb } from '../../server/store/db.ts';
-import { startUnits } from '../../server/units/index.ts';
+import { startUnits, type StartUnitsDeps } from '../../server/units/index.ts';
 import { freePort } from './free-port.ts';
 import { gazetteer, geoStub } from './geo-stub.ts';
 
@@ -31,7 +31,7 @@ export function roadLine(name: string): Array<[number, number]> {
 
 export const ADMIN = 'test-admin-token-0123456789';
 
-export async function startStack(opts: { hub?: { maxBufferedBytes?: number } } = {}) {
+export async function startStack(opts: { hub?: { maxBufferedBytes?: number }; desk?: StartUnitsDeps['desk'] } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-units-'));
   const db = openDb(dir);
   migrate(db);
@@ -46,6 +46,7 @@ export async function startStack(opts: { hub?: { maxBufferedBytes?: number } } =
     db, bus, incidents, requireRole: auth.requireRole,
     actorOf: (_req, res) => principalOf(res).id,
     crew: { requireUnit: auth.requireUnit, unitOf: (res) => principalOf(res).unit, issueUnitToken: auth.issueUnitToken },
+    desk: opts.desk,
   });
   const app = createApp();
   app.use(auth.router);

@@ -103,4 +103,10 @@ export const incidentsMigrations: Migration[] = [
       );
     `,
   },
+  {
+    // A token may carry an end of validity (NULL: none); expired tokens stop working and are purged with the revoked
+    // ones (server/store/retention.ts).
+    id: '150-token-expiry',
+    sql: `ALTER TABLE tokens ADD COLUMN expires_at TEXT;`,
+  },
 ];
