@@ -172,3 +172,42 @@ describe('route of a dispatch', () => {
     expect((await s.call('GET', `/api/dispatches/${busy}/route`, 'viewer')).status).toBe(200);
   });
 });
+
+describe('on the wall', () => {
+  it('the map keeps the drive of each responding unit, with its cameras, and drops it once the unit is there', async () => {
+    const { watchDispatchRoutes } = await import('../../wall/state/routes.ts');
+    const realFetch = globalThis.fetch;
+    // the wall's own fetch of a relative /api path, as a viewer's kiosk would make it
+    globalThis.fetch = ((url: string, init?: RequestInit) =>
+      url.startsWith('/') ? realFetch(s.base + url, { ...init, headers: { authorization: `Bearer ${s.tokens.viewer}` } }) : realFetch(url, init)) as typeof fetch;
+    const listeners = new Set<(what: string) => void>();
+    const store = {
+      units: new Map<string, any>(),
+      routes: new Map<number, any>(),
+      on: (fn: (what: string) => void) => (listeners.add(fn), () => listeners.delete(fn)),
+      emit: (what: string) => listeners.forEach((fn) => fn(what)),
+    };
+    const refresh = async () => {
+      store.units = new Map((await s.call('GET', '/api/units', 'viewer')).body.items.map((u: any) => [u.id, u]));
+      store.emit('units');
+    };
+    const stop = watchDispatchRoutes(store as any);
+    try {
+      const fire = incidentAt(SCENE);
+      unitAt('dk-wall', 'damkar', FAR_BANK);
+      const d = s.units.service.dispatch(fire, 'dk-wall', 'test');
+      await refresh();
+      await expect.poll(() => store.routes.get(d.id)?.unitId, { timeout: 10_000 }).toBe('dk-wall');
+      const route = store.routes.get(d.id)!;
+      expect(route.agency).toBe('damkar');
+      expect(route.path.coordinates.length).toBeGreaterThan(2);
+      expect(route.cameras.map((c: any) => c.cameraId)).toContain('cam-30'); // at the bridge it must cross
+      s.units.service.confirmArrival(fire, 'dk-wall', 'test');
+      await refresh();
+      expect(store.routes.has(d.id)).toBe(false);
+    } finally {
+      stop();
+      globalThis.fetch = realFetch;
+    }
+  });
+});

@@ -86,6 +86,7 @@ export const en: Dict = {
   'legend.units': 'Units (agency)',
   'legend.stale': 'Unit without a recent position',
   'legend.trail': 'Unit trail (10 minutes)',
+  'legend.route': 'Unit route to the scene',
   'legend.labels': 'Kecamatan, kelurahan and street names',
   'window.24h': '24 hours',
   'window.7d': '7 days',

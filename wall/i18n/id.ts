@@ -85,6 +85,7 @@ export const id = {
   'legend.units': 'Unit (instansi)',
   'legend.stale': 'Unit tanpa posisi terbaru',
   'legend.trail': 'Jejak unit (10 menit)',
+  'legend.route': 'Rute unit ke lokasi',
   'legend.labels': 'Nama kecamatan, kelurahan dan jalan',
   'window.24h': '24 jam',
   'window.7d': '7 hari',

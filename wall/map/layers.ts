@@ -16,12 +16,14 @@ import { labelLayer, uiScale, type Box, type PlacedLabel } from './labels.ts';
 import { cameraLayers, cameraRadiusPx } from './layers/cameras.ts';
 import { heatLayers } from './layers/heat.ts';
 import { incidentLayers, incidentRadiusPx, NEW_PULSE_MS, PULSE_GROWTH_PX } from './layers/incidents.ts';
+import { routeLayers } from './layers/routes.ts';
 import { unitLayers, UNIT_RADIUS_PX } from './layers/units.ts';
 
 // The legend draws itself from the layers' own style tables.
 export { CAMERA_DOT_BELOW_ZOOM, CAMERA_DOT_PX, CAMERA_RING_PX, CONE_ALPHA } from './layers/cameras.ts';
 export { incidentRadiusPx, UNCERTAINTY_ALPHA } from './layers/incidents.ts';
 export { UNIT_RADIUS_PX } from './layers/units.ts';
+export { ROUTE_DASH, ROUTE_WIDTH_PX } from './layers/routes.ts';
 
 /** What a click on a marker does (the map shell's handlers). */
 export interface LayerHandlers {
@@ -149,12 +151,14 @@ export class LayerBuilder {
       onPick: this.pick.camera,
     });
     const units = unitLayers({ units: this.units, trails: this.trails, now, scale, onPick: this.pick.unit });
+    const routes = [...this.store.routes.values()];
     // Bottom to top. Area names last: they keep clear of markers (labels.ts), and win over a unit driving under one.
     const layers: Layer[] = [
       ...heatLayers(heat, opts.zoom),
       labelLayer('basemap-labels', opts.otherLabels),
       ...cameras.cones,
       ...incidents.uncertainty,
+      ...routeLayers(routes, scale),
       ...units.trails,
       ...cameras.rings,
       ...units.units,
@@ -176,6 +180,7 @@ export class LayerBuilder {
       units: this.units.length,
       'unit-trails': this.trails.settled.length,
       'unit-trails-head': this.trails.head.length,
+      'dispatch-routes': routes.length,
     };
     return layers;
   }

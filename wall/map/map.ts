@@ -1,5 +1,6 @@
 // The situation map: the shared map shell (shell.ts) with the live wall's layer stack (layers.ts) and its clicks.
 // Store changes are coalesced: at most one layer update per UPDATE_MS.
+import { watchDispatchRoutes } from '../state/routes.ts';
 import { MapboxOverlay } from '@deck.gl/mapbox';
 import type { Layer, PickingInfo } from '@deck.gl/core';
 import type * as maplibregl from 'maplibre-gl';
@@ -89,6 +90,7 @@ export class SituationMap {
       this.labelsStale = true;
       this.update(true);
     });
+    watchDispatchRoutes(this.store);
     this.store.on((what) => {
       if (what === 'incidents') this.builder.dirty.incidents = true;
       if (what === 'cameras') this.builder.dirty.cameras = true;
@@ -138,7 +140,8 @@ export class SituationMap {
     const view: ViewOptions = {
       zoom: this.map.getZoom(),
       selectedId: this.store.selectedId,
-      emphasisedCameraIds: new Set([...this.pinnedCameraIds, ...this.tileCameraIds()]),
+      // the cameras a responding unit will pass are drawn full size too: the wall can follow it through them
+      emphasisedCameraIds: new Set([...this.pinnedCameraIds, ...this.tileCameraIds(), ...[...this.store.routes.values()].flatMap((r) => r.cameras.map((c) => c.cameraId))]),
     };
     this.builder.prepare(view);
     const markers = this.builder.markerBoxes(view, (lon, lat) => this.map.project([lon, lat]));

@@ -9,7 +9,7 @@ import { clear, h } from '../ui/dom.ts';
 import { currentLang, onLangChange, t, term } from '../i18n/index.ts';
 import { HEAT_WINDOWS, heatColour, type HeatWindow } from '../map/heat.ts';
 import { CLUSTER_FILL, CLUSTER_TEXT, clusterRadiusPx } from '../map/incident-clusters.ts';
-import { CAMERA_DOT_PX, CAMERA_RING_PX, CONE_ALPHA, incidentRadiusPx, UNCERTAINTY_ALPHA, UNIT_RADIUS_PX } from '../map/layers.ts';
+import { CAMERA_DOT_PX, CAMERA_RING_PX, CONE_ALPHA, incidentRadiusPx, UNCERTAINTY_ALPHA, UNIT_RADIUS_PX, ROUTE_WIDTH_PX } from '../map/layers.ts';
 import type { SituationMap } from '../map/map.ts';
 
 const REM_PX = 18; // marker radii are px at 1080p, where 1 rem is 18 px (styles.css)
@@ -116,6 +116,7 @@ export function mountLegend(mapEl: HTMLElement, ctx: WallContext, map: Situation
         ...agencies.map((a) => row(disc(UNIT_RADIUS_PX, rgba(agencyColour(a)), 'rgb(3,7,14)', 2), term('agency', a))),
         row(disc(UNIT_RADIUS_PX, rgba(STALE_UNIT), 'rgb(3,7,14)', 2), t('legend.stale')),
       ),
+      group('dispatch-routes', t('legend.route'), row(h('span.lg-mark.lg-route', { style: `border-top: ${rem(ROUTE_WIDTH_PX)} dashed ${rgba(agencyColour(agencies[0] ?? 'damkar'))}` }), '')),
       group('unit-trails unit-trails-head', t('legend.trail'), row(h('span.lg-mark.lg-trail', { style: `background: linear-gradient(to right, transparent, ${rgba(agencyColour(agencies[0] ?? 'polisi'))})` }), '')),
       group('basemap-labels area-labels', t('legend.labels')),
     );

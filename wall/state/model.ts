@@ -2,6 +2,7 @@
 import type { AreaRef, Incident } from '../../domain/incident.ts';
 import type { CameraStatus, CameraView } from '../../domain/camera.ts';
 import type { PublicUnit, UnitPosition } from '../../domain/unit.ts';
+import type { DispatchRoute } from '../../domain/dispatch.ts';
 import { isClosedStatus } from '../../domain/incident.ts';
 import { maskName, maskPhone } from '../../domain/caller.ts';
 
@@ -49,3 +50,11 @@ export function healthState(c: CameraView): CameraStatus {
   return c.health.status;
 }
 
+
+/** A responding unit's drive (GET /api/dispatches/:id/route), with its agency for the colour. */
+export interface UnitRoute extends DispatchRoute {
+  agency: string;
+}
+
+/** The units on their way: dispatched, not arrived, not cleared. */
+export const enRoute = (u: PublicUnit) => !!u.dispatch && !u.dispatch.arrivedAt && !u.dispatch.clearedAt;

@@ -7,6 +7,7 @@ import { hasPoint, isClosed, positionMs, reportedMs } from './model.ts';
 import type { CameraView as Camera } from '../../domain/camera.ts';
 import type { Incident } from '../../domain/incident.ts';
 import type { PublicUnit as Unit } from '../../domain/unit.ts';
+import type { UnitRoute } from './model.ts';
 
 export const LIMITS = {
   incidents: 1500,
@@ -24,13 +25,15 @@ export interface TrailPoint {
   t: number;
 }
 
-type Listener = (what: 'cameras' | 'incidents' | 'units' | 'select' | 'heat') => void;
+type Listener = (what: 'cameras' | 'incidents' | 'units' | 'select' | 'heat' | 'routes') => void;
 
 export class Store {
   cameras = new Map<string, Camera>();
   incidents = new Map<string, Incident>();
   units = new Map<string, Unit>();
   trails = new Map<string, TrailPoint[]>();
+  /** Drives of units on their way, by dispatch id (routes.ts). */
+  routes = new Map<number, UnitRoute>();
   heat = new HeatBuffer(LIMITS.heatPoints);
   /** When an incident was first seen by this screen (for the "new" pulse). */
   firstSeen = new Map<string, number>();
