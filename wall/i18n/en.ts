@@ -24,6 +24,7 @@ export const en: Dict = {
   noCameras: 'No camera in range',
   inView: 'in view',
   notInView: 'outside view',
+  aheadOf: 'route of',
   latency: 'latency',
   cannotPlay: 'this browser cannot play it',
   pin: 'Pin',

@@ -23,6 +23,7 @@ export const id = {
   noCameras: 'Tidak ada kamera dalam jangkauan',
   inView: 'dalam pandangan',
   notInView: 'di luar sudut',
+  aheadOf: 'rute',
   latency: 'latensi',
   cannotPlay: 'browser ini tidak dapat memutar',
   pin: 'Sematkan',

@@ -57,6 +57,11 @@ export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStri
     for (const ic of incidentCams) {
       add(cams.get(ic.cameraId) ?? ic.camera, { distanceM: ic.distanceM, inView: ic.inView, pinned: pinned().includes(ic.cameraId) });
     }
+    // follow the responding units: the next camera on each one's route plays, so the wall sees it coming
+    for (const r of ctx.store.routes.values()) {
+      const next = r.incidentId === ctx.store.selectedId ? r.cameras[0] : undefined;
+      if (next) add(cams.get(next.cameraId), { ahead: { callsign: ctx.store.units.get(r.unitId)?.callsign ?? r.unitId, etaS: next.etaS } });
+    }
     for (const id of pinned()) add(cams.get(id), { pinned: true });
     return out;
   };
@@ -137,8 +142,17 @@ export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStri
     }
   };
 
+  let aheadSig = '';
   ctx.store.on((what) => {
     if (what === 'select') void load(ctx.store.selectedId);
+    if (what === 'routes') {
+      // re-point tiles only when the camera ahead of a unit changed, not at every refreshed route
+      const sig = [...ctx.store.routes.values()].filter((r) => r.incidentId === ctx.store.selectedId).map((r) => `${r.unitId}:${r.cameras[0]?.cameraId}`).join();
+      if (sig !== aheadSig) {
+        aheadSig = sig;
+        refreshTiles();
+      }
+    }
     if (what === 'cameras') strip.updateHealth(ctx.store.cameras);
   });
   let lastPainted = '';

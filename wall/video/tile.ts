@@ -55,6 +55,8 @@ export interface TileInfo {
   distanceM?: number;
   inView?: boolean;
   pinned?: boolean;
+  /** The next camera on a responding unit's route: which unit, and in how many seconds it gets there. */
+  ahead?: { callsign: string; etaS: number };
 }
 
 let liveTiles = 0;
@@ -126,6 +128,7 @@ export class VideoTile {
     if (info.distanceM !== undefined) parts.push(`${Math.round(info.distanceM)} m`);
     if (info.inView !== undefined) parts.push(info.inView ? `◉ ${t('inView')}` : t('notInView'));
     if (info.pinned) parts.push(`📌 ${t('pinned')}`);
+    if (info.ahead) parts.push(`▶ ${t('aheadOf')} ${info.ahead.callsign} · ${Math.max(1, Math.round(info.ahead.etaS / 60))}′`);
     this.metaEl.textContent = parts.join(' · ');
     this.el.classList.toggle('in-view', Boolean(info.inView));
     this.setHealth(camera);
