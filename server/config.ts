@@ -39,6 +39,15 @@ export const ENV_SCHEMA = z.object({
   SIAGA_BACKUP_INTERVAL_S: int(3600, 0, 7 * 86_400).describe('seconds between backups (one is also taken at start-up); 0 = no backups'),
   SIAGA_BACKUP_KEEP: int(24, 1, 10_000).describe('backups kept; older ones are deleted'),
   SIAGA_MIN_FREE_DISK_MB: int(256, 0, 10_000_000).describe('below this much free space on the data disk /api/health answers 503 disk_low and only 112 intake and dispatch still write (others get 507)'),
+  SIAGA_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+      for (const o of list) if (!/^https?:\/\/[^/\s]+$/.test(o)) ctx.addIssue({ code: 'custom', message: `${o}: an origin is scheme://host[:port]` });
+      return list;
+    })
+    .describe('comma-separated origins (https://wall.example.go.id) whose pages may also change state and open WebSockets, besides this server\'s own host and the host a proxy on this machine forwards'),
   SIAGA_ACCESS_LOG_DAYS: int(30, 0, 3650).describe('days of HTTP access log kept in <data dir>/logs (one JSON line per request, never a query string or token); 0 = none'),
   SIAGA_REPLAY_MAX_FIXES: int(200_000, 1_000, 5_000_000).describe(
     'briefing replay: most unit fixes one answer reads and sends; a period holding more is thinned in SQL to fit (each trail keeps its first and last fix)',
@@ -88,6 +97,7 @@ export interface Config {
   backupKeep: number;
   minFreeDiskMB: number;
   accessLogDays: number;
+  allowedOrigins: string[];
   tokenTtlDays: number;
   replayMaxFixes: number;
   /** Retention jobs (server/store/retention.ts); intervalS 0 = none run. */
@@ -134,6 +144,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     backupKeep: e.SIAGA_BACKUP_KEEP,
     minFreeDiskMB: e.SIAGA_MIN_FREE_DISK_MB,
     accessLogDays: e.SIAGA_ACCESS_LOG_DAYS,
+    allowedOrigins: e.SIAGA_ALLOWED_ORIGINS,
     tokenTtlDays: e.SIAGA_TOKEN_TTL_DAYS,
     replayMaxFixes: e.SIAGA_REPLAY_MAX_FIXES,
     retention: {

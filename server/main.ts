@@ -10,6 +10,7 @@ import { createApp, finishApp } from './http/app.ts';
 import type { RequestHandler } from 'express';
 import { declareAccess, publicRoute } from './http/access.ts';
 import { createAccessLog } from './http/access-log.ts';
+import { allowOrigins } from './http/origin.ts';
 import { createMetricsRegistry, metricsRouter, registerCameraMetrics } from './http/metrics.ts';
 import type { RequireRole } from './http/roles.ts';
 import { loadCameras } from '../camera-config/load.ts';
@@ -66,6 +67,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   /** Run in reverse order on shutdown. */
   const closers: Array<[string, () => Promise<void> | void]> = [];
   const app = createApp();
+  allowOrigins(config.allowedOrigins);
   if (config.accessLogDays > 0) {
     const access = createAccessLog(path.join(config.dataDir, 'logs'), config.accessLogDays);
     app.use(declareAccess(access.middleware, { kind: 'middleware' }));
@@ -170,7 +172,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   app.use(geoRouter({ geo, requireRole })); // GET /api/geocode, /api/reverse
 
   // ── incidents, units ──────────────────────────────────────────────────
-  const incidents = createIncidentService({ db, bus, geo, routing: site.routing });
+  const incidents = createIncidentService({ db, bus, geo, routing: site.routing, repeatCalls: site.repeatCalls });
   app.use(
     incidentsRouter({
       service: incidents,

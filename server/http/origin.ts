@@ -2,6 +2,12 @@
 // so a page of another site could act with a wall's or an operator's session; browsers always say which page it is.
 import type http from 'node:http';
 
+/** Origins configured as this server's own too (SIAGA_ALLOWED_ORIGINS: a public name the proxy does not forward). */
+let configured = new Set<string>();
+export function allowOrigins(origins: readonly string[]): void {
+  configured = new Set(origins.map((o) => new URL(o).origin));
+}
+
 /**
  * True when the request has no Origin (not a browser: it proves itself with a token) or its Origin names this host
  * (or the public host a proxy on this machine forwards). Used on WebSocket upgrades and every state-changing request.
@@ -13,8 +19,8 @@ export function sameOrigin(req: http.IncomingMessage): boolean {
   const viaLocalProxy = /^(::ffff:)?127\.|^::1$/.test(req.socket?.remoteAddress ?? '');
   const forwarded = viaLocalProxy ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0].trim() : '';
   try {
-    const host = new URL(origin).host;
-    return host === req.headers.host || (forwarded !== '' && host === forwarded);
+    const url = new URL(origin);
+    return url.host === req.headers.host || (forwarded !== '' && url.host === forwarded) || configured.has(url.origin);
   } catch {
     return false;
   }
