@@ -1,7 +1,7 @@
 // Demo 112 traffic: calls at a configurable daily rate shaped by hour of day (category mix weighted by WIB hour), sent over real HTTP
 // to the server's own endpoints — addresses as operator-style TEXT drawn from the gazetteer and road names (so
 // they go through the geocoder), some as AML SMS with a location taken from real data points. A simulated
-// operator marks pranks, dispatches the nearest free unit of the routed agency (which then drives there along
+// operator marks pranks, dispatches the free unit of the routed agency recommended by road time (which then drives there along
 // the roads, so arrival triggers by itself) and closes incidents. Bounded, seeded, stops cleanly.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -181,7 +181,10 @@ export async function startDemoTraffic(opts: TrafficOptions) {
     if (typeof lat === 'number' && typeof lon === 'number' && agency && rng() < 0.85) {
       // the same operator and crew timings as the seeded history (response-model.ts)
       later(dispatchDelayMin(rng, agency) * 60_000, async () => {
-        const unitId = sim.nearestFree(agency, lon, lat);
+        // as an operator at the desk does: the fastest free unit by road (the recommendations), else the nearest
+        const recommended = await api('GET', `/api/incidents/${id}/recommendations`);
+        const items: Array<{ unitId: string; agency: string }> = recommended.status === 200 ? recommended.json.items : [];
+        const unitId = items.find((r) => r.agency === agency && sim.isFree(r.unitId))?.unitId ?? sim.nearestFree(agency, lon, lat);
         if (!unitId) {
           await api('POST', `/api/incidents/${id}/no-unit`, { agency });
           return void later(between(rng, 60, 240) * 60_000, () => close(id, done));

@@ -200,11 +200,16 @@ export function createUnitsSim(opts: UnitsSimOptions) {
       timer = setInterval(tick, tickMs);
     },
     /** Nearest unit of the agency that is free (not responding / on scene), by straight-line distance. */
+    /** Not held for a job, driving to one, on scene or on the way back. */
+    isFree(unitId: string): boolean {
+      const u = units.find((x) => x.id === unitId);
+      return !!u && u.mode !== 'held' && u.mode !== 'respond' && u.mode !== 'onscene' && u.mode !== 'return';
+    },
     nearestFree(agency: string, lon: number, lat: number): string | null {
       let best: SimUnit | null = null;
       let bestD = Infinity;
       for (const u of units) {
-        if (u.agency !== agency || u.mode === 'held' || u.mode === 'respond' || u.mode === 'onscene' || u.mode === 'return') continue;
+        if (u.agency !== agency || !this.isFree(u.id)) continue;
         const d = distanceM(u.pos[0], u.pos[1], lon, lat);
         if (d < bestD) (bestD = d), (best = u);
       }
