@@ -55,3 +55,16 @@ export const dispatchRouteSchema = z.strictObject({
   cameras: z.array(routeCameraSchema),
 });
 export type DispatchRoute = z.infer<typeof dispatchRouteSchema>;
+
+/**
+ * sla.json `dispatch`: how long an incident may wait for its first unit, from its report. The console's queue shows a
+ * waiting incident amber past `amberS` and red past `redS` (`GET /api/sla`). The centre's own figures.
+ */
+export const dispatchTargetsSchema = z
+  .strictObject({
+    amberS: z.number().int().positive().max(3600).describe('seconds from the report after which an incident still without a unit shows amber in the queue'),
+    redS: z.number().int().positive().max(3600).describe('seconds from the report after which it shows red; more than amberS'),
+    source: z.string().min(10).describe('where the figures come from (a standard, the centre own decision)'),
+  })
+  .refine((d) => d.redS > d.amberS, { message: 'redS must be more than amberS', path: ['redS'] });
+export type DispatchTargets = z.infer<typeof dispatchTargetsSchema>;

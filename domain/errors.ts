@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'not_found', 'incident_not_found', 'unit_not_found', 'camera_not_found', 'unknown_reference', 'no_snapshot',
   // The state does not allow it.
   'invalid_transition', 'incident_closed', 'not_dispatched', 'out_of_order', 'already_exists', 'idempotency_key_reused',
+  // A merge of repeat calls the state does not allow: an incident into itself, or a call already merged (either side).
+  'merge_into_self', 'already_merged',
   // No point to route to or from: the incident has no coordinates yet, the unit no fix and no station.
   'location_unknown',
   // How it was sent.

@@ -12,15 +12,20 @@
 // * The target comes from the SLA table per agency AND category (sla.json): Damkar's 7 minutes are for fires.
 // * Prank (`iseng`) and cancelled (`batal`) incidents count in volumes and in their own figures, never in response
 //   times or hotspots.
+// * Incidents and calls are counted apart. Every report is a call (`calls`); a repeat call merged into another incident
+//   (`digabung`) is not an incident of its own: it stays out of `total` and every other figure, and counts only in
+//   `calls`, at its own report time (so a period's calls can include repeats of an incident reported before it).
 // * A stage a dispatched unit never reached is a MISS once the incident is closed, or once more time than the target
 //   has passed since the report: it is never within target, and it enters medians/p90 as +∞ — so a percentile that falls
 //   on a miss is reported as `null` with `missed` > 0, never as a flattering number.
 // * Percentiles: linear interpolation between closest ranks (Excel PERCENTILE.INC / R type 7).
 // * Hours of day and days are in WIB (UTC+7, no daylight saving).
-import { STAGE_SOURCES, type StageSource } from './dispatch.ts';
+import { STAGE_SOURCES, type DispatchTargets, type StageSource } from './dispatch.ts';
 
 export const WIB_OFFSET_MS = 7 * 3600_000;
-const EXCLUDED_FROM_RESPONSE = new Set(['iseng', 'batal']);
+const EXCLUDED_FROM_RESPONSE = new Set(['iseng', 'batal', 'digabung']);
+/** IncidentColumns.kind of a call merged into another incident. */
+export const KIND_MERGED = 3;
 
 export interface TimelineDispatch {
   unitId: string;
@@ -73,6 +78,10 @@ export interface SlaRule {
 export interface SlaTable {
   /** First match wins; the last rule matches everything (server/site/tables.ts checks it). */
   rules: readonly SlaRule[];
+}
+/** sla.json as the server holds it and `GET /api/sla` answers: the briefing's targets and the queue's dispatch targets. */
+export interface SiteSla extends SlaTable {
+  dispatch: DispatchTargets;
 }
 
 /** Inhabitants by kecamatan / kelurahan name (only real, cited figures; empty = rates omitted). */
@@ -129,7 +138,10 @@ export interface AreaCount {
 }
 
 export interface Kpis {
+  /** Incidents reported in the period (repeat calls merged into another incident are not incidents). */
   total: number;
+  /** Calls (reports) received in the period: every incident plus every repeat call merged into one. */
+  calls: number;
   byCategory: Record<string, number>;
   bySource: Record<string, number>;
   /** 24 counts, index = hour of day in WIB. */
@@ -244,7 +256,8 @@ export interface IncidentColumns {
   source: Int32Array;
   kecamatan: Int32Array;
   kelurahan: Int32Array;
-  /** 0 = counts everywhere, 1 = cancelled (batal), 2 = prank (iseng): both left out of response times and hotspots. */
+  /** 0 = counts everywhere, 1 = cancelled (batal), 2 = prank (iseng): both left out of response times and hotspots;
+   * 3 (KIND_MERGED) = a repeat call merged into another incident (digabung): counted as a call only. */
   kind: Uint8Array;
   /** Closing time (NaN = open); only needed when ComputeOptions.openBacklog is not given. */
   closedAt?: Float64Array;
@@ -296,7 +309,7 @@ export function factsFromTimeline(timeline: readonly TimelineIncident[]): KpiFac
     incidents.source[k] = id(i.source);
     incidents.kecamatan[k] = id(i.kecamatan);
     incidents.kelurahan[k] = id(i.kelurahan);
-    incidents.kind[k] = i.status === 'iseng' ? 2 : i.status === 'batal' ? 1 : 0;
+    incidents.kind[k] = i.status === 'iseng' ? 2 : i.status === 'batal' ? 1 : i.status === 'digabung' ? KIND_MERGED : 0;
     incidents.closedAt![k] = i.closedAt ?? NaN;
     if (EXCLUDED_FROM_RESPONSE.has(i.status)) return;
     const byAgency = new Map<number, Row>();
@@ -383,11 +396,6 @@ class Tally {
     return this.order.map((id) => [id, this.counts[id]]);
   }
 }
-function countBy(ids: Int32Array, n: number, size: number): Tally {
-  const t = new Tally(size);
-  for (let k = 0; k < n; k++) t.add(ids[k]);
-  return t;
-}
 const named = <K extends string>(counts: Tally, names: readonly K[]) => Object.fromEntries(counts.entries().map(([id, c]) => [names[id], c]));
 
 export function computeKpis(timeline: readonly TimelineIncident[], opts: ComputeOptions): Kpis {
@@ -399,11 +407,20 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
   const byHourWib = Array<number>(24).fill(0);
   let prank = 0;
   let cancelled = 0;
+  let merged = 0;
   const kec = new Tally(names.length);
   const kel = new Tally(names.length);
+  const byCategory = new Tally(names.length);
+  const bySource = new Tally(names.length);
   for (let k = 0; k < I.n; k++) {
-    byHourWib[hourOfDayWib(I.reportedAt[k])]++;
     const kind = I.kind[k];
+    if (kind === KIND_MERGED) {
+      merged++; // a call, not an incident
+      continue;
+    }
+    byHourWib[hourOfDayWib(I.reportedAt[k])]++;
+    byCategory.add(I.category[k]);
+    bySource.add(I.source[k]);
     if (kind === 2) prank++;
     else if (kind === 1) cancelled++;
     else {
@@ -502,18 +519,20 @@ export function computeKpisFromFacts(facts: KpiFacts, opts: ComputeOptions): Kpi
   if (openBacklog === undefined) {
     if (!I.closedAt) throw new Error('computeKpisFromFacts: give openBacklog or incidents.closedAt');
     openBacklog = 0;
-    for (let k = 0; k < I.n; k++) if (I.reportedAt[k] <= asOf && !(I.closedAt[k] <= asOf)) openBacklog++;
+    for (let k = 0; k < I.n; k++) if (I.kind[k] !== KIND_MERGED && I.reportedAt[k] <= asOf && !(I.closedAt[k] <= asOf)) openBacklog++;
   }
 
+  const total = I.n - merged;
   return {
-    total: I.n,
-    byCategory: named(countBy(I.category, I.n, names.length), names),
-    bySource: named(countBy(I.source, I.n, names.length), names),
+    total,
+    calls: I.n,
+    byCategory: named(byCategory, names),
+    bySource: named(bySource, names),
     byHourWib,
     byAgency,
     byKecamatan: areaCounts(kec, names, opts.population?.kecamatan),
     byKelurahan: areaCounts(kel, names, opts.population?.kelurahan),
-    prank: { count: prank, share: I.n ? Math.round((prank / I.n) * 10_000) / 10_000 : null },
+    prank: { count: prank, share: total ? Math.round((prank / total) * 10_000) / 10_000 : null },
     cancelled,
     openBacklog,
   };

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { CAMERA_FILE_DOC } from '../camera-config/doc.ts';
 import { cameraSchema } from '../camera-config/schema.ts';
 import { ENV_SCHEMA } from '../server/config.ts';
+import { repeatCallsSchema } from '../server/site/repeat-calls.ts';
 import { populationSchema, routingSchema, slaSchema } from '../server/site/tables.ts';
 
 export const CONFIG_DOC = path.join(path.dirname(fileURLToPath(import.meta.url)), '../docs/CONFIGURATION.md');
@@ -90,6 +91,10 @@ export function renderConfigDoc(): string {
     '### population.json: inhabitants, for rates per 10,000',
     '',
     fileTable(populationSchema),
+    '',
+    '### repeat-calls.json: when a new report is flagged as a possible repeat call (optional: defaults without it)',
+    '',
+    fileTable(repeatCallsSchema),
     '',
     '## Cameras (`camera-config/cameras.json`, or `SIAGA_CAMERAS_FILE`)',
     '',

@@ -13,6 +13,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   not_found: 404, incident_not_found: 404, unit_not_found: 404, camera_not_found: 404, unknown_reference: 404, no_snapshot: 404,
   method_not_allowed: 405,
   invalid_transition: 409, incident_closed: 409, not_dispatched: 409, out_of_order: 409, already_exists: 409, location_unknown: 409,
+  merge_into_self: 409, already_merged: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   idempotency_key_reused: 422,

@@ -181,7 +181,11 @@ export function decodeAml(m: AmlMessage): IntakeMessage & { kind: 'create'; dedu
     location: { lat: m.lat, lon: m.lon, uncertaintyM: m.uncertaintyM ?? undefined, method: 'aml' },
     flags: m.flags,
   };
-  // one incident per handset position report; a gateway retry of the same message is a duplicate, not a 422
+  // one incident per handset position report; a gateway retry of the same message is a duplicate, not a 422. A second
+  // message from the same handset (another call, or a better fix in the same call) is a new report: within the
+  // repeat-call window of an open incident from that handset it is flagged possibleDuplicateOf it (sourceRef is the
+  // handset: server/incidents/duplicates.ts) and the operator merges it; never merged on arrival, because a new
+  // emergency from the same phone must not disappear into the old one.
   const ref = `${m.imei ?? m.imsi ?? m.phone ?? 'unknown'}|${m.locationTime ?? ''}|${m.lat},${m.lon}`;
   return { kind: 'create', input, dedupe: { kind: 'aml', ref, bodyHash: hashBody(ref) } };
 }

@@ -2,7 +2,7 @@
 import { plausibleTime, TIME_RANGE_TEXT } from '../../domain/ranges.ts';
 import { z } from 'zod';
 import { DomainError, invalidField } from '../../domain/errors.ts';
-import { CATEGORIES, latSchema, lonSchema, STATUSES, type IncidentInput, type IntakeMessage } from './model.ts';
+import { CATEGORIES, latSchema, lonSchema, NEEDS_REASON, STATUSES, type IncidentInput, type IntakeMessage } from './model.ts';
 
 export const phoneSchema = z.string().trim().regex(/^\+?[0-9][0-9 ()-]{2,24}$/, 'not a phone number');
 
@@ -66,7 +66,12 @@ const patchBody = z
     description: z.string().trim().min(1).max(4000).optional(),
     location: locationSchema.optional(),
   })
-  .refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'nothing to change', path: ['status'] });
+  .refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'nothing to change', path: ['status'] })
+  // a prank or a cancel is the operator's judgment: the reason goes into the history entry of the change
+  .refine((p) => !p.status || !NEEDS_REASON.includes(p.status) || Boolean(p.note), {
+    message: `a reason is required for ${NEEDS_REASON.join(' and ')}`,
+    path: ['note'],
+  });
 
 export function parseIncidentPatch(body: unknown) {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('expected_json_object', 'body', 'the body must be a JSON object');

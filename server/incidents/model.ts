@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 import type { Caller, Category, Incident, LocationMethod, Ring, Source } from '../../domain/incident.ts';
 export {
-  CATEGORIES, STATUSES, OPEN_STATUSES, SOURCES, LOCATION_METHODS, TRANSITIONS, canTransition, publicIncident,
+  CATEGORIES, STATUSES, OPEN_STATUSES, SOURCES, LOCATION_METHODS, TRANSITIONS, NEEDS_REASON, canTransition, publicIncident,
   type AreaRef, type Agency, type Caller, type Category, type HistoryEntry, type HistoryEvent, type Incident, type IncidentLocation,
   type LocationMethod, type Ring, type Source, type Status,
 } from '../../domain/incident.ts';

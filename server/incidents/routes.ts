@@ -4,7 +4,8 @@ import type { CameraCoverage, CameraGeometry } from '../../geo/types.ts';
 import type { Principal } from '../http/auth.ts';
 import { intParam, timeParam } from '../http/query.ts';
 import type { RequireRole } from '../http/roles.ts';
-import { DomainError } from '../../domain/errors.ts';
+import { z } from 'zod';
+import { DomainError, invalidField } from '../../domain/errors.ts';
 import { decodeAml, parseAml, verifyAmlHmac } from './intake-aml.ts';
 import { CAP_AREA_MARGIN_M, decodeCap } from './intake-cap.ts';
 import type { Box } from '../../geo/extent.ts';
@@ -36,6 +37,15 @@ const principal = (res: Response) => res.locals.principal as Principal;
 const actorOf = (res: Response) => principal(res).id;
 /** The incident as the caller's role may see it (domain/roles.ts: callers' identities in full only to operators). */
 const viewFor = (res: Response) => (i: Incident) => publicIncident(i, principal(res).role);
+
+const mergeBody = z.strictObject({ into: z.string().trim().min(1).max(64) });
+/** POST /api/incidents/:id/merge body: {"into": "<incident id>"}. */
+function parseMerge(body: unknown): { into: string } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('expected_json_object', 'body', 'the body must be a JSON object');
+  const r = mergeBody.safeParse(body);
+  if (!r.success) throw invalidField(r.error.issues);
+  return r.data;
+}
 
 function requireType(types: string[]): RequestHandler {
   return (req, res, next) => {
@@ -94,6 +104,20 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
       const { note, ...patch } = parseIncidentPatch(req.body);
       const incident = await d.service.updateQueued(String(req.params.id), patch, actorOf(res), { note });
       res.json(incident);
+    },
+  );
+
+  // Repeat calls (issue #17): the call :id is attached to the incident `into` (call count, callers, both histories) and
+  // closed as digabung, in one transaction. 200 with `into` as the caller's role may see it; 404 an unknown id (field
+  // id or into); 409 merge_into_self, already_merged or incident_closed, naming the field.
+  r.post(
+    '/api/incidents/:id/merge',
+    d.requireRole('operator'),
+    requireType(JSON_TYPES),
+    express.json({ limit: BODY_LIMIT, strict: false }),
+    async (req, res) => {
+      const { into } = parseMerge(req.body);
+      res.json(viewFor(res)(await d.service.mergeQueued(String(req.params.id), into, actorOf(res))));
     },
   );
 

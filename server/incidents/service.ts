@@ -5,8 +5,9 @@ import { logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { transactorFor } from '../store/group-commit.ts';
 import { createIncidentsRepo } from '../store/incidents-repo.ts';
-import { boundedUncertainty } from '../../domain/ranges.ts';
+import { boundedUncertainty, FUTURE_SLACK_MS } from '../../domain/ranges.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { isClosedStatus } from '../../domain/incident.ts';
 import {
   canTransition,
   OPEN_STATUSES,
@@ -25,6 +26,8 @@ import {
   type Status,
 } from './model.ts';
 import { loadSiteTables, type RoutingTable } from '../site/tables.ts';
+import type { RepeatCallsRule } from '../site/repeat-calls.ts';
+import { findPossibleDuplicate, handsetOf } from './duplicates.ts';
 import { routingFor } from './routing.ts';
 
 const log = logger('incidents');
@@ -52,10 +55,16 @@ export interface UpdateOptions {
   dedupe?: Dedupe;
 }
 
-export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: EventBus; geo: IncidentGeo; routing?: RoutingTable }) {
+export function createIncidentService({ db, bus, geo, routing, repeatCalls }: {
+  db: Db; bus: EventBus; geo: IncidentGeo; routing?: RoutingTable;
+  /** When a new report is flagged possibleDuplicateOf an open incident (site table repeat-calls.json). */
+  repeatCalls?: RepeatCallsRule;
+}) {
   const repo = createIncidentsRepo(db);
-  // The site's table from start-up (server/config.ts); tests and tools that pass none get the shipped one.
-  const agenciesFor = routingFor(routing ?? loadSiteTables().routing);
+  // The site's tables from start-up (server/config.ts); tests and tools that pass none get the shipped ones.
+  const shipped = routing && repeatCalls ? null : loadSiteTables();
+  const agenciesFor = routingFor(routing ?? shipped!.routing);
+  const repeatRule = repeatCalls ?? shipped!.repeatCalls;
   // Shared with the units service on the same db: one transaction (one fsync) for what arrives in one loop turn.
   const tx = transactorFor(db);
   // listOpen() feeds every ws snapshot/resync: cached while no repo on this db has written an incident (the demo
@@ -137,6 +146,67 @@ export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: 
     });
   }
 
+  /** The open incident a new report may be a repeat call about (server/incidents/duplicates.ts), or null. */
+  function possibleDuplicateOf(created: Incident): string | null {
+    const t = Date.parse(created.reportedAt);
+    // candidates changed since the window opened (a stated report time may run FUTURE_SLACK_MS ahead of its storing)
+    const since = new Date(t - repeatRule.windowMinutes * 60_000 - FUTURE_SLACK_MS).toISOString();
+    const handset = handsetOf(created);
+    const { lat, lon, uncertaintyM } = created.location;
+    return findPossibleDuplicate(
+      { source: created.source, sourceRef: created.sourceRef, reportedAt: created.reportedAt, lat, lon, uncertaintyM },
+      {
+        byHandset: handset ? repo.openOfHandset(OPEN_STATUSES, handset, since) : [],
+        byCategory: lat !== null && lon !== null ? repo.openOfCategory(OPEN_STATUSES, created.category, since) : [],
+      },
+      repeatRule,
+    );
+  }
+
+  /**
+   * Merges the call `id` into the incident `intoId`, in one transaction: `id` ends as digabung (closed, out of the
+   * queue, its units released, a call but not an incident in the KPIs) with mergedInto; `intoId` takes its call count
+   * and its callers (those merged into it before included), and both histories say so. Open incidents flagged as
+   * repeats of `id` are re-pointed at `intoId`. Refused (nothing stored): an unknown id (404, field id or into), an
+   * incident into itself (409 merge_into_self), either side already merged (409 already_merged) or otherwise closed
+   * (409 incident_closed), naming the field.
+   */
+  function merge(id: string, intoId: string, actor: string): Incident {
+    return tx.transaction(() => {
+      const call = mustGet(id);
+      const into = repo.get(intoId);
+      if (!into) throw new DomainError('incident_not_found', 'into', 'no such incident');
+      if (call.id === into.id) throw new DomainError('merge_into_self', 'into', 'an incident cannot be merged into itself');
+      for (const [field, inc] of [['id', call], ['into', into]] as const) {
+        if (inc.status === 'digabung') {
+          throw new DomainError('already_merged', field, `${inc.id} is already merged into ${inc.mergedInto}`, { mergedInto: inc.mergedInto });
+        }
+        if (isClosedStatus(inc.status)) throw new DomainError('incident_closed', field, `${inc.id} is ${inc.status}`, { status: inc.status });
+      }
+      const at = new Date().toISOString();
+      save({ ...call, status: 'digabung', mergedInto: into.id, updatedAt: at }, [
+        { at, status: 'digabung', event: 'merged_into', by: actor, note: `digabungkan ke ${into.id}` },
+      ]);
+      const callCount = into.callCount + call.callCount;
+      const saved = save(
+        {
+          ...into,
+          updatedAt: at,
+          callCount,
+          callers: [...into.callers, { incidentId: call.id, source: call.source, reportedAt: call.reportedAt, caller: call.caller }, ...call.callers],
+          // the flag pointed at the call just merged into it: answered
+          possibleDuplicateOf: into.possibleDuplicateOf === call.id ? null : into.possibleDuplicateOf,
+        },
+        [{ at, event: 'call_merged', by: actor, note: `${call.id} digabungkan (${callCount} panggilan)` }],
+      );
+      // other repeats of the merged call are now repeats of the incident that took it
+      for (const other of repo.pointingAt(OPEN_STATUSES, call.id)) {
+        if (other !== into.id) save({ ...mustGet(other), possibleDuplicateOf: into.id, updatedAt: at }, []);
+      }
+      return saved;
+    });
+  }
+
   function findExisting(dedupe: Dedupe): Incident | null {
     const ref = repo.findRef(dedupe.kind, dedupe.ref);
     if (!ref) return null;
@@ -175,9 +245,14 @@ export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: 
         description: input.description,
         location: resolveLocation(input.location),
         flags: [...(input.flags ?? []), ...(boundedUncertainty(input.location.uncertaintyM).clamped ? ['uncertainty_clamped'] : [])],
+        possibleDuplicateOf: null,
+        mergedInto: null,
+        callCount: 1,
+        callers: [],
         history: [{ at, status: 'baru', event: 'created', by: actor, note: `source ${input.source}` }],
       };
       if (created.location.needsLocation) created.flags.push('needs_location');
+      created.possibleDuplicateOf = possibleDuplicateOf(created);
       repo.insert(created);
       if (dedupe) repo.putRef(dedupe.kind, dedupe.ref, dedupe.bodyHash, created.id, at);
       const saved = mustGet(created.id);
@@ -296,6 +371,13 @@ export function createIncidentService({ db, bus, geo, routing }: { db: Db; bus: 
     /** transition() through the group commit (resolves after the COMMIT; 404/409 reject this item only). */
     transitionQueued(id: string, status: Status, actor: string, note?: string): Promise<Incident> {
       return tx.enqueue(() => service.transition(id, status, actor, note));
+    },
+
+    /** Merges the repeat call `id` into `into` (see merge above); committed at once. */
+    merge,
+    /** merge() through the group commit (resolves after the COMMIT; 404/409 reject this item only, nothing stored). */
+    mergeQueued(id: string, into: string, actor: string): Promise<Incident> {
+      return tx.enqueue(() => merge(id, into, actor));
     },
 
     /** update() through the group commit. */

@@ -8,5 +8,5 @@ import type { SiteTables } from '../site/tables.ts';
 
 export function startKpis(deps: { db: Db; requireRole: RequireRole; tables: SiteTables; replayMaxFixes?: number }): { router: express.Router; query: KpiQuery } {
   const query = createKpiQuery(deps.db, { sla: deps.tables.sla, population: deps.tables.population, replayMaxFixes: deps.replayMaxFixes });
-  return { router: createKpisRouter({ query, requireRole: deps.requireRole }), query };
+  return { router: createKpisRouter({ query, requireRole: deps.requireRole, sla: deps.tables.sla }), query };
 }

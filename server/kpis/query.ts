@@ -80,9 +80,11 @@ const ID_BITS = 12;
 const NO_ID = 2 ** ID_BITS - 1;
 /** ResponseColumns.flags: 3 bits + two 3-bit stage sources (domain/kpis.ts RESPONSE_FLAGS). */
 const FLAG_BITS = 9;
-/** ((category, source), (kecamatan, kelurahan, kind)): 24 + 26 = 50 bits; unpacked by splitting at 2^26. */
+/** ((category, source), (kecamatan, kelurahan, kind)): 24 + 26 = 50 bits; unpacked by splitting at 2^26. The kind
+ * (IncidentColumns.kind) in 2 bits: prank + excluded is 0 (counts), 1 (batal) or 2 (iseng); a merged call is excluded
+ * and not a prank, so + 2 × merged makes it 3 (KIND_MERGED). */
 const INCIDENT_IDS_SQL = `((((f.category_id * ${2 ** ID_BITS} + f.source_id) * ${2 ** ID_BITS} + ifnull(f.kec_id, ${NO_ID})) * ${2 ** ID_BITS}
-  + ifnull(f.kel_id, ${NO_ID})) * 4 + f.prank + f.excluded)`;
+  + ifnull(f.kel_id, ${NO_ID})) * 4 + f.prank + f.excluded + 2 * f.merged)`;
 /** (agency, category, flags): 12 + 12 + 9 = 33 bits. */
 const RESPONSE_IDS_SQL = `((r.agency_id * ${2 ** ID_BITS} + r.category_id) * ${2 ** FLAG_BITS} + r.flags)`;
 
@@ -268,11 +270,12 @@ export function openBacklog(db: Db, f: KpiFilter, asOf: number): number {
   // a past instant: the first terminal transition in the history (terminal_ms) decides. Counted in disjoint parts so
   // each is an index range, not a scan of all history: rows open now (partial index), rows closed now whose first
   // terminal transition came after `at` (partial index on terminal_ms: few when `at` is close to now), and closed rows
-  // with no terminal transition in their history at all.
+  // with no terminal transition in their history at all. A repeat call merged into another incident (closed, merged)
+  // was never an incident of its own, so it is not part of any backlog.
   const parts: Array<[index: string, where: string, params: unknown[]]> = [
     ['kpi_incident_facts_open', 'f.closed_ms IS NULL AND (f.terminal_ms IS NULL OR f.terminal_ms > ?)', [at]],
-    ['kpi_incident_facts_closed_terminal', 'f.closed_ms IS NOT NULL AND f.terminal_ms > ?', [at]],
-    ['kpi_incident_facts_closed_terminal', 'f.closed_ms IS NOT NULL AND f.terminal_ms IS NULL', []],
+    ['kpi_incident_facts_closed_terminal', 'f.closed_ms IS NOT NULL AND f.merged = 0 AND f.terminal_ms > ?', [at]],
+    ['kpi_incident_facts_closed_terminal', 'f.closed_ms IS NOT NULL AND f.merged = 0 AND f.terminal_ms IS NULL', []],
   ];
   const sql = parts.map(([index, where]) => `(SELECT COUNT(*) FROM kpi_incident_facts f INDEXED BY ${index} WHERE ${where} AND f.reported_ms < ?${flt.sql})`);
   return db
@@ -354,7 +357,7 @@ function replayStatements(db: Db, f: KpiFilter) {
               json_extract(i.doc, '$.location.kecamatan.name') AS kec,
               CASE WHEN i.status IN ${CLOSED_STATUSES_SQL} THEN i.updated_at END AS closed_at
          FROM incidents i INDEXED BY incidents_reported
-        WHERE i.reported_at >= ? AND i.reported_at < ? AND (i.reported_at, i.seq) > (?, ?)${flt.sql}
+        WHERE i.reported_at >= ? AND i.reported_at < ? AND (i.reported_at, i.seq) > (?, ?) AND i.status <> 'digabung'${flt.sql}
         ORDER BY i.reported_at, i.seq LIMIT ?`,
     )
     .raw(true);
@@ -394,8 +397,9 @@ function replayStatements(db: Db, f: KpiFilter) {
 }
 
 /**
- * GET /api/kpis/replay as JSON text, in pieces: incidents with coordinates reported in the period and each unit's
- * trail. Never more than `maxFixes` fixes are read or sent. When the period holds more, every trail is thinned in SQL
+ * GET /api/kpis/replay as JSON text, in pieces: incidents with coordinates reported in the period (not the repeat calls
+ * merged into another incident: one event, one point) and each unit's trail. Never more than `maxFixes` fixes are read
+ * or sent. When the period holds more, every trail is thinned in SQL
  * to one fix per `step` (the same step for every unit, chosen from the trails' time spans so the total fits) and
  * keeps its first and last fix in the period; `thinned` says so. Each SQL statement returns one bounded chunk and is
  * finished before the next piece is yielded (an open statement would make the shared connection busy for every other

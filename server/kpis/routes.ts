@@ -1,9 +1,11 @@
-// GET /api/kpis (briefing figures) and GET /api/kpis/replay (incidents + unit trails for the time cursor). Viewer role.
+// GET /api/kpis (briefing figures), GET /api/kpis/replay (incidents + unit trails for the time cursor) and GET /api/sla (the
+// site's targets: the briefing's, and the console queue's dispatch colours). Viewer role.
 import express, { type Request, type Response } from 'express';
 import { DomainError } from '../../domain/errors.ts';
 import type { RequireRole } from '../http/roles.ts';
 import { logger } from '../log.ts';
 import { parsePeriod } from '../../domain/period.ts';
+import type { SiteSla } from '../../domain/kpis.ts';
 import type { KpiFilter, KpiQuery } from './query.ts';
 
 const AGENCY = /^[a-z0-9_]{1,32}$/;
@@ -14,6 +16,8 @@ const log = logger('kpis');
 export interface KpisRouterDeps {
   query: KpiQuery;
   requireRole: RequireRole;
+  /** sla.json as validated at start (server/site/tables.ts); without it there is no /api/sla. */
+  sla?: SiteSla;
   now?: () => number;
 }
 
@@ -79,5 +83,7 @@ export function createKpisRouter(deps: KpisRouterDeps): express.Router {
   router.get('/api/kpis/replay', deps.requireRole('viewer'), async (req, res) => {
     await streamJson(res, deps.query.replayJson(parseFilter(req, now())));
   });
+  const sla = deps.sla;
+  if (sla) router.get('/api/sla', deps.requireRole('viewer'), (_req, res) => void res.json(sla));
   return router;
 }

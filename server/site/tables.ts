@@ -1,13 +1,16 @@
 // The site tables a command centre edits without a code change: who gets which category (routing.json), the
-// response-time targets (sla.json) and population (population.json). Validated together at start-up, beside
+// response-time targets (sla.json), population (population.json) and when a report is flagged as a possible repeat
+// call (repeat-calls.json, optional: server/site/repeat-calls.ts). Validated together at start-up, beside
 // cameras.json: an error names the file and the field, and the server does not start. The zod schemas carry the
 // descriptions docs/CONFIGURATION.md is generated from (scripts/config-doc.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { CATEGORIES } from '../../domain/incident.ts';
-import type { PopulationTable, SlaTable } from '../../domain/kpis.ts';
+import { dispatchTargetsSchema } from '../../domain/dispatch.ts';
+import type { PopulationTable, SiteSla } from '../../domain/kpis.ts';
 import { PROJECT_ROOT } from '../paths.ts';
+import { loadRepeatCalls, type RepeatCallsRule } from './repeat-calls.ts';
 
 export const DEFAULT_SITE_DIR = path.join(PROJECT_ROOT, 'server/site');
 
@@ -53,6 +56,7 @@ const slaRule = z.strictObject({
 export const slaSchema = z.strictObject({
   _comment: z.string().optional(),
   rules: z.array(slaRule).min(1).describe('the first rule matching (agency, category) applies; the last must be * for both'),
+  dispatch: dispatchTargetsSchema.describe('the console queue: how long an incident may wait for its first unit, from its report'),
 });
 
 const counts = z.record(z.string(), z.number().int().positive());
@@ -71,9 +75,11 @@ export const populationSchema = z
 
 export interface SiteTables {
   routing: RoutingTable;
-  sla: SlaTable;
+  sla: SiteSla;
   /** undefined when no figure is configured (the briefing then shows counts, no rates). */
   population: PopulationTable | undefined;
+  /** When a new report is flagged as a possible repeat call (repeat-calls.json; optional, with defaults). */
+  repeatCalls: RepeatCallsRule;
 }
 
 function read<T>(dir: string, name: string, schema: z.ZodType<T>): T {
@@ -106,5 +112,6 @@ export function loadSiteTables(dir: string = DEFAULT_SITE_DIR): SiteTables {
   const last = sla.rules[sla.rules.length - 1];
   if (last.agency !== '*' || last.categories !== '*') throw new Error(`${path.join(dir, 'sla.json')}: rules.${sla.rules.length - 1}: the last rule must cover every agency and category ('*')`);
   const empty = Object.keys(pop.kecamatan).length === 0 && Object.keys(pop.kelurahan).length === 0;
-  return { routing, sla: { rules: sla.rules }, population: empty ? undefined : { kecamatan: pop.kecamatan, kelurahan: pop.kelurahan } };
+  const repeatCalls = loadRepeatCalls(dir);
+  return { repeatCalls, routing, sla: { rules: sla.rules, dispatch: sla.dispatch }, population: empty ? undefined : { kecamatan: pop.kecamatan, kelurahan: pop.kelurahan } };
 }

@@ -33,6 +33,26 @@ export interface ListFilter {
 
 export type { IntakeLogEntry } from '../../domain/intake-log.ts';
 
+/** The merge fields of an incident that is one call and was never merged (a fresh array each time). */
+const noMerge = (): Pick<Incident, 'possibleDuplicateOf' | 'mergedInto' | 'callCount' | 'callers'> => ({
+  possibleDuplicateOf: null, mergedInto: null, callCount: 1, callers: [],
+});
+
+/** What the repeat-call check reads of an open incident (server/incidents/duplicates.ts). */
+export interface OpenIncidentBrief {
+  id: string;
+  source: string;
+  sourceRef: string | null;
+  category: string;
+  reportedAt: string;
+  lat: number | null;
+  lon: number | null;
+  uncertaintyM: number | null;
+  possibleDuplicateOf: string | null;
+  /** reportedAt of the calls merged into it. */
+  callTimes: string[];
+}
+
 /** Per database, shared by every repo on it in this process: the demo history's service writes bump it too. */
 const writes = new WeakMap<Database.Database, number>();
 
@@ -54,6 +74,21 @@ export function createIncidentsRepo(db: Db) {
   const refPut = db.prepare(`INSERT INTO intake_refs (kind, ref, body_hash, incident_id, created_at) VALUES (?, ?, ?, ?, ?)`);
   const logPut = db.prepare(`INSERT INTO intake_log (at, source, ref, action, summary, by) VALUES (@at, @source, @ref, @action, @summary, @by)`);
   const logList = db.prepare(`SELECT at, source, ref, action, summary, by FROM intake_log ORDER BY seq DESC LIMIT ?`);
+  // Repeat calls: open incidents changed since `since` (a merge changes an incident, so one whose latest call is in
+  // the window was updated in it too: a superset, through incidents_updated), of a category or from one AML handset.
+  const BRIEF = `SELECT id, source, source_ref AS sourceRef, category, reported_at AS reportedAt,
+      json_extract(doc, '$.location.lat') AS lat, json_extract(doc, '$.location.lon') AS lon,
+      json_extract(doc, '$.location.uncertaintyM') AS uncertaintyM, json_extract(doc, '$.possibleDuplicateOf') AS possibleDuplicateOf,
+      (SELECT json_group_array(json_extract(c.value, '$.reportedAt')) FROM json_each(doc, '$.callers') c) AS callTimes
+    FROM incidents WHERE status IN (SELECT value FROM json_each(@open)) AND updated_at >= @since`;
+  const openOfCategory = db.prepare(`${BRIEF} AND category = @category ORDER BY seq LIMIT 500`);
+  const openOfHandset = db.prepare(`${BRIEF} AND source = 'aml' AND source_ref = @ref ORDER BY seq LIMIT 500`);
+  const pointingAt = db.prepare(
+    `SELECT id FROM incidents WHERE status IN (SELECT value FROM json_each(@open)) AND json_extract(doc, '$.possibleDuplicateOf') = @id`,
+  ).pluck();
+  const briefOf = (r: Omit<OpenIncidentBrief, 'callTimes'> & { callTimes: string | null }): OpenIncidentBrief => ({
+    ...r, callTimes: r.callTimes ? (JSON.parse(r.callTimes) as Array<string | null>).filter((t): t is string => typeof t === 'string') : [],
+  });
 
   function docOf(i: Incident): string {
     const { id, source, sourceRef, category, priority, status, reportedAt, updatedAt, history, ...rest } = i;
@@ -61,6 +96,8 @@ export function createIncidentsRepo(db: Db) {
   }
   function hydrate(row: Row, history: HistoryRow[]): Incident {
     return {
+      // documents stored before repeat calls could be merged (issue #17) lack these: one call, nothing merged
+      ...noMerge(),
       id: row.id,
       source: row.source as Incident['source'],
       sourceRef: row.source_ref,
@@ -141,6 +178,18 @@ export function createIncidentsRepo(db: Db) {
     },
     intakeLog(limit: number): IntakeLogEntry[] {
       return logList.all(limit) as IntakeLogEntry[];
+    },
+    /** Open incidents (`open`: the open statuses) of `category` changed at or after `since`, oldest first. */
+    openOfCategory(open: readonly string[], category: string, since: string): OpenIncidentBrief[] {
+      return (openOfCategory.all({ open: JSON.stringify(open), category, since }) as any[]).map(briefOf);
+    },
+    /** Open AML incidents from the handset `ref` (IMEI, IMSI or number) changed at or after `since`, oldest first. */
+    openOfHandset(open: readonly string[], ref: string, since: string): OpenIncidentBrief[] {
+      return (openOfHandset.all({ open: JSON.stringify(open), ref, since }) as any[]).map(briefOf);
+    },
+    /** Ids of the open incidents flagged as possible repeats of `id`. */
+    pointingAt(open: readonly string[], id: string): string[] {
+      return pointingAt.all({ open: JSON.stringify(open), id }) as string[];
     },
     findRef(kind: string, ref: string): { bodyHash: string; incidentId: string } | null {
       return (refGet.get(kind, ref) as { bodyHash: string; incidentId: string } | undefined) ?? null;

@@ -62,7 +62,7 @@ try {
       const incident: Incident = {
         id: `B-${n}`, source: pick(['form', 'api', 'cap', 'aml'] as const), sourceRef: null, category, agencies: agenciesFor(category),
         priority: pick([1, 2, 3] as const), status, reportedAt: at(0), updatedAt: at(0), caller: { name: null, phone: null },
-        description: '', flags: [],
+        description: '', flags: [], possibleDuplicateOf: null, mergedInto: null, callCount: 1, callers: [],
         location: {
           text: k.nama, lat: k.centroid[1], lon: k.centroid[0], uncertaintyM: 200, method: 'geocoded',
           kelurahan: { code: k.kode, name: k.nama }, kecamatan: { code: k.kecamatan_kode, name: k.kecamatan }, needsLocation: false,

@@ -53,6 +53,7 @@ export function fillPositions(dir: string): { rows: number; fillMs: number } {
       const incident: Incident = {
         id: `R-${n}`, source: 'form', sourceRef: null, category: 'kebakaran', agencies: agenciesFor('kebakaran'),
         priority: 2, status: 'selesai', reportedAt: at, updatedAt: at, caller: { name: null, phone: null }, description: '', flags: [],
+        possibleDuplicateOf: null, mergedInto: null, callCount: 1, callers: [],
         location: { text: 'x', lat: 0.5 + rnd() * 0.1, lon: 101.4 + rnd() * 0.1, uncertaintyM: 50, method: 'gps', kelurahan: null, kecamatan: null, needsLocation: false },
         history: [{ at, status: 'baru', event: 'created', by: 'bench' }],
       };

@@ -154,6 +154,27 @@ describe('PATCH /api/incidents/:id and lists', () => {
     expect((await s.call('PATCH', `/api/incidents/${inc.id}`, 'operator', { status: 'baru' })).status).toBe(409);
   });
 
+  it('a prank (iseng) or a cancel (batal) needs a reason: 400 naming note without one, kept in the history with one', async () => {
+    for (const status of ['iseng', 'batal'] as const) {
+      const { body: inc } = await s.call('POST', '/api/incidents', 'operator', body());
+      for (const patch of [{ status }, { status, note: '   ' }, { status, note: '' }]) {
+        const r = await s.call('PATCH', `/api/incidents/${inc.id}`, 'operator', patch);
+        expect(r.status).toBe(400);
+        expect(r.body).toMatchObject({ error: 'invalid_field', field: 'note' });
+      }
+      expect((await s.call('GET', `/api/incidents/${inc.id}`, 'operator')).body.status).toBe('baru'); // nothing changed
+      const reason = status === 'iseng' ? 'anak-anak main telepon, tidak ada kejadian' : 'pelapor menelepon lagi: api sudah padam sendiri';
+      const ok = await s.call('PATCH', `/api/incidents/${inc.id}`, 'operator', { status, note: reason });
+      expect(ok.status).toBe(200);
+      expect(ok.body.history.at(-1)).toMatchObject({ status, note: reason, by: 'token:2:test-console' });
+      // and it is what is stored, not only what was answered
+      expect((await s.call('GET', `/api/incidents/${inc.id}`, 'operator')).body.history.at(-1)).toMatchObject({ status, note: reason });
+    }
+    // other statuses take a note if given, and need none
+    const { body: inc } = await s.call('POST', '/api/incidents', 'operator', body());
+    expect((await s.call('PATCH', `/api/incidents/${inc.id}`, 'operator', { status: 'diverifikasi' })).status).toBe(200);
+  });
+
   it('lists by status and since; viewers get masked callers', async () => {
     const t0 = new Date().toISOString();
     const { body: a } = await s.call('POST', '/api/incidents', 'operator', body());

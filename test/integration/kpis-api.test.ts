@@ -106,7 +106,7 @@ beforeAll(async () => {
   create('kriminalitas', Z('2026-11-20T22:00:00Z'));
 
   const app = createApp();
-  app.use(createKpisRouter({ query: createKpiQuery(db, { sla: loadSiteTables().sla }), requireRole }));
+  app.use(createKpisRouter({ query: createKpiQuery(db, { sla: loadSiteTables().sla }), requireRole, sla: loadSiteTables().sla }));
   finishApp(app);
   server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -191,6 +191,17 @@ describe('GET /api/kpis', () => {
     expect(status).toBe(400);
     expect(body.field).toBe(field);
     expect(typeof body.error).toBe('string');
+  });
+});
+
+describe('GET /api/sla', () => {
+  it('answers the validated sla.json to viewers: the briefing rules and the queue dispatch targets', async () => {
+    expect((await get('/api/sla', false)).status).toBe(401);
+    const { status, body } = await get('/api/sla');
+    expect(status).toBe(200);
+    expect(body).toEqual(loadSiteTables().sla);
+    expect(body.dispatch.redS).toBeGreaterThan(body.dispatch.amberS);
+    expect(body.rules.at(-1)).toMatchObject({ agency: '*', categories: '*' });
   });
 });
 

@@ -60,6 +60,8 @@ describe('site tables', () => {
     expect(() => loadSiteTables(withEdit('routing.json', (j) => (j.agencies.damkar.phone = '11-3')))).toThrow(/routing\.json: agencies\.damkar\.phone: digits only/);
     expect(() => loadSiteTables(withEdit('sla.json', (j) => (j.rules[0].agency = 'pemadam')))).toThrow(/sla\.json: rules\.0\.agency: unknown agency pemadam/);
     expect(() => loadSiteTables(withEdit('sla.json', (j) => j.rules.pop()))).toThrow(/sla\.json: rules\.\d+: the last rule must cover/);
+    expect(() => loadSiteTables(withEdit('sla.json', (j) => (j.dispatch.redS = j.dispatch.amberS)))).toThrow(/sla\.json: dispatch\.redS: redS must be more than amberS/);
+    expect(() => loadSiteTables(withEdit('sla.json', (j) => delete j.dispatch))).toThrow(/sla\.json: dispatch: /);
     expect(() => loadSiteTables(withEdit('population.json', (j) => ((j._source = null), (j.kecamatan = { Sail: 20000 }))))).toThrow(/population\.json: _source/);
   });
 });

@@ -15,7 +15,7 @@ describe('caller masking (domain/caller.ts)', () => {
 
   it('the wall shows the same masked caller whether it got the full caller (operator) or the server-masked one (viewer)', () => {
     const caller = { name: 'Budi Santoso', phone: '081234565678' };
-    const masked = publicIncident({ caller, source: 'form', sourceRef: null, history: [] } as unknown as Incident).caller;
+    const masked = publicIncident({ caller, callers: [], source: 'form', sourceRef: null, history: [] } as unknown as Incident).caller;
     expect(maskCaller(caller)).toBe('Bu** Sa***** (0812****5678)');
     expect(maskCaller(masked)).toBe(maskCaller(caller));
     expect(maskCaller(null)).toBe('—');
@@ -23,10 +23,11 @@ describe('caller masking (domain/caller.ts)', () => {
 });
 
 describe('incident statuses (domain/incident.ts)', () => {
-  it('closed statuses are exactly those with no way out, and their SQL list is the text the KPI migrations were applied with', () => {
+  it('closed statuses are exactly those with no way out, and their SQL list is the text the newest KPI triggers were made with', () => {
     expect([...CLOSED_STATUSES].sort()).toEqual(STATUSES.filter((s) => TRANSITIONS[s].length === 0).sort());
     expect(STATUSES.filter((s) => !isClosedStatus(s))).toEqual([...OPEN_STATUSES]);
-    expect(CLOSED_STATUSES_SQL).toBe("('selesai', 'iseng', 'batal')");
+    // 302–307 keep their frozen ('selesai', 'iseng', 'batal'); 308 re-made the triggers with digabung (server/store/schema/kpis.ts)
+    expect(CLOSED_STATUSES_SQL).toBe("('selesai', 'iseng', 'batal', 'digabung')");
     expect(isClosedStatus('resolved')).toBe(false); // the server never sends it; the wall no longer guesses
   });
 });
@@ -45,6 +46,8 @@ describe('identifiers and actors for viewers (domain/caller.ts)', () => {
 describe('publicIncident by role (domain/roles.ts)', () => {
   const incident = {
     id: 'INC-1', source: 'aml', sourceRef: '358239059042542', caller: { name: 'Budi Santoso', phone: '081234565678' },
+    // a repeat call merged into it: its caller is read by the same rule
+    callers: [{ incidentId: 'INC-2', source: 'form', reportedAt: '2026-12-01T00:01:00Z', caller: { name: 'Budi Santoso', phone: '081234565678' } }],
     history: [{ at: '2026-12-01T00:00:00Z', status: 'baru', event: 'created', by: 'user:siti', note: 'source aml' }],
   } as unknown as Incident;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonWord, nameKey, normalizeQuery, tokenize } from '../../geo/address.ts';
+import { canonWord, nameKey, normalizeQuery, relationOf, tokenize } from '../../geo/address.ts';
 
 describe('address normaliser', () => {
   it('expands street, gang, kelurahan, kecamatan and junction abbreviations', () => {
@@ -38,6 +38,28 @@ describe('address normaliser', () => {
     expect(normalizeQuery('sudirman and tambusai intersection')).toBe('sudirman , tambusai [junction]');
     expect(normalizeQuery('Sidomulyo Bar., Kec. Tampan')).toBe('sidomulyo barat , [kec] tampan');
     expect(normalizeQuery('jalanan rusak')).toBe('jalanan rusak'); // "jalan"+word needs ≥ 4 letters and a non-marker
+  });
+  it('relation words are phrase boundaries that stay in the tokens; the widest one wins', () => {
+    expect(normalizeQuery('depan SMPN 4 pku')).toBe('<smpn> 4');
+    expect(tokenize('depan SMPN 4')[0]).toEqual({ t: 'rel', v: 'depan' });
+    expect(relationOf(tokenize('dpn sd 5 dekat pasar'))).toBe('dekat');
+    expect(relationOf(tokenize('in front of the hospital'))).toBe('depan');
+    expect(relationOf(tokenize('sebrang rs aulia'))).toBe('seberang');
+    expect(relationOf(tokenize('jl. sudirman'))).toBeNull();
+    // "ujung" before a place is a relation; after a name it is part of it (the register has "Diponegoro Ujung").
+    expect(relationOf(tokenize('di ujung gg. mawar'))).toBe('ujung');
+    expect(normalizeQuery('jl diponegoro ujung')).toBe('[street] diponegoro ujung');
+  });
+  it('a kilometre post keeps its decimal and leaves no stray number', () => {
+    expect(tokenize('jl. subrantas km 12,5').filter((t) => t.t !== 'marker' && t.t !== 'word')).toEqual([{ t: 'km', v: 12.5 }]);
+    expect(tokenize('Jl. Soebrantas KM.10.5')).toContainEqual({ t: 'km', v: 10.5 });
+    expect(normalizeQuery('jl garuda sakti km 3 kel simpang baru')).toBe('[street] garuda sakti km3 [kel] simpang baru');
+  });
+  it('school status letters and street names that are also filler words', () => {
+    expect(normalizeQuery('SMA N 2')).toBe('<sma> negeri 2');
+    expect(normalizeQuery('smp s al azhar')).toBe('<smp> swasta al azhar');
+    expect(normalizeQuery('jl. riau')).toBe('[street] riau');
+    expect(normalizeQuery('jl. sudirman, pekanbaru, riau')).toBe('[street] sudirman');
   });
   it('survives hostile input', () => {
     expect(tokenize('')).toEqual([]);

@@ -17,6 +17,10 @@ let lang: Lang = initialLang();
 export function t(key: keyof Dict): string {
   return dicts[lang][key];
 }
+/** t() with its `{name}` placeholders filled. */
+export function tf(key: keyof Dict, vars: Record<string, string | number>): string {
+  return t(key).replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
+}
 type TermKind = 'category' | 'status' | 'agency' | 'event' | 'source' | 'window' | 'intake';
 /** A code from the server (category, status, agency id, history event, source, intake-log action) in the current
  * language; an unknown code (a newer server) shows as itself rather than in the wrong language. */

@@ -178,6 +178,8 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
     const k = kpis;
     el.figures.replaceChildren(
       figure(bt('total'), fmtNum(k.total)),
+      // every report, repeat calls merged into an incident included (domain/kpis.ts)
+      figure(bt('calls'), fmtNum(k.calls)),
       figure(bt('prank'), `${fmtNum(k.prank.count)} (${fmtPct(k.prank.share)}) · ${bt('cancelled')} ${fmtNum(k.cancelled)}`),
       figure(bt('backlog'), fmtNum(k.openBacklog)),
     );
@@ -295,7 +297,7 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
       ],
       lines: k
         ? [
-            `${bt('total')}: ${fmtNum(k.total)}   ${bt('prank')}: ${fmtPct(k.prank.share)}   ${bt('backlog')}: ${fmtNum(k.openBacklog)}`,
+            `${bt('total')}: ${fmtNum(k.total)}   ${bt('calls')}: ${fmtNum(k.calls)}   ${bt('prank')}: ${fmtPct(k.prank.share)}   ${bt('backlog')}: ${fmtNum(k.openBacklog)}`,
             ...k.byAgency.map(
               (a) =>
                 `${term('agency', a.agency)} (${fmtNum(a.measured)}/${fmtNum(a.routed)} ${bt('measuredOfRouted')}): ${bt('arrival')} ${bt('median')} ${fmtDur(a.stages.arrival.medianS, a.stages.arrival.missed)}, ${a.slas.map((x) => `${fmtPct(x.share)} ${ruleLabel(x.rule)}`).join(', ')}`,

@@ -1,16 +1,19 @@
-// Operator console: new incident (live geocoder suggestions or a point picked on the map), dispatch a unit and
-// change status of the selected incident; below them the "Informasi" intake log (intake-log.ts). Every POST
-// carries an Idempotency-Key so a double click stores once.
+// Operator console: the keys on top (console-keys.ts), the queue of open incidents (queue.ts), the selected
+// incident's desk: units by road time and the statuses it may take (desk.ts), the new-incident form (live geocoder
+// suggestions or a point picked on the map), and last the "Informasi" intake log (intake-log.ts). Every POST carries
+// an Idempotency-Key so a double click stores once.
 import type { Candidate, ReverseResult } from '../../geo/types.ts';
 import { api } from '../state/api.ts';
-import { CATEGORIES, STATUSES } from '../ui/categories.ts';
+import { CATEGORIES } from '../ui/categories.ts';
 import type { WallContext } from '../state/context.ts';
 import { clear, h } from '../ui/dom.ts';
 import type { Incident } from '../../domain/incident.ts';
-import type { PublicUnit as Unit } from '../../domain/unit.ts';
 import { t, term } from '../i18n/index.ts';
 import type { ListOf } from '../../domain/messages.ts';
 import { mountIntakeLog } from './intake-log.ts';
+import { bindConsoleKeys, mountShortcuts } from './console-keys.ts';
+import { mountDesk } from './desk.ts';
+import { mountQueue } from './queue.ts';
 
 const SUGGEST_DEBOUNCE_MS = 180;
 
@@ -27,6 +30,8 @@ interface ChosenPlace {
 }
 
 export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel {
+  const queue = mountQueue(ctx);
+  const desk = mountDesk(ctx);
   let chosen: ChosenPlace | null = null;
   let idemKey = crypto.randomUUID();
   const category = h('select', { name: 'category' }, ...CATEGORIES.map((c) => h('option', { value: c }, term('category', c))));
@@ -91,10 +96,15 @@ export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel 
       idemKey = crypto.randomUUID();
       result.textContent = `${t('created')}: ${created.id}`;
       result.dataset.incidentId = created.id;
+      queue.own(created.id);
       ctx.store.upsertIncident(created);
       ctx.selectIncident(created.id);
       (e.target as HTMLFormElement).reset();
+      clearTimeout(suggestTimer);
+      suggestSeq++; // a suggestion still on its way belongs to the address just saved
       choose(null);
+      // back to the keys (D, S, arrows) without a click
+      if (document.activeElement instanceof HTMLElement && form.contains(document.activeElement)) document.activeElement.blur();
     } catch (err) {
       result.textContent = `${t('failed')}: ${(err as Error).message}`;
     }
@@ -115,43 +125,17 @@ export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel 
     result,
   );
 
-  // Actions on the selected incident.
-  const actions = h('section.actions');
-  const paintActions = async () => {
-    clear(actions);
-    const id = ctx.store.selectedId;
-    if (!id) return actions.append(h('p.muted', null, t('selectIncident')));
-    const units = (await api<ListOf<Unit>>('/api/units').catch(() => null))?.items ?? [];
-    const unitSel = h('select', { name: 'unit' }, ...units.map((u) => h('option', { value: u.id }, `${u.callsign} (${term('agency', u.agency)})`)));
-    const statusSel = h('select', { name: 'status' }, ...STATUSES.map((s) => h('option', { value: s }, term('status', s))));
-    const note = h('input', { name: 'note', placeholder: t('note') });
-    const msg = h('p.result', { role: 'status' });
-    const run = (fn: () => Promise<unknown>) => async () => {
-      try {
-        await fn();
-        msg.textContent = '✓';
-      } catch (err) {
-        msg.textContent = `${t('failed')}: ${(err as Error).message}`;
-      }
-    };
-    actions.append(
-      h('h2', null, `${id}`),
-      h('div.row', null, unitSel, h('button', { type: 'button', onclick: run(() => api(`/api/incidents/${id}/dispatch`, { method: 'POST', json: { unitId: unitSel.value } })) }, t('dispatch'))),
-      h(
-        'div.row',
-        null,
-        statusSel,
-        note,
-        h('button', { type: 'button', onclick: run(() => api(`/api/incidents/${id}`, { method: 'PATCH', json: { status: statusSel.value, note: note.value || undefined } })) }, t('apply')),
-      ),
-      msg,
-    );
-  };
-  ctx.store.on((what) => what === 'select' && void paintActions());
-  void paintActions();
-
-  // The intake log sits last and starts collapsed: it never pushes the form or the actions away.
-  root.append(h('aside.console', null, form, actions, mountIntakeLog()));
+  // The queue and the desk first (the work), then the form; the intake log sits last and starts collapsed.
+  root.append(h('aside.console', null, mountShortcuts(), queue.el, desk.el, form, mountIntakeLog()));
+  bindConsoleKeys({
+    queue,
+    desk,
+    form,
+    newIncident: () => {
+      address.focus();
+      form.scrollIntoView({ block: 'nearest' });
+    },
+  });
 
   return {
     async pick(lon, lat) {

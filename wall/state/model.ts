@@ -58,3 +58,25 @@ export interface UnitRoute extends DispatchRoute {
 
 /** The units on their way: dispatched, not arrived, not cleared. */
 export const enRoute = (u: PublicUnit) => !!u.dispatch && !u.dispatch.arrivedAt && !u.dispatch.clearedAt;
+
+/** The units sent to each incident now (a dispatch not cleared), by incident id: one pass over the units. */
+export function unitsByIncident(units: Iterable<PublicUnit>): Map<string, PublicUnit[]> {
+  const out = new Map<string, PublicUnit[]>();
+  for (const u of units) {
+    const d = u.dispatch;
+    if (!d || d.clearedAt) continue;
+    const list = out.get(d.incidentId);
+    if (list) list.push(u);
+    else out.set(d.incidentId, [u]);
+  }
+  return out;
+}
+
+/** When the incident's wait for a unit ended (its first dispatch, or an operator moving it on by hand), from its
+ * history; null while it still waits. */
+export function waitEndMs(i: Incident): number | null {
+  for (const e of i.history) {
+    if (e.event === 'unit_dispatched' || e.status === 'didisposisikan' || e.status === 'dalam_penanganan') return Date.parse(e.at);
+  }
+  return null;
+}

@@ -6,8 +6,16 @@ import { CLOSED_STATUSES_SQL } from '../../../domain/incident.ts';
 
 /** ISO-8601 text → epoch ms (NULL stays NULL). Times in the store are toISOString() text. */
 const ms = (x: string) => `CAST(round(unixepoch(${x}, 'subsec') * 1000) AS INTEGER)`;
-/** Generated, and the same text as when these migrations were first applied: `('selesai', 'iseng', 'batal')`. */
-const TERMINAL = CLOSED_STATUSES_SQL;
+/** The closed statuses as migrations 302–307 were applied with. Frozen: `digabung` came later (308), and an applied
+ * migration's text never changes. */
+const TERMINAL = `('selesai', 'iseng', 'batal')`;
+/** The closed statuses of the 308 projection (a merged repeat call, digabung, is closed too). */
+const TERMINAL_308 = `('selesai', 'iseng', 'batal', 'digabung')`;
+// A closed status added to the domain without a migration that rebuilds the triggers would leave its incidents "open"
+// in every KPI: fail at start, not in the briefing.
+if (CLOSED_STATUSES_SQL !== TERMINAL_308) {
+  throw new Error(`closed statuses ${CLOSED_STATUSES_SQL} differ from the KPI projection's ${TERMINAL_308}: add a migration`);
+}
 const nameId = (kind: string, x: string) => `(SELECT id FROM kpi_names WHERE kind = '${kind}' AND name = ${x})`;
 const KEC_NAME = (r: string) => `json_extract(${r}.doc, '$.location.kecamatan.name')`;
 const KEC_CODE = (r: string) => `json_extract(${r}.doc, '$.location.kecamatan.code')`;
@@ -62,9 +70,9 @@ const refreshIncident = (incidentId: string) => `
   ${insertIncidentFacts(`i.id = ${incidentId}`)}
   ${insertResponseFacts(`x.incident_id = ${incidentId}`)}`;
 /** Recomputes an incident's first terminal transition from its history. */
-const refreshTerminal = (incidentId: string) => `
+const refreshTerminal = (incidentId: string, terminal = TERMINAL) => `
   UPDATE kpi_incident_facts SET terminal_ms =
-    (SELECT MIN(${ms('h.at')}) FROM incident_history h WHERE h.incident_id = ${incidentId} AND h.status IN ${TERMINAL})
+    (SELECT MIN(${ms('h.at')}) FROM incident_history h WHERE h.incident_id = ${incidentId} AND h.status IN ${terminal})
    WHERE incident_id = ${incidentId};`;
 
 export const kpisMigrations: Migration[] = [
@@ -272,9 +280,9 @@ const insertResponseFactsV2 = (whereF: string, whereX: string) => `
 const refreshResponsesV2 = (incidentId: string) => `
   DELETE FROM kpi_response_facts WHERE incident_id = ${incidentId};
   ${insertResponseFactsV2(`f.incident_id = ${incidentId}`, `x.incident_id = ${incidentId}`)}`;
-const refreshIncidentV2 = (incidentId: string) => `
+const refreshIncidentV2 = (incidentId: string, insertIncidentFacts = insertIncidentFactsV2) => `
   DELETE FROM kpi_incident_facts WHERE incident_id = ${incidentId};
-  ${insertIncidentFactsV2(`i.id = ${incidentId}`)}
+  ${insertIncidentFacts(`i.id = ${incidentId}`)}
   ${refreshResponsesV2(incidentId)}`;
 const dayBump = (table: string, when: 'INSERT' | 'DELETE') => {
   const row = when === 'INSERT' ? 'NEW' : 'OLD';
@@ -284,22 +292,23 @@ const dayBump = (table: string, when: 'INSERT' | 'DELETE') => {
   END;`;
 };
 
-/** The triggers that keep the 305 projection exact (its SQL maps stage sources to codes from STAGE_SOURCES). */
-const RESPONSE_FACTS_TRIGGERS = `
-    CREATE TRIGGER kpi_facts_incident_insert AFTER INSERT ON incidents BEGIN ${refreshIncidentV2('NEW.id')} END;
+/** The triggers that keep the projection exact (their SQL maps stage sources to codes from STAGE_SOURCES): 305/307
+ * with the frozen closed statuses and the V2 incident facts, 308 with digabung and the `merged` column. */
+const responseFactsTriggers = (terminal: string, insertIncidentFacts: (where: string) => string) => `
+    CREATE TRIGGER kpi_facts_incident_insert AFTER INSERT ON incidents BEGIN ${refreshIncidentV2('NEW.id', insertIncidentFacts)} END;
     CREATE TRIGGER kpi_facts_incident_update AFTER UPDATE ON incidents
       WHEN OLD.id IS NOT NEW.id OR OLD.seq IS NOT NEW.seq OR OLD.reported_at IS NOT NEW.reported_at OR OLD.category IS NOT NEW.category
         OR OLD.source IS NOT NEW.source OR OLD.status IS NOT NEW.status OR OLD.doc IS NOT NEW.doc
-        OR (NEW.status IN ${TERMINAL} AND OLD.updated_at IS NOT NEW.updated_at) BEGIN
+        OR (NEW.status IN ${terminal} AND OLD.updated_at IS NOT NEW.updated_at) BEGIN
       DELETE FROM kpi_incident_facts WHERE incident_id = OLD.id;
       DELETE FROM kpi_response_facts WHERE incident_id = OLD.id;
-      ${refreshIncidentV2('NEW.id')}
+      ${refreshIncidentV2('NEW.id', insertIncidentFacts)}
     END;
     CREATE TRIGGER kpi_facts_incident_delete AFTER DELETE ON incidents BEGIN
       DELETE FROM kpi_incident_facts WHERE incident_id = OLD.id;
       DELETE FROM kpi_response_facts WHERE incident_id = OLD.id;
     END;
-    CREATE TRIGGER kpi_facts_history_insert AFTER INSERT ON incident_history WHEN NEW.status IN ${TERMINAL} BEGIN
+    CREATE TRIGGER kpi_facts_history_insert AFTER INSERT ON incident_history WHEN NEW.status IN ${terminal} BEGIN
       UPDATE kpi_incident_facts SET terminal_ms = MIN(COALESCE(terminal_ms, ${ms('NEW.at')}), ${ms('NEW.at')})
        WHERE incident_id = NEW.incident_id;
     END;
@@ -307,11 +316,11 @@ const RESPONSE_FACTS_TRIGGERS = `
       ${refreshResponsesV2('NEW.incident_id')}
     END;
     CREATE TRIGGER kpi_facts_history_update AFTER UPDATE OF incident_id, at, status, event, note ON incident_history BEGIN
-      ${refreshTerminal('OLD.incident_id')} ${refreshTerminal('NEW.incident_id')}
+      ${refreshTerminal('OLD.incident_id', terminal)} ${refreshTerminal('NEW.incident_id', terminal)}
       ${refreshResponsesV2('OLD.incident_id')} ${refreshResponsesV2('NEW.incident_id')}
     END;
     CREATE TRIGGER kpi_facts_history_delete AFTER DELETE ON incident_history BEGIN
-      ${refreshTerminal('OLD.incident_id')} ${refreshResponsesV2('OLD.incident_id')}
+      ${refreshTerminal('OLD.incident_id', terminal)} ${refreshResponsesV2('OLD.incident_id')}
     END;
     CREATE TRIGGER kpi_facts_dispatch_insert AFTER INSERT ON dispatches BEGIN ${refreshResponsesV2('NEW.incident_id')} END;
     CREATE TRIGGER kpi_facts_dispatch_update AFTER UPDATE OF incident_id, unit_id, dispatched_at, moving_at, arrived_at,
@@ -326,6 +335,7 @@ const RESPONSE_FACTS_TRIGGERS = `
       DELETE FROM kpi_response_facts WHERE incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id);
       ${insertResponseFactsV2('f.incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id)', 'x.incident_id IN (SELECT incident_id FROM dispatches WHERE unit_id = NEW.id)')}
     END;`;
+const RESPONSE_FACTS_TRIGGERS = responseFactsTriggers(TERMINAL, insertIncidentFactsV2);
 const triggerNames = (sql: string) => [...sql.matchAll(/CREATE TRIGGER (\w+)/g)].map((m) => m[1]);
 
 kpisMigrations.push({
@@ -398,5 +408,40 @@ kpisMigrations.push({
     -- STAGE_SOURCES, so they are re-created with it (no stored row can hold the new source yet: nothing to rebuild)
     ${triggerNames(RESPONSE_FACTS_TRIGGERS).map((name) => `DROP TRIGGER ${name};`).join(' ')}
     ${RESPONSE_FACTS_TRIGGERS}
+  `,
+});
+
+// ---- 308: repeat calls merged (issue #17) ----
+// A call merged into another incident (status digabung) is closed, left out of response times (excluded) and marked
+// `merged`: the KPIs count it as a call, never as an incident (domain/kpis.ts KIND_MERGED). The incident facts gain the
+// column; the triggers are re-created with digabung among the closed statuses. No stored row can be digabung before
+// this migration (the status is new), so nothing needs rebuilding.
+const insertIncidentFactsV3 = (where: string) => `
+  INSERT OR IGNORE INTO kpi_names (kind, name)
+    SELECT 'category', i.category FROM incidents i WHERE ${where}
+    UNION ALL SELECT 'source', i.source FROM incidents i WHERE ${where}
+    UNION ALL SELECT 'agency', ${LEAD('i')} FROM incidents i WHERE (${where}) AND ${LEAD('i')} IS NOT NULL
+    UNION ALL SELECT 'kecamatan', ${KEC_NAME('i')} FROM incidents i WHERE (${where}) AND ${KEC_NAME('i')} IS NOT NULL
+    UNION ALL SELECT 'kelurahan', ${KEL_NAME('i')} FROM incidents i WHERE (${where}) AND ${KEL_NAME('i')} IS NOT NULL;
+  INSERT INTO kpi_incident_facts (reported_ms, seq, incident_id, category_id, source_id, kec_id, kel_id, prank, excluded,
+      closed_ms, terminal_ms, kec_name, kec_code, routed, lead_id, merged)
+    SELECT ${ms('i.reported_at')}, i.seq, i.id, ${nameId('category', 'i.category')}, ${nameId('source', 'i.source')},
+      ${nameId('kecamatan', KEC_NAME('i'))}, ${nameId('kelurahan', KEL_NAME('i'))},
+      i.status = 'iseng', i.status IN ('iseng', 'batal', 'digabung'),
+      CASE WHEN i.status IN ${TERMINAL_308} THEN ${ms('i.updated_at')} END,
+      (SELECT MIN(${ms('h.at')}) FROM incident_history h WHERE h.incident_id = i.id AND h.status IN ${TERMINAL_308}),
+      ${KEC_NAME('i')}, ${KEC_CODE('i')},
+      (SELECT ',' || group_concat(json_extract(a.value, '$.id'), ',') || ',' FROM json_each(i.doc, '$.agencies') a),
+      ${nameId('agency', LEAD('i'))},
+      i.status = 'digabung'
+      FROM incidents i WHERE ${where};`;
+const RESPONSE_FACTS_TRIGGERS_308 = responseFactsTriggers(TERMINAL_308, insertIncidentFactsV3);
+
+kpisMigrations.push({
+  id: '308-kpis-merged-calls',
+  sql: `
+    ALTER TABLE kpi_incident_facts ADD COLUMN merged INTEGER NOT NULL DEFAULT 0; -- status digabung: a call, not an incident
+    ${triggerNames(RESPONSE_FACTS_TRIGGERS_308).map((name) => `DROP TRIGGER ${name};`).join(' ')}
+    ${RESPONSE_FACTS_TRIGGERS_308}
   `,
 });
