@@ -4,11 +4,17 @@
 // so spelling variants (Soebrantas/Subrantas, Achmad/Ahmad, Kaharuddin/Kaharudin) meet on one form.
 
 export type Marker = 'street' | 'kel' | 'kec' | 'junction';
+/** Where the caller is relative to the place named: "depan SMPN 4", "dekat RS Santa Maria", "ujung gang …". */
+export type Relation = 'depan' | 'seberang' | 'samping' | 'belakang' | 'dekat' | 'sekitar' | 'ujung';
 export type Token =
   | { t: 'word'; v: string; raw: string }
   | { t: 'num'; v: string }
   | { t: 'marker'; v: Marker }
   | { t: 'facility'; v: string; group: FacilityGroup }
+  /** A relation word: a phrase boundary like a separator, kept so the geocoder can widen its answer. */
+  | { t: 'rel'; v: Relation }
+  /** A kilometre post, "Km 12,5" → 12.5 (a place along a radial road, measured from somewhere the data must say). */
+  | { t: 'km'; v: number }
   | { t: 'sep' };
 export type FacilityGroup = 'health' | 'school' | 'fire' | 'office' | 'worship' | 'other';
 
@@ -52,6 +58,8 @@ const FACILITY: Record<string, FacilityGroup> = {};
 const addFacility = (group: FacilityGroup, words: string) => words.split(' ').forEach((w) => (FACILITY[w] = group));
 addFacility('health', 'rs rsu rsud rsia rsj rsb rsau rsal rsud puskesmas pustu klinik klinic apotek apotik bidan hospital poliklinik posyandu');
 addFacility('school', 'sekolah sd sdn sdit smp smpn smpit sma sman smas smk smkn smait ma man mts mtsn tk paud pesantren ponpes universitas univ kampus akademi politeknik poltekkes stikes sekolah');
+// The register's own kind words (Dapodik): swasta forms, special-needs schools, Islamic-integrated forms.
+addFacility('school', 'sds smps smks slb slbn sdlb smplb smalb smpit smait smkit sdi');
 addFacility('fire', 'damkar pemadam');
 addFacility('office', 'kantor dinas polsek polres polresta polda koramil kodim korem lanud kejaksaan pengadilan samsat bpjs lapas rutan bappeda bpn');
 addFacility('worship', 'masjid mesjid musholla mushola musala surau gereja vihara klenteng pura mosque church temple');
@@ -68,6 +76,20 @@ export function facilityGroup(word: string): FacilityGroup | null {
 
 /** Words dropped together with the number after them (house number, RT/RW, kilometre post, block). */
 const WITH_NUMBER = new Set(['no', 'nomor', 'nmr', 'nom', 'rt', 'rw', 'km', 'blok', 'blk', 'kav', 'kavling', 'lt', 'lantai']);
+/** Relation words, as typed (abbreviations, English). They end a phrase like STOP words, and widen the answer. */
+const RELATIONS: Record<string, Relation> = {
+  depan: 'depan', dpn: 'depan', front: 'depan',
+  seberang: 'seberang', sebrang: 'seberang', sbrg: 'seberang', sberang: 'seberang', opposite: 'seberang', across: 'seberang',
+  samping: 'samping', sampingnya: 'samping', sebelah: 'samping', sblh: 'samping', beside: 'samping', next: 'samping',
+  belakang: 'belakang', blkg: 'belakang', blakang: 'belakang', behind: 'belakang',
+  dekat: 'dekat', dkt: 'dekat', deket: 'dekat', dekatnya: 'dekat', near: 'dekat', nearby: 'dekat',
+  sekitar: 'sekitar', sekitaran: 'sekitar', around: 'sekitar',
+  // "ujung" only before a place ("ujung jl. X", "di ujung gang"): after a name it is part of it ("Jl. Diponegoro Ujung").
+  ujung: 'ujung',
+};
+/** School kind words after which a lone "n"/"s" means negeri/swasta ("SMA N 2"). */
+const SCHOOL_STATUS_AFTER = new Set(['sd', 'smp', 'sma', 'smk', 'slb']);
+
 /** Relation words, non-place words and filler: phrase boundaries, never fuzzy-corrected into a place name. */
 const STOP = new Set(
   (
@@ -86,6 +108,14 @@ const STOP = new Set(
 // "kota" and "pekanbaru" are STOP only when they are not part of an area name (Pekanbaru Kota, Kota Baru, Kota Tinggi):
 // the tokenizer keeps them as words when the next/previous word makes an area name; see KEEP_PAIRS.
 const KEEP_PAIRS = new Set(['pekanbaru kota', 'kota baru', 'kota tinggi', 'rumah sakit']);
+/** STOP words that also begin street names of the register ("Jl. Riau", "Jl. DI Panjaitan", "Jl. Pinggir …"): words
+ *  right after a street marker. */
+const STREET_NAME_STOPS = new Set(['riau', 'provinsi', 'pinggir', 'di']);
+
+/** Whether the tokenizer drops this (canonical) word: a name word that can never be typed, so never required. */
+export function isDroppedWord(word: string): boolean {
+  return STOP.has(word) && !(word in RELATIONS);
+}
 
 /** Titles removed from street and person-based names: Jend. Sudirman = Sudirman, HR Soebrantas = Subrantas. */
 export const TITLES = new Set(
@@ -101,9 +131,11 @@ function pieces(text: string): string[] {
       .toLowerCase()
       .replace(/([a-z])(\d)/g, '$1 $2')
       .replace(/(\d)([a-z])/g, '$1 $2')
+      // "Km 12,5" / "KM.10.5": keep the decimal with its kilometre post (one piece "12_5"), not a stray number.
+      .replace(/\b(km|kilometer)\s*\.?\s*(\d+)[.,](\d+)/g, '$1 $2_$3')
       .replace(/\s+x\s+/g, ' / ')
       .replace(/[,;:()|\\/&+–—-]/g, ' , ')
-      .match(/[a-z0-9']+|,/g) ?? []
+      .match(/[a-z0-9'_]+|,/g) ?? []
   )
     .map((p) => p.replace(/'/g, ''))
     .map((p, i, all) => (ROMAN[p] && i > 0 && /^[a-z]{2,}$/.test(all[i - 1]) && !WITH_NUMBER.has(all[i - 1]) ? ROMAN[p] : p));
@@ -136,10 +168,12 @@ export function tokenize(query: string): Token[] {
       continue;
     }
     if (WITH_NUMBER.has(p)) {
-      if (/^\d+$/.test(raw[i + 1] ?? '')) i++;
-      else if (p === 'no' || p === 'rt' || p === 'rw') continue;
+      const next = raw[i + 1] ?? '';
+      if (p === 'km' && /^\d+(_\d+)?$/.test(next)) out.push({ t: 'km', v: Number(next.replace('_', '.')) }), i++;
+      else if (/^\d+$/.test(next)) i++;
       continue;
     }
+    if (/_/.test(p)) continue; // a decimal kilometre left without its "km" (cannot happen; never a word)
     const pair = `${p} ${raw[i + 1] ?? ''}`;
     const prevPair = `${raw[i - 1] ?? ''} ${p}`;
     if (pair === 'rumah sakit') {
@@ -164,7 +198,17 @@ export function tokenize(query: string): Token[] {
       out.push({ t: 'facility', v: p, group: facility });
       continue;
     }
-    if (STOP.has(p) && !KEEP_PAIRS.has(pair) && !KEEP_PAIRS.has(prevPair)) {
+    const relation = RELATIONS[p];
+    if (relation && !(relation === 'ujung' && prev && prev.t !== 'sep' && prev.t !== 'rel')) {
+      out.push({ t: 'rel', v: relation });
+      continue;
+    }
+    // "SMA N 2", "SMP S Al Azhar": the lone letter after a school kind is its status, not an initial.
+    if ((p === 'n' || p === 's') && prev?.t === 'facility' && SCHOOL_STATUS_AFTER.has(prev.v)) {
+      out.push({ t: 'word', v: p === 'n' ? 'negeri' : 'swasta', raw: p });
+      continue;
+    }
+    if (STOP.has(p) && !KEEP_PAIRS.has(pair) && !KEEP_PAIRS.has(prevPair) && !(STREET_NAME_STOPS.has(p) && prev?.t === 'marker' && prev.v === 'street')) {
       if (prev && prev.t !== 'sep') out.push({ t: 'sep' });
       continue;
     }
@@ -192,9 +236,25 @@ export function compact(key: string): string {
   return key.replace(/ /g, '');
 }
 
-/** Human-readable normal form (for logs, tests and the `matched` field). */
+/** Human-readable normal form (for logs, tests and the `matched` field). Relation words read as the phrase
+ *  boundaries they are; the relation itself is reported by relationOf(). */
 export function normalizeQuery(query: string): string {
-  return tokenize(query)
-    .map((t) => (t.t === 'word' || t.t === 'num' ? t.v : t.t === 'marker' ? `[${t.v}]` : t.t === 'facility' ? `<${t.v}>` : ','))
-    .join(' ');
+  const parts: string[] = [];
+  for (const t of tokenize(query)) {
+    if (t.t === 'sep' || t.t === 'rel') {
+      if (parts.length && parts[parts.length - 1] !== ',') parts.push(',');
+    } else parts.push(t.t === 'word' || t.t === 'num' ? t.v : t.t === 'marker' ? `[${t.v}]` : t.t === 'facility' ? `<${t.v}>` : `km${t.v}`);
+  }
+  while (parts[parts.length - 1] === ',') parts.pop();
+  return parts.join(' ');
+}
+
+/** How wide a relation reaches around its place: the order in which the widest one wins. */
+const RELATION_ORDER: Relation[] = ['depan', 'samping', 'seberang', 'belakang', 'ujung', 'dekat', 'sekitar'];
+
+/** The widest relation in the tokens ("depan … dekat …" → dekat), or null. */
+export function relationOf(tokens: Token[]): Relation | null {
+  let best = -1;
+  for (const t of tokens) if (t.t === 'rel') best = Math.max(best, RELATION_ORDER.indexOf(t.v));
+  return best >= 0 ? RELATION_ORDER[best] : null;
 }

@@ -52,6 +52,32 @@ export interface PlaceRecord {
   dup_group: number | null;
   source: 'osm' | 'kantor2016';
 }
+/** A school of the national register (Dapodik, via suryavip/daftar-sekolah-indonesia), past build:geo's quality gate. */
+export interface SchoolRecord {
+  npsn: string;
+  /** As the register writes it ("SMA NEGERI 8 PEKANBARU"). */
+  name: string;
+  /** Register `bentuk`: SD, SMP, SMA, SMK, SLB, SDLB. */
+  bentuk: string;
+  /** Register `status`: N negeri, S swasta. */
+  status: 'N' | 'S';
+  /** Register `alamat_jalan`, verbatim. */
+  street: string | null;
+  /** The register's kecamatan: a pre-2020 name ("Tampan", "Rumbai Pesisir"). */
+  kecamatan_2018: string;
+  /** `point`: the register's point lies in the city and in (or at the edge of) its stated kecamatan, so it is
+   *  trusted at school size. `area`: it does not; only the stated kecamatan is trusted (see `area`). */
+  trust: 'point' | 'area';
+  /** `point` only: the register's point (rounded to 1e-5°) and its 2025 kelurahan. */
+  lat?: number;
+  lon?: number;
+  kelurahan_kode?: string;
+  /** `area` only: the 2025 kelurahan that make up the stated pre-2020 kecamatan. */
+  area?: string[];
+  /** `area` only: why the point was not trusted. */
+  gate?: 'outside_city' | 'outside_kecamatan';
+}
+
 export interface Gazetteer {
   kelurahan: KelurahanRecord[];
   kecamatan: KecamatanRecord[];
@@ -59,6 +85,8 @@ export interface Gazetteer {
   kelurahanLama: { kelurahan_lama: string; kecamatan_lama: string; kelurahan_kode: string; share_pct: number }[];
   streetAliases: { name: string; alias: string }[];
   places: PlaceRecord[];
+  /** Schools of the national register (absent in data built before it was shipped). */
+  schools?: SchoolRecord[];
 }
 
 export type RoadClass = 'arteri' | 'kolektor' | 'lingkungan' | 'gang' | 'perumahan';

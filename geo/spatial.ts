@@ -103,17 +103,17 @@ export function bboxOf(points: Iterable<LonLat>): [number, number, number, numbe
   return [minX, minY, maxX, maxY];
 }
 
-/** The point of `points` closest to their mean (a representative that lies on the data), and the radius (m)
- *  from it that covers every point. */
-export function medoidCover(points: LonLat[]): { point: LonLat; radiusM: number } {
+/** The point of `among` (default: `points`) closest to the mean of `points` (a representative that lies on the
+ *  data), and the radius (m) from it that covers every point. */
+export function medoidCover(points: LonLat[], among: LonLat[] = points): { point: LonLat; radiusM: number } {
   let mx = 0, my = 0;
   for (const [x, y] of points) (mx += x), (my += y);
   mx /= points.length;
   my /= points.length;
   // One local scale for the whole set (a city-sized set spans < 0.3° of latitude): no cosine per point.
   const kx = metersPerDegLon(my);
-  let best = points[0], bestD = Infinity;
-  for (const p of points) {
+  let best = among[0] ?? points[0], bestD = Infinity;
+  for (const p of among) {
     const dx = (p[0] - mx) * kx, dy = (p[1] - my) * M_PER_DEG_LAT;
     const d = dx * dx + dy * dy;
     if (d < bestD) (bestD = d), (best = p);

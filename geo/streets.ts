@@ -23,6 +23,8 @@ export interface Street {
   samples: { p: LonLat; kel: string | null }[];
   /** Indexes into the segment arrays. */
   segs: number[];
+  /** First and last vertex of each of its lines: where a junction drawn short dangles. */
+  ends: LonLat[];
 }
 export interface Junction {
   point: LonLat;
@@ -38,6 +40,7 @@ export class StreetIndex {
   private index: Flatbush;
   /** Junctions of every street pair (key pairKey(a, b)), when precomputed. */
   private cellCache = new Map<number, Set<number>>();
+  private approachCache = new Map<number, Junction[]>();
   private junctionTable: Map<number, Junction[]> | null = null;
   /** Whether the precomputed index was used (for tests and the bench). */
   readonly usedPrecomputed: boolean;
@@ -51,13 +54,14 @@ export class StreetIndex {
         if (!key) continue;
         let s = this.byKey.get(key);
         if (!s) {
-          s = { id: this.streets.length, key, label: f.properties.display_name ?? `Jl. ${name}`, rank: 0, lengthM: 0, samples: [], segs: [] };
+          s = { id: this.streets.length, key, label: f.properties.display_name ?? `Jl. ${name}`, rank: 0, lengthM: 0, samples: [], segs: [], ends: [] };
           this.streets.push(s);
           this.byKey.set(key, s);
         }
         s.rank = Math.max(s.rank, CLASS_RANK[f.properties.class] ?? 1);
         const lines = f.geometry.type === 'LineString' ? [f.geometry.coordinates] : f.geometry.coordinates;
         for (const line of lines) {
+          if (line.length > 1) s.ends.push(line[0], line[line.length - 1]);
           for (let i = 1; i < line.length; i++) {
             const a = line[i - 1], b = line[i];
             s.segs.push(this.segA.length);
@@ -224,6 +228,32 @@ export class StreetIndex {
       }
     }
     return mergeJunctions(hits);
+  }
+
+  /** Where a line end of one street comes within maxM of the other (two streets that do not meet in the register:
+   *  a T-junction drawn short), one point per approach (merged within 150 m), midway across the gap. */
+  closestApproach(a: Street, b: Street, maxM: number): Junction[] {
+    if (a.id === b.id) return [];
+    const key = this.pairKey(a.id, b.id);
+    const cached = this.approachCache.get(key);
+    if (cached) return [...cached];
+    const pad = metresToDegLat(maxM);
+    const hits: Junction[] = [];
+    for (const [from, to] of [[a, b], [b, a]] as const) {
+      for (const e of from.ends) {
+        let best: { distM: number; point: LonLat } | null = null;
+        for (const i of this.index.search(e[0] - pad * 1.01, e[1] - pad, e[0] + pad * 1.01, e[1] + pad)) {
+          if (this.segStreet[i] !== to.id) continue;
+          const r = pointSegment(e, this.segA[i], this.segB[i]);
+          if (r.distM <= maxM && (!best || r.distM < best.distM)) best = r;
+        }
+        if (best) hits.push({ point: [(e[0] + best.point[0]) / 2, (e[1] + best.point[1]) / 2], gapM: best.distM });
+      }
+    }
+    const merged = mergeJunctions(hits);
+    if (this.approachCache.size > 5000) this.approachCache.clear();
+    this.approachCache.set(key, merged);
+    return [...merged];
   }
 }
 

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as turf from '@turf/turf';
 import type { Feature, FeatureCollection, Geometry, Position } from 'geojson';
+import { nameKey } from '../geo/address.ts';
 import { AreaIndex } from '../geo/areas.ts';
+import type { GeoData, SchoolRecord } from '../geo/data-types.ts';
 import { StreetIndex } from '../geo/streets.ts';
 import { GEOCODE_INDEX_FILE, loadGeoData } from '../server/geo/load.ts';
 
@@ -85,7 +87,8 @@ const keep = (p: Record<string, unknown>, keys: string[]) => Object.fromEntries(
 // Basemap layers: geometry + only what the wall labels/styles by.
 sizes['basemap/kota.geojson'] = write('basemap/kota.geojson', fc(kotaSrc.features.map((f) => ({ type: 'Feature', properties: { nama: 'Kota Pekanbaru', kode: '14.71' }, geometry: compactGeometry(f.geometry, false) }))));
 sizes['basemap/kecamatan.geojson'] = write('basemap/kecamatan.geojson', fc(kecSrc.features.map((f) => ({ type: 'Feature', properties: keep(f.properties!, ['kode', 'nama']), geometry: compactGeometry(f.geometry, false) }))));
-sizes['basemap/kelurahan.geojson'] = write('basemap/kelurahan.geojson', fc(kelSrc.features.map((f) => ({ type: 'Feature', properties: keep(f.properties!, ['kode', 'nama', 'kecamatan_kode']), geometry: compactGeometry(f.geometry, false) }))));
+const kelShapes = fc(kelSrc.features.map((f) => ({ type: 'Feature', properties: keep(f.properties!, ['kode', 'nama', 'kecamatan_kode']), geometry: compactGeometry(f.geometry, false) })));
+sizes['basemap/kelurahan.geojson'] = write('basemap/kelurahan.geojson', kelShapes);
 sizes['basemap/rivers.geojson'] = write('basemap/rivers.geojson', fc(riverSrc.features.map((f) => ({ type: 'Feature', properties: keep(f.properties!, ['id', 'kind']), geometry: compactGeometry(f.geometry, true) }))));
 
 const MAJOR = new Set(['arteri', 'kolektor']);
@@ -128,7 +131,55 @@ const places = [
   }),
 ].filter((p) => p.name && p.kelurahan_kode);
 
-sizes['gazetteer.json'] = write('gazetteer.json', { kelurahan, kecamatan, kelurahanLama, streetAliases, places });
+// Schools of the national register (Dapodik), behind a quality gate. The register's kecamatan are the pre-2020 ones
+// ("Kec. Tampan", "Kec. Rumbai Pesisir"); each 2025 kelurahan records the 2018 kecamatan it belonged to
+// (kecamatan_2018), so a stated kecamatan is the set of 2025 kelurahan that made it up (Kel. Sungaisibam moved from
+// Payung Sekaki to Binawidya and still counts as Payung Sekaki here). The gate, per record:
+//   no coordinates (null, or 0 for lat or lon)                     → dropped;
+//   point not in the city (> 150 m from every kelurahan polygon)   → trust "area": the stated kecamatan only;
+//   point > SCHOOL_KEC_EDGE_M from the stated kecamatan's polygons  → trust "area" as well;
+//   otherwise                                                       → trust "point" (school-size radius).
+// "area" rather than dropped: the name is still worth an answer, and the register's kecamatan (an administrative
+// code) is what the register gets right most often; the point is never shipped, so nothing can use it by mistake.
+const SCHOOL_KEC_EDGE_M = 200; // kelurahan borders run along roads, the polygons are simplified; schools sit back from the road
+const schoolSrc = readJson('poi/pekanbaru_sekolah_dapodik.json') as Record<string, Record<string, string | null>[]>;
+const gateAreas = new AreaIndex({ kelurahanShapes: kelShapes, roads: [], gazetteer: { kelurahan, kecamatan, kelurahanLama: [], streetAliases: [], places: [] } } as unknown as GeoData);
+const oldKecKey = (name: string) => nameKey(name.replace(/^\s*kec(amatan)?\.?\s*/i, '')).replace(/ /g, '');
+const kelOfOldKec = new Map<string, string[]>();
+for (const k of kelurahan) if (k.kecamatan_2018) kelOfOldKec.set(oldKecKey(k.kecamatan_2018), [...(kelOfOldKec.get(oldKecKey(k.kecamatan_2018)) ?? []), k.kode]);
+const gate = { total: 0, point: 0, no_coordinates: 0, unknown_kecamatan: 0, outside_city: 0, outside_kecamatan: 0, edge: 0 };
+const schools: SchoolRecord[] = [];
+for (const r of Object.values(schoolSrc).flat()) {
+  gate.total++;
+  const lat = Number(r.lintang), lon = Number(r.bujur);
+  if (!r.lintang || !r.bujur || !Number.isFinite(lat) || !Number.isFinite(lon) || lat === 0 || lon === 0) {
+    gate.no_coordinates++;
+    continue;
+  }
+  const stated = String(r.kecamatan ?? '').replace(/^\s*kec(amatan)?\.?\s*/i, '').trim();
+  const area = kelOfOldKec.get(oldKecKey(stated));
+  if (!area) {
+    gate.unknown_kecamatan++;
+    continue;
+  }
+  const base = { npsn: String(r.npsn).trim(), name: String(r.sekolah).trim(), bentuk: String(r.bentuk).trim(), status: (r.status === 'N' ? 'N' : 'S') as 'N' | 'S', street: r.alamat_jalan?.trim() || null, kecamatan_2018: stated };
+  const at = gateAreas.kelurahanAt(lon, lat);
+  const inKec = at && (area.includes(at.kel.kode) || area.some((c) => gateAreas.isNear(c, lon, lat, SCHOOL_KEC_EDGE_M)));
+  if (at && inKec) {
+    if (!area.includes(at.kel.kode)) gate.edge++;
+    gate.point++;
+    schools.push({ ...base, trust: 'point', lat: r5(lat), lon: r5(lon), kelurahan_kode: at.kel.kode });
+  } else {
+    const why = at ? 'outside_kecamatan' : 'outside_city';
+    gate[why]++;
+    schools.push({ ...base, trust: 'area', area, gate: why });
+  }
+}
+console.log('schools (Dapodik):', gate);
+const SCHOOL_LICENSE = 'LICENSE-sekolah-dapodik.txt';
+fs.copyFileSync(path.join(SRC, 'poi/pekanbaru_sekolah_dapodik.LICENSE'), path.join(OUT, SCHOOL_LICENSE));
+
+sizes['gazetteer.json'] = write('gazetteer.json', { kelurahan, kecamatan, kelurahanLama, streetAliases, places, schools });
 
 // ── precomputed street index: kelurahan of every street sample + all street-street junctions ──
 // Computed by geo/ itself from the files just written, so runtime and build can never disagree on the method.
@@ -143,10 +194,11 @@ sizes['gazetteer.json'] = write('gazetteer.json', { kelurahan, kecamatan, kelura
 
 // ── attribution ─────────────────────────────────────────────────────────
 const attribution = {
-  short: '© OpenStreetMap contributors (ODbL) · Wilayah © 2024–2025 Cahya DSN (MIT) · Jalan/sungai/kantor: kampar/pmapper-pekanbaru-ms4w (no licence stated)',
+  short: '© OpenStreetMap contributors (ODbL) · Wilayah © 2024–2025 Cahya DSN (MIT) · Sekolah: Dapodik via © 2019 suryavip (MIT) · Jalan/sungai/kantor: kampar/pmapper-pekanbaru-ms4w (no licence stated)',
   sources: [
     { id: 'osm', text: '© OpenStreetMap contributors', licence: 'ODbL 1.0', url: 'https://www.openstreetmap.org/copyright', files: ['gazetteer.json#places[source=osm]'], note: 'Via ryandhapiupiu/webgis-pekanbaru c02039a. A derived database handed out must stay under ODbL.' },
     { id: 'cahyadsn', text: '© 2024–2025 Cahya DSN', licence: 'MIT', url: 'https://github.com/cahyadsn/wilayah_boundaries', files: ['basemap/kota.geojson', 'basemap/kecamatan.geojson', 'basemap/kelurahan.geojson', 'gazetteer.json#kelurahan,kecamatan,kelurahanLama'] },
+    { id: 'dapodik', text: '© 2019 suryavip — school list scraped from the Kemdikbud register (Dapodik)', licence: 'MIT', url: 'https://github.com/suryavip/daftar-sekolah-indonesia', files: ['gazetteer.json#schools'], licenceFile: SCHOOL_LICENSE, note: 'result/096000.json @ 48596d293a82dc23a472aadb03d555e0bd895cd7. Keep the copyright and permission notice (LICENSE file beside this one).' },
     { id: 'kampar', text: 'kampar/pmapper-pekanbaru-ms4w (Pekanbaru road register c. 2016)', licence: 'no licence stated — reference/internal use until cleared', url: 'https://github.com/kampar/pmapper-pekanbaru-ms4w', files: ['basemap/roads-major.geojson', 'basemap/roads-minor.geojson', 'basemap/rivers.geojson', 'gazetteer.json#places[source=kantor2016]', 'gazetteer.json#streetAliases'] },
   ],
 };
@@ -180,11 +232,29 @@ ${table}
   the geocoder learns neighbourhood names such as "Panam" from them, mapped to the kelurahan of those places).
   Left out on purpose: the 2016 "Walikota Pekanbaru" office point (the city hall has since moved to Tenayan Raya).
   The held-out POIs/offices of shared/data are not in shared/data and therefore not here either.
+* \`gazetteer.json\` \`schools[]\`: the national school register (Dapodik) for Kota Pekanbaru, ${gate.total} records:
+  \`npsn\`, \`name\`, \`bentuk\`, \`status\` (N/S), \`street\` (alamat_jalan) and \`kecamatan_2018\` as the register
+  writes them. The register's kecamatan are the pre-2020 ones; each is read as the 2025 kelurahan whose
+  \`kecamatan_2018\` it is (old Tampan = Binawidya + Tuahmadani; old Payung Sekaki includes Sungaisibam, now in
+  Binawidya). **Quality gate** (the point is the register's \`lintang\`/\`bujur\`, never edited):
+
+  | outcome | records |
+  |---|---|
+  | no coordinates (null, or lat/lon 0): **dropped** | ${gate.no_coordinates} |
+  | stated kecamatan not a known pre-2020 name: dropped | ${gate.unknown_kecamatan} |
+  | point outside the city: **\`trust: "area"\`** (point not shipped; the stated kecamatan's kelurahan in \`area\`) | ${gate.outside_city} |
+  | point in the city but > ${SCHOOL_KEC_EDGE_M} m from its stated kecamatan: **\`trust: "area"\`** likewise | ${gate.outside_kecamatan} |
+  | point inside its stated kecamatan: **\`trust: "point"\`** (school-size radius) | ${gate.point - gate.edge} |
+  | point outside it but within ${SCHOOL_KEC_EDGE_M} m of its edge: \`trust: "point"\` (borders run along roads) | ${gate.edge} |
+
+  The geocoder answers a \`point\` school like any place (100 m), an \`area\` school with the whole stated kecamatan
+  (or, when the query names a street, that street inside it), and prefers a trusted point of the same name.
 * \`geocode-index.json\`: derived, not a source — computed by geo/streets.ts from the road and kelurahan files above:
   the kelurahan of every 50 m street sample (run-length encoded) and every point where two named streets meet
   (≤ 60 m apart). Lets the server start in ~0.1 s instead of ~0.5–1.5 s; geo/ recomputes it when it is missing
   or does not match the roads (fingerprint), so the browser need not load it.
-* \`attribution.json\`: machine-readable attribution for the wall to display.
+* \`attribution.json\`: machine-readable attribution for the wall to display; \`${SCHOOL_LICENSE}\`: the school list's
+  MIT notice, shipped with it.
 
 ## Sources and licences (display these)
 * **© OpenStreetMap contributors**, ODbL 1.0 — \`gazetteer.json\` places with \`source: "osm"\`
@@ -192,10 +262,13 @@ ${table}
   Show the attribution wherever the data is displayed; a derived database handed out must stay under ODbL.
 * **cahyadsn/wilayah_boundaries, cahyadsn/wilayah, cahyadsn/wilayah_kodepos** — MIT, **© 2024–2025 Cahya DSN**:
   kota/kecamatan/kelurahan polygons, names, codes, aliases, the old→new kelurahan table.
+* **suryavip/daftar-sekolah-indonesia** @ 48596d293a82dc23a472aadb03d555e0bd895cd7, \`result/096000.json\` — MIT,
+  **© 2019 suryavip** (\`${SCHOOL_LICENSE}\`: keep the notice): \`gazetteer.json\` \`schools[]\`, scraped from the
+  Kemdikbud school register (Dapodik reference data, sekolah.data.kemdikbud.go.id).
 * **kampar/pmapper-pekanbaru-ms4w** @ 8aa45fcec42217b3cd5071200de5cc86a1c30e2c (c. 2016 Pekanbaru road register,
   rivers, offices) — **no licence stated**. Reference/internal use until cleared. Roads date from ~2016.
 * Street aliases (\`streetAliases\`): each backed by an OSM tag or news citation, see shared/data/roads/pekanbaru_street_aliases.csv.
 `;
 fs.writeFileSync(path.join(OUT, 'SOURCES.md'), sourcesMd);
-console.log(`geo/data written from ${SRC}: ${(total / 1024).toFixed(0)} KB, ${places.length} places, ${kelurahan.length} kelurahan`);
+console.log(`geo/data written from ${SRC}: ${(total / 1024).toFixed(0)} KB, ${places.length} places, ${schools.length} schools, ${kelurahan.length} kelurahan`);
 console.log(table);
