@@ -21,18 +21,12 @@ const CATEGORY_GROUP: Record<string, FacilityGroup> = {
 export const FACILITY_EXPANSION: Record<string, string[]> = { sman: ['sma', 'negeri'], smkn: ['smk', 'negeri'], smpn: ['smp', 'negeri'], sdn: ['sd', 'negeri'], smas: ['sma'] };
 const ARTICLES = /^(al|an|ar|as|ad|at|az|asy|ash|adz|ats|el)(.{3,})$/;
 
-export interface Place {
-  id: string;
-  name: string;
-  aliases: string[];
-  category: string;
-  street: string | null;
-  address?: string;
+/** A place as the geocoder holds it: the gazetteer's record (or a register school in its shape) and what matching needs. */
+export interface Place extends Omit<PlaceRecord, 'kelurahan_kode' | 'source'> {
   /** NaN for a register school whose point failed the gate (then `area` says where it is). */
   lat: number;
   lon: number;
   kelurahan_kode: string | null;
-  dup_group: number | null;
   source: PlaceRecord['source'] | 'dapodik';
   npsn?: string;
   /** The 2025 kelurahan of the school's stated kecamatan, when its point is not trusted; else null. */

@@ -17,19 +17,8 @@ import { wallBuildNeeded } from '../../server/http/wall-static.ts';
 import { start } from '../../server/main.ts';
 import { DIST_DIR } from '../../server/paths.ts';
 
-// A stub wall build: with dist/wall missing (a fresh checkout) start() would run vite in the background. The static
-// routes are the real ones; only the files they serve are a stub (dated in the future, so never "stale").
-vi.mock('../../server/paths.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../server/paths.ts')>();
-  const [fs, os, path] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
-  const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-auth-matrix-dist-'));
-  const index = path.join(dist, 'wall', 'index.html');
-  fs.mkdirSync(path.dirname(index));
-  fs.writeFileSync(index, '<!doctype html><title>stub wall</title>');
-  const future = Date.now() / 1000 + 10 * 365 * 86_400;
-  fs.utimesSync(index, future, future);
-  return { ...real, DIST_DIR: dist };
-});
+// A stub wall build (stub-wall.ts): start() must not run vite here.
+vi.mock('../../server/paths.ts', async (real) => (await import('./stub-wall.ts')).withStubWall(await real<typeof import('../../server/paths.ts')>()));
 
 // ── the route table ────────────────────────────────────────────────────────────────────────────────────────
 interface Endpoint {

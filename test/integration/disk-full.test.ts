@@ -13,18 +13,8 @@ import { DIST_DIR } from '../../server/paths.ts';
 import { freePort } from './free-port.ts';
 import { startIncidents } from './incidents-harness.ts';
 
-// A stub wall build, as in auth-matrix.test.ts: start() must not run vite here.
-vi.mock('../../server/paths.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../server/paths.ts')>();
-  const [fs, os, path] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
-  const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-disk-full-dist-'));
-  const index = path.join(dist, 'wall', 'index.html');
-  fs.mkdirSync(path.dirname(index));
-  fs.writeFileSync(index, '<!doctype html><title>stub wall</title>');
-  const future = Date.now() / 1000 + 10 * 365 * 86_400;
-  fs.utimesSync(index, future, future);
-  return { ...real, DIST_DIR: dist };
-});
+// A stub wall build (stub-wall.ts): start() must not run vite here.
+vi.mock('../../server/paths.ts', async (real) => (await import('./stub-wall.ts')).withStubWall(await real<typeof import('../../server/paths.ts')>()));
 
 const ADMIN = 'disk-full-admin-token-0123456789';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-disk-full-'));
