@@ -319,13 +319,12 @@ class RelaySession {
     return `${this.route.origin.protocol}//${this.route.origin.host}${uri.slice(this.localBase.length)}`;
   }
 
-  /** Camera URLs (with or without port or userinfo) in a header or SDP → relay URLs. */
+  /**
+   * Camera URLs in a header or SDP → relay URLs. Any authority: the session speaks to one camera, and a camera behind
+   * NAT often names itself by its inside address, which ffmpeg must never be sent to (no credentials, no relay).
+   */
   private toLocal(text: string): string {
-    if (!this.route) return text;
-    const o = this.route.origin;
-    const host = o.hostname.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const port = !o.port || Number(o.port) === defaultPort(o) ? `(?::${defaultPort(o)})?` : `:${o.port}`;
-    return text.replace(new RegExp(`rtsps?://(?:[^@/\\s]*@)?${host}${port}(?=[/\\s;,"]|$)`, 'gi'), this.localBase);
+    return text.replace(/rtsps?:\/\/[^/\s;,"]+/gi, this.localBase);
   }
 
   private fail(why: string): void {
