@@ -3,6 +3,7 @@
 // nothing else is a 4xx.
 import type { ErrorRequestHandler, Response } from 'express';
 import { DomainError, type ErrorBody, type ErrorCode } from '../../domain/errors.ts';
+import { redact } from '../../camera-config/redact.ts';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_field: 400, invalid_json: 400, expected_json_object: 400, empty_body: 400, doctype_not_allowed: 400,
@@ -56,6 +57,6 @@ function fromBadUrl(err: unknown): DomainError | null {
 export const httpErrors: ErrorRequestHandler = (err, _req, res, _next) => {
   const known = err instanceof DomainError ? err : (fromBadUrl(err) ?? fromDiskFull(err) ?? fromBodyParser(err));
   if (known) return sendError(res, known);
-  process.stderr.write(`[http] ${String(err?.stack ?? err)}\n`);
+  process.stderr.write(`[http] ${redact(String(err?.stack ?? err))}\n`);
   res.status(500).json({ error: 'internal_error', message: 'internal error' });
 };

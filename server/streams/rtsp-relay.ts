@@ -13,6 +13,10 @@ import type { Logger } from '../log.ts';
 
 const HOST = '127.0.0.1';
 const CONNECT_TIMEOUT_MS = 10_000;
+/** A connection must name its route this soon; a route not used this soon is forgotten (ffmpeg connects at once). */
+const ROUTE_TTL_MS = 30_000;
+/** What may wait for the camera connection to open; more is not an RTSP client. */
+const MAX_QUEUED_BYTES = 64 * 1024;
 /** A header block larger than this is not RTSP: the connection is dropped rather than buffered without bound. */
 const MAX_HEADER_BYTES = 64 * 1024;
 
@@ -24,7 +28,10 @@ interface Route {
 }
 
 export interface RtspRelay {
-  /** The URL ffmpeg should open for this camera URL: itself when it carries no credentials. */
+  /**
+   * The URL ffmpeg should open for this camera URL (itself when it carries no credentials). Each call makes a new
+   * route that serves ONE connection: its id is in ffmpeg's argv, readable in `ps`, so it must not be reusable.
+   */
   localUrl(cameraUrl: string): string;
   /** ffmpeg's messages name the relay URL; an operator needs the camera's (still without credentials). */
   cameraText(text: string): string;
@@ -34,6 +41,8 @@ export interface RtspRelay {
 
 export async function startRtspRelay(log: Logger): Promise<RtspRelay> {
   const routes = new Map<string, Route>();
+  /** Route id → the camera it stood for, for error texts after the route itself is spent. */
+  const described = new Map<string, string>();
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     sockets.add(client);
@@ -56,18 +65,14 @@ export async function startRtspRelay(log: Logger): Promise<RtspRelay> {
       if (!/^rtsps?:$/i.test(url.protocol) || (!url.username && !url.password)) return cameraUrl;
       // the route id is not a secret worth much (it only reaches loopback video), but unguessable all the same
       const id = crypto.randomBytes(12).toString('base64url');
-      routes.set(id, {
-        origin: new URL(`${url.protocol}//${url.host}`),
-        user: decodeURIComponent(url.username),
-        password: decodeURIComponent(url.password),
-      });
+      const origin = new URL(`${url.protocol}//${url.host}`);
+      routes.set(id, { origin, user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
+      setTimeout(() => routes.delete(id), ROUTE_TTL_MS).unref();
+      described.set(id, `${origin.protocol}//${origin.host}`);
       return `rtsp://${HOST}:${port}/${id}${url.pathname}${url.search}`;
     },
     cameraText: (text) =>
-      text.replace(new RegExp(`rtsp://${HOST.replace(/\./g, '\\.')}:${port}/([\\w-]+)`, 'g'), (m, id: string) => {
-        const r = routes.get(id);
-        return r ? `${r.origin.protocol}//${r.origin.host}` : m;
-      }),
+      text.replace(new RegExp(`rtsp://${HOST.replace(/\./g, '\\.')}:${port}/([\\w-]+)`, 'g'), (m, id: string) => described.get(id) ?? m),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -201,6 +206,7 @@ class RelaySession {
   /** Requests sent upstream and not yet answered, by CSeq: a 401 is answered by sending one again, once. */
   private pending = new Map<string, { m: Message; retried: boolean }>();
   private queued: Buffer[] = [];
+  private queuedBytes = 0;
 
   constructor(
     private client: net.Socket,
@@ -217,6 +223,10 @@ class RelaySession {
     client.on('data', (d) => fromClient.push(d));
     client.on('error', () => this.close());
     client.on('close', () => this.close());
+    // a connection that names no route soon is not our ffmpeg
+    const unrouted = setTimeout(() => !this.route && this.fail('no request named a route'), ROUTE_TTL_MS);
+    unrouted.unref();
+    client.once('close', () => clearTimeout(unrouted));
   }
 
   private onClientMessage(m: Message): void {
@@ -224,7 +234,11 @@ class RelaySession {
     if (!this.route) {
       const id = /^rtsp:\/\/[^/]+\/([^/?]+)/i.exec(uri ?? '')?.[1];
       const route = id ? this.routes.get(id) : undefined;
-      if (!route) return this.answer(m, '404 Not Found');
+      if (!route) {
+        this.answer(m, '404 Not Found');
+        return void this.client.end(); // let the answer out, then hang up
+      }
+      this.routes.delete(id!); // spent: one connection per route
       this.route = route;
       this.localBase = `rtsp://${HOST}:${this.port()}/${id}`;
       this.connect(route, m);
@@ -238,7 +252,8 @@ class RelaySession {
     const host = route.origin.hostname.replace(/^\[|\]$/g, '');
     const up =
       route.origin.protocol === 'rtsps:'
-        ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host })
+        ? // as ffmpeg itself does: cameras use self-signed certificates (Digest keeps the password off the wire anyway)
+          tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, rejectUnauthorized: false })
         : net.connect({ host, port });
     this.upstream = up;
     this.track(up);
@@ -300,7 +315,12 @@ class RelaySession {
 
   private toUpstream(raw: Buffer): void {
     const up = this.upstream;
-    if (!up || up.connecting) return void this.queued.push(raw);
+    if (!this.route) return; // interleaved bytes before any routed request: nothing to carry them to
+    if (!up || up.connecting) {
+      this.queuedBytes += raw.length;
+      if (this.queuedBytes > MAX_QUEUED_BYTES) return this.fail('too much before the camera answered');
+      return void this.queued.push(raw);
+    }
     if (!up.destroyed && !up.write(raw)) this.client.pause();
   }
 

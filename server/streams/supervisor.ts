@@ -55,7 +55,9 @@ export class StreamSupervisor {
       if (isRtmp && !opts.rtmp) throw new Error(`camera ${cam.id}: rtmp:// source but RTMP ingest is not running`);
       if (cam.transcode && !opts.h264Encoder) throw new Error(`camera ${cam.id}: transcode but no H.264 encoder was chosen`);
       // rtmp:// cameras push to our ingest as /live/<id>; we pull them back from loopback
-      const url = isRtmp ? () => opts.rtmp!.pullUrl(cam.id) : (opts.relay?.localUrl(cam.source.url) ?? cam.source.url);
+      // a relay route serves one connection: each (re)start gets its own
+      const relay = opts.relay;
+      const url = isRtmp ? () => opts.rtmp!.pullUrl(cam.id) : relay ? () => relay.localUrl(cam.source.url) : cam.source.url;
       const pipeline = new CameraPipeline({
         id: cam.id,
         url,

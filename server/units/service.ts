@@ -14,7 +14,7 @@ import {
   approachFrom, arrivalCheckFor, ArrivalRulesSchema, DEFAULT_ARRIVAL_RULES, impliedSpeedKmh, MAX_PLAUSIBLE_KMH, newApproach, stepApproach,
   type Approach, type ArrivalRules,
 } from './arrival.ts';
-import type { BlockList } from 'node:net';
+import { BlockList } from 'node:net';
 import { allowedFrom, deviceHash, newDeviceId, parseAllowList } from './device-id.ts';
 import type { IngestOutcome, OsmandFix } from './osmand.ts';
 import { NO_UNIT_EVENT, type Dispatch, type Position, type PublicUnit, type StageSource, type Unit } from './types.ts';
@@ -84,8 +84,8 @@ export function createUnitService(opts: UnitServiceOptions) {
     for (const [hash, x] of byDevice) if (x.id === u.id) byDevice.delete(hash);
     units.set(u.id, u);
     byDevice.set(u.deviceHash, u);
-    const list = u.allowFrom ? parseAllowList(u.allowFrom) : null;
-    if (list) allowLists.set(u.id, list);
+    // a stored list that no longer parses refuses everything (fail closed), never "anywhere"
+    if (u.allowFrom) allowLists.set(u.id, parseAllowList(u.allowFrom) ?? new BlockList());
     else allowLists.delete(u.id);
   }
 
@@ -146,6 +146,7 @@ export function createUnitService(opts: UnitServiceOptions) {
    */
   function register(input: RegisterUnit): { unit: Unit; deviceId: string } {
     const deviceId = input.deviceId ?? newDeviceId();
+    if (input.allowFrom && !parseAllowList(input.allowFrom)) throw new DomainError('invalid_field', 'allowFrom', 'allowFrom entries must be IP addresses or CIDR blocks');
     if (byDevice.has(deviceHash(deviceId))) throw new DomainError('already_exists', 'deviceId', 'deviceId already registered');
     const unit: Unit = {
       id: input.id ?? `u-${randomUUID().slice(0, 8)}`, callsign: input.callsign, agency: input.agency, kind: input.kind,

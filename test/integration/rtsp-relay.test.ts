@@ -103,6 +103,11 @@ describe('rtsp relay', () => {
       `rtsp://127.0.0.1:${port}/Streaming/Channels/101/trackID=1`,
     ]);
     expect(relay.cameraText(`${local}: 404 Not Found`)).toBe(`rtsp://127.0.0.1:${port}/Streaming/Channels/101: 404 Not Found`);
+    // the route was for that one connection: its id, readable in ffmpeg's argv, opens nothing now
+    const again = net.connect(relay.port, '127.0.0.1');
+    await new Promise((r) => again.once('connect', r));
+    expect((await request(again, `OPTIONS ${local} RTSP/1.0\r\nCSeq: 1\r\n\r\n`)).head).toMatch(/^RTSP\/1\.0 404/);
+    again.destroy();
   });
 
   it('answers an unknown route 404 and a camera it cannot reach 502, naming why', async () => {

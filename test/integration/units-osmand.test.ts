@@ -45,6 +45,8 @@ describe('units registration', () => {
     // the server issues device ids: one chosen by the caller (guessable, like the old demo-<unit>) is refused
     expect(await s.call('POST', '/api/units', 'admin', { ...unit, deviceId: '123456' })).toMatchObject({ status: 400, body: { field: 'deviceId' } });
     expect(DEV).toMatch(/^[A-Za-z0-9_-]{22}$/); // 128 bits
+    // an allow-list that does not parse is refused, never stored as "anywhere"
+    expect(await s.call('POST', '/api/units', 'admin', { ...unit, allowFrom: ['10.20.0.0/16', 'gw.polri.id'] })).toMatchObject({ status: 400, body: { field: 'allowFrom' } });
     expect(s.db.prepare(`SELECT device_id FROM units WHERE id = 'dk-01'`).pluck().get()).toMatch(/^sha256:[0-9a-f]{64}$/); // only its hash is kept
   });
 });
