@@ -187,7 +187,7 @@ export function createAuth({ db, config }: { db: Db; config: Pick<Config, 'admin
     if (!(await verifyPassword(parsed.data.password, stored)) || !user || user.disabledAt) {
       throw new DomainError('invalid_credentials', 'password', 'wrong user name or password');
     }
-    if (needsRehash(user.passwordHash)) repo.upsertUser(user.username, user.role as Role, await hashPassword(parsed.data.password));
+    if (needsRehash(user.passwordHash)) repo.rehash(user.username, await hashPassword(parsed.data.password));
     const sid = newSecret('ss');
     repo.insertSession(sha256(sid), user.username, new Date(Date.now() + SESSION_HOURS * 3600_000).toISOString());
     res.cookie(SESSION_COOKIE, sid, { ...cookieBase(req), maxAge: SESSION_HOURS * 3600_000 });

@@ -27,6 +27,7 @@ export function createAuthRepo(db: Db) {
     listTokens: db.prepare(`SELECT id, role, label, created_at, revoked_at, expires_at FROM tokens ORDER BY id`),
     userByName: db.prepare(`SELECT username, role, password_hash AS passwordHash, disabled_at AS disabledAt FROM users WHERE username = ?`),
     setDisabled: db.prepare(`UPDATE users SET disabled_at = ? WHERE username = ?`),
+    setPasswordHash: db.prepare(`UPDATE users SET password_hash = ? WHERE username = ?`),
     insertKiosk: db.prepare(`INSERT INTO kiosk_sessions (id_hash, token_id, created_at) VALUES (?, ?, ?)`),
     kioskTokenHash: db.prepare(`SELECT t.hash FROM kiosk_sessions k JOIN tokens t ON t.id = k.token_id WHERE k.id_hash = ?`),
     upsertUser: db.prepare(
@@ -64,6 +65,8 @@ export function createAuthRepo(db: Db) {
     listTokens: () => s.listTokens.all() as TokenRow[],
     user: (username: string) =>
       (s.userByName.get(username) as { username: string; role: string; passwordHash: string; disabledAt: string | null } | undefined) ?? null,
+    /** The same password at a new cost (an upgrade at login): sessions stay, nothing about the user changed. */
+    rehash: (username: string, passwordHash: string) => void s.setPasswordHash.run(passwordHash, username),
     /** Disabling signs the user out everywhere; the row stays (history names it). False when there is no such user. */
     setDisabled: (username: string, disabled: boolean) =>
       db.transaction(() => {

@@ -150,12 +150,25 @@ function noteUnknown(deviceId: string): void {
 /** Fixes per second per device id when the address limit is on (see createOsmandRouter). */
 export const DEVICE_RATE_PER_S = 10;
 
-/** The device id a request names, wherever the client put it (query, form or JSON), hashed: never kept as is. */
-function deviceKey(req: express.Request): string | undefined {
-  const q = req.query as Record<string, unknown>;
-  const b = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-  const id = [q.id, q.deviceid, b.id, b.deviceid, b.device_id].find((v) => typeof v === 'string' || typeof v === 'number');
-  return id === undefined ? undefined : deviceHash(String(id).trim());
+/** At most `limit` takes per key per window; keys of past windows are forgotten, so hostile keys cannot pile up. */
+class FixedWindow {
+  private window = -1;
+  private counts = new Map<string, number>();
+  constructor(
+    private limit: number,
+    private windowMs: number,
+    private now: () => number,
+  ) {}
+  take(key: string): boolean {
+    const w = Math.floor(this.now() / this.windowMs);
+    if (w !== this.window) {
+      this.window = w;
+      this.counts.clear();
+    }
+    const n = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, n);
+    return n <= this.limit;
+  }
 }
 
 export function createOsmandRouter(deps: {
@@ -177,20 +190,10 @@ export function createOsmandRouter(deps: {
   );
   router.use(express.urlencoded({ extended: false, limit: '16kb' }));
   router.use(express.json({ limit: '64kb' }));
-  // Per device id, known or not (so the limit tells a guesser nothing): a phone reports about once a second, and
-  // flushes what it buffered offline one request at a time.
+  // Per device id, known or not (so the limit tells a guesser nothing), counted on the id the decoder read: a phone
+  // reports about once a second, and flushes what it buffered offline one request at a time.
   const devicePerS = deps.devicePerS ?? DEVICE_RATE_PER_S;
-  if (ratePerS > 0 && devicePerS > 0) router.use(
-    rateLimit({
-      windowMs: 1000,
-      limit: devicePerS,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      skip: (req) => deviceKey(req) === undefined,
-      keyGenerator: (req) => deviceKey(req)!,
-      handler: (_req, _res, next) => next(new DomainError('rate_limited', null, 'too many positions for this device: slow down')),
-    }),
-  );
+  const perDevice = ratePerS > 0 && devicePerS > 0 ? new FixedWindow(devicePerS, 1000, now) : undefined;
   router.all('/', async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'POST') throw new DomainError('method_not_allowed', null, 'GET or POST');
     const refused = deps.refuse?.();
@@ -201,6 +204,9 @@ export function createOsmandRouter(deps: {
       ? parseOsmandJson(req.body, now())
       : parseOsmandParams({ ...(typeof req.body === 'object' && !isJson ? req.body : {}), ...query }, now());
     if (!parsed.ok) throw parsed.error;
+    if (perDevice && !perDevice.take(deviceHash(parsed.fix.deviceId))) {
+      throw new DomainError('rate_limited', null, 'too many positions for this device: slow down');
+    }
     const out = await deps.ingest(parsed.fix, req.ip); // resolves after the commit
     // An unknown id is answered like a known one: a device id is the credential, so the answer must not tell a
     // guesser which ids exist. Nothing is stored; the log says so (masked, at most once a minute per id).

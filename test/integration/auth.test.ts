@@ -171,6 +171,7 @@ describe('accounts', () => {
     // a hash as the first build wrote it (N=2^14), made here with node's own scrypt
     const salt = crypto.randomBytes(16);
     const old = `scrypt$16384$8$1$${salt.toString('base64url')}$${crypto.scryptSync('budi password 1', salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64url')}`;
+    const earlier = cookieOf((await s.call('POST', '/api/login', null, { username: 'budi', password: 'budi password 1' })).headers);
     s.db.prepare(`UPDATE users SET password_hash = ? WHERE username='budi'`).run(old);
     // the event loop keeps turning while a login hashes
     let ticks = 0;
@@ -180,6 +181,7 @@ describe('accounts', () => {
     expect(login.status).toBe(200);
     expect(ticks).toBeGreaterThan(0);
     expect(hash()).toMatch(/^scrypt\$131072\$/);
+    expect((await s.call('GET', '/api/me', null, undefined, { cookie: earlier })).status).toBe(200); // the upgrade signs no one out
     // a stored hash asking for an absurd cost is refused, not computed
     s.db.prepare(`UPDATE users SET password_hash = ? WHERE username='budi'`).run(old.replace('$16384$', '$1073741824$'));
     expect((await s.call('POST', '/api/login', null, { username: 'budi', password: 'budi password 1' })).status).toBe(401);

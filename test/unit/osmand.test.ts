@@ -106,6 +106,10 @@ describe('per-device rate limit', () => {
       expect(a).toEqual([200, 200, 200, 429, 429]);
       expect(await send(`id=dev-b&lat=0.5&lon=101.4`)).toBe(200);
       expect((await fetch(`http://127.0.0.1:${port}/?id=dev-a&lat=0.5&lon=101.4`)).status).toBe(429); // in the query now: the same device
+      // counted on the id the decoder reads, however it is spelled: repeated, or as device_id in JSON
+      expect((await fetch(`http://127.0.0.1:${port}/?id=dev-a&id=dev-a&lat=0.5&lon=101.4`)).status).toBe(429);
+      const json = { device_id: 'dev-a', location: { timestamp: new Date().toISOString(), coords: { latitude: 0.5, longitude: 101.4 } } };
+      expect((await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) })).status).toBe(429);
     } finally {
       server.close();
     }
