@@ -5,8 +5,8 @@
 // - Nothing the KPIs read is touched: the response facts come from incidents, incident_history and dispatches
 //   (server/store/schema/kpis.ts), none of them pruned here; arrival is decided from fixes as they arrive
 //   (server/units/arrival.ts), never from stored history.
-// - Each unit's newest fix is never thinned nor dropped: it is where the unit was last seen (units-repo
-//   lastPositions, read at start).
+// - Each unit's newest used fix is never thinned nor dropped: it is where the unit was last seen (units-repo
+//   lastPositions, read at start: the same row).
 // - Incidents and their history are kept: they are the record.
 import { CLOSED_STATUSES_SQL } from '../../domain/incident.ts';
 import { logger } from '../log.ts';
@@ -99,7 +99,7 @@ export async function runRetention(db: Db, policy: RetentionPolicy, opts: Retent
 
   const POS = 'unit_positions INDEXED BY unit_positions_unit_at';
   const units = db.prepare('SELECT id FROM units ORDER BY id').pluck().all() as string[];
-  const newestStmt = db.prepare(`SELECT id FROM ${POS} WHERE unit_id = ? ORDER BY at DESC, id DESC LIMIT 1`).pluck();
+  const newestStmt = db.prepare(`SELECT id FROM ${POS} WHERE unit_id = ? AND used = 1 ORDER BY id DESC LIMIT 1`).pluck();
   const newest = new Map<string, number>();
   for (const u of units) {
     const id = newestStmt.get(u) as number | undefined;

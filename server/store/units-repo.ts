@@ -35,18 +35,19 @@ const toDispatch = (r: DispatchRow): Dispatch => ({
 export function createUnitsRepo(db: Database) {
   const s = {
     insertUnit: db.prepare(
-      `INSERT INTO units (id, callsign, agency, kind, device_id, allow_from, created_at, station_name, station_lat, station_lon)
-       VALUES (@id, @callsign, @agency, @kind, @deviceHash, @allowFrom, @createdAt, @stationName, @stationLat, @stationLon)`),
-    setDevice: db.prepare('UPDATE units SET device_id = ? WHERE id = ?'),
+      `INSERT INTO units (id, callsign, agency, kind, device_id, device_issued, allow_from, created_at, station_name, station_lat, station_lon)
+       VALUES (@id, @callsign, @agency, @kind, @deviceHash, @deviceIssued, @allowFrom, @createdAt, @stationName, @stationLat, @stationLon)`),
+    setDevice: db.prepare('UPDATE units SET device_id = ?, device_issued = 1 WHERE id = ?'),
+    notIssued: db.prepare('SELECT id FROM units WHERE device_issued = 0 ORDER BY id').pluck(),
     setAllowFrom: db.prepare('UPDATE units SET allow_from = ? WHERE id = ?'),
     allUnits: db.prepare(`SELECT ${UNIT_COLUMNS} FROM units ORDER BY agency, callsign`),
     unitById: db.prepare(`SELECT ${UNIT_COLUMNS} FROM units WHERE id = ?`),
     insertPosition: db.prepare(
-      `INSERT INTO unit_positions (unit_id, at, received_at, lat, lon, speed_kmh, bearing_deg, altitude_m, accuracy_m, battery)
-       VALUES (@unitId, @at, @receivedAt, @lat, @lon, @speedKmh, @bearingDeg, @altitudeM, @accuracyM, @battery)`),
-    // Latest row per unit (by insertion order = arrival order).
+      `INSERT INTO unit_positions (unit_id, at, received_at, lat, lon, speed_kmh, bearing_deg, altitude_m, accuracy_m, battery, used)
+       VALUES (@unitId, @at, @receivedAt, @lat, @lon, @speedKmh, @bearingDeg, @altitudeM, @accuracyM, @battery, @used)`),
+    // Where each unit is: its latest fix that moved it (by arrival order), never a teleport or a replay kept for the record.
     lastPositions: db.prepare(
-      `SELECT p.* FROM unit_positions p JOIN (SELECT unit_id, MAX(id) AS id FROM unit_positions GROUP BY unit_id) l ON l.id = p.id`),
+      `SELECT p.* FROM unit_positions p JOIN (SELECT unit_id, MAX(id) AS id FROM unit_positions WHERE used = 1 GROUP BY unit_id) l ON l.id = p.id`),
     track: db.prepare(
       'SELECT * FROM unit_positions WHERE unit_id = ? AND at >= ? ORDER BY at, id LIMIT ?'),
     insertDispatch: db.prepare(
@@ -63,21 +64,25 @@ export function createUnitsRepo(db: Database) {
   };
   return {
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
-    insertUnit({ station, allowFrom, ...u }: Unit, createdAt: string): void {
+    /** `issued`: the server made its device id (false: the caller brought one). */
+    insertUnit({ station, allowFrom, ...u }: Unit, createdAt: string, issued = true): void {
       s.insertUnit.run({
-        ...u, allowFrom: allowFrom ? JSON.stringify(allowFrom) : null, createdAt,
+        ...u, deviceIssued: issued ? 1 : 0, allowFrom: allowFrom ? JSON.stringify(allowFrom) : null, createdAt,
         stationName: station?.name ?? null, stationLat: station?.lat ?? null, stationLon: station?.lon ?? null,
       });
     },
     setDevice: (unitId: string, hash: string): void => void s.setDevice.run(hash, unitId),
+    /** Units still reporting with an id the server did not issue (registered before it did, or brought by a caller). */
+    unitsWithoutIssuedId: (): string[] => s.notIssued.all() as string[],
     setAllowFrom: (unitId: string, allowFrom: string[] | null): void => void s.setAllowFrom.run(allowFrom ? JSON.stringify(allowFrom) : null, unitId),
     listUnits: (): Unit[] => (s.allUnits.all() as UnitRow[]).map(toUnit),
     unitById: (id: string): Unit | undefined => {
       const r = s.unitById.get(id) as UnitRow | undefined;
       return r && toUnit(r);
     },
-    insertPosition(p: Position, receivedAt: string): void {
-      s.insertPosition.run({ ...p, receivedAt });
+    /** `used`: the fix moved the unit (false: kept for the record only, a teleport or a replay). */
+    insertPosition(p: Position, receivedAt: string, used = true): void {
+      s.insertPosition.run({ ...p, receivedAt, used: used ? 1 : 0 });
     },
     lastPositions: (): Array<{ position: Position; receivedAt: string }> =>
       (s.lastPositions.all() as PositionRow[]).map((r) => ({ position: toPosition(r), receivedAt: r.received_at })),

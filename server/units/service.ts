@@ -98,6 +98,10 @@ export function createUnitService(opts: UnitServiceOptions) {
   }
   for (const l of repo.lastPositions()) last.set(l.position.unitId, l);
   for (const d of repo.activeDispatches()) active.set(d.unitId, d);
+  const guessable = repo.unitsWithoutIssuedId();
+  if (guessable.length) {
+    log.warn('units report with a device id the server did not issue (it may be guessable): rotate each (POST /api/units/<id>/device)', { units: guessable.slice(0, 20), count: guessable.length });
+  }
 
   function isStale(unitId: string, t = now()): boolean {
     const l = last.get(unitId);
@@ -153,7 +157,7 @@ export function createUnitService(opts: UnitServiceOptions) {
       deviceHash: deviceHash(deviceId), allowFrom: input.allowFrom ?? null, station: input.station ?? null,
     };
     if (units.has(unit.id)) throw new DomainError('already_exists', 'id', 'unit id already exists');
-    repo.insertUnit(unit, iso());
+    repo.insertUnit(unit, iso(), input.deviceId === undefined);
     remember(unit);
     publish(unit);
     return { unit, deviceId };
@@ -191,11 +195,11 @@ export function createUnitService(opts: UnitServiceOptions) {
     const receivedAt = iso();
     const { deviceId: _d, ...rest } = fix;
     const position: Position = { unitId: unit.id, ...rest };
-    repo.insertPosition(position, receivedAt);
     const prev = last.get(unit.id);
     // A teleport (forged, or a GPS jump) is kept in the history but neither moves the unit nor counts for a dispatch.
     const kmh = prev ? impliedSpeedKmh(prev.position, position) : 0;
     if (kmh > MAX_PLAUSIBLE_KMH) {
+      repo.insertPosition(position, receivedAt, false);
       implausibleFixes++;
       log.warn('implausible fix: not used', { unit: unit.id, impliedKmh: Math.round(kmh) });
       return { ok: true };
@@ -203,6 +207,7 @@ export function createUnitService(opts: UnitServiceOptions) {
     // Out-of-order fixes (a replay, a duplicate) go to history but neither move the unit back in time nor count for
     // the dispatch: an old fix at the scene is no evidence that the unit is there now.
     const inOrder = !prev || prev.position.at <= position.at;
+    repo.insertPosition(position, receivedAt, inOrder);
     const dispatch = active.get(unit.id);
     if (dispatch && inOrder && progressDispatch(unit, dispatch, position, receivedAt)) refreshActive(unit.id, dispatch.id);
     last.set(unit.id, { position: inOrder ? position : prev.position, receivedAt });

@@ -38,8 +38,11 @@ function addUnit(id: string, agency = 'damkar') {
   db.prepare('INSERT INTO units (id, callsign, agency, kind, device_id, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, id.toUpperCase(), agency, 'car', `dev-${id}`, iso(NOW - 200 * DAY));
 }
 /** Inserts a fix; returns its id. */
-function fix(unit: string, t: number): number {
-  return Number(db.prepare('INSERT INTO unit_positions (unit_id, at, received_at, lat, lon) VALUES (?, ?, ?, 0.5, 101.4)').run(unit, iso(t), iso(t)).lastInsertRowid);
+/** `used` false: a fix the units service kept for the record only (older than the unit's newest, or a teleport). */
+function fix(unit: string, t: number, used = true): number {
+  return Number(
+    db.prepare('INSERT INTO unit_positions (unit_id, at, received_at, lat, lon, used) VALUES (?, ?, ?, 0.5, 101.4, ?)').run(unit, iso(t), iso(t), used ? 1 : 0).lastInsertRowid,
+  );
 }
 const remaining = (unit: string) => (db.prepare('SELECT at FROM unit_positions WHERE unit_id = ? ORDER BY at, id').pluck().all(unit) as string[]).map(Date.parse);
 /** Offsets in seconds from `base`. */
@@ -282,7 +285,7 @@ describe('startRetention', () => {
     const ret = startRetention({ db, policy: POLICY, intervalMs: 3_600_000, firstDelayMs: 10, now: () => NOW });
     await new Promise((r) => setTimeout(r, 200));
     expect(remaining('a')).toEqual([NOW]); // the first, timed run
-    fix('a', bucketAt(100));
+    fix('a', bucketAt(100), false); // arrives after NOW, dated long before: the service keeps it for the record only
     expect((await ret.runNow()).positionsDropped).toBe(1);
     const running = ret.runNow();
     await ret.close();

@@ -125,6 +125,10 @@ describe('OsmAnd protocol', () => {
     expect((await device(`/?id=${DEV}&timestamp=${at}&lat=${far[1]}&lon=${far[0]}&speed=0`)).status).toBe(200);
     const after = (await s.call('GET', '/api/units', 'viewer')).body.items.find((x: any) => x.id === 'dk-01').position;
     expect([after.lat, after.lon, after.at]).toEqual([before.lat, before.lon, before.at]);
+    // …nor after a restart: the stored teleport is history, not where the unit is
+    const restarted = createUnitService({ db: s.db, bus: new EventBus(), incidents: { get: () => null, transition: () => {}, addEvent: () => {} } });
+    expect(restarted.get('dk-01')!.position).toMatchObject({ lat: before.lat, lon: before.lon, at: before.at });
+    restarted.close();
     expect(positions()).toBe(count + 1);
     expect(s.units.service.implausibleFixes()).toBe(flagged + 1);
   });

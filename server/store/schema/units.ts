@@ -72,4 +72,13 @@ export const unitsMigrations: Array<{ id: string; sql: string }> = [
       ALTER TABLE units ADD COLUMN allow_from TEXT;
     `,
   },
+  {
+    id: '204-avl-trust',
+    sql: `
+      -- a fix kept for the record but not believed (a teleport, a replay) is not where the unit is: used = 0
+      ALTER TABLE unit_positions ADD COLUMN used INTEGER NOT NULL DEFAULT 1;
+      -- ids registered before the server issued them (guessable, e.g. Traccar's 6 digits) until rotated: 0
+      ALTER TABLE units ADD COLUMN device_issued INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
