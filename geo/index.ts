@@ -2,6 +2,7 @@
 // routing.ts, imported directly).
 // Pure TypeScript (Node + browser): the caller loads the files and passes them in (server/geo/load.ts).
 import { AreaIndex } from './areas.ts';
+import { CommonPlaceIndex, type CommonPlace } from './common-places.ts';
 import { camerasFor } from './coverage.ts';
 import type { GeoData } from './data-types.ts';
 import { Geocoder } from './geocoder.ts';
@@ -12,6 +13,7 @@ export type { GeoData } from './data-types.ts';
 export type * from './types.ts';
 export { camerasAlong, camerasFor, createCoverageIndex, viewCone, type CameraOnRoute } from './coverage.ts';
 export { normalizeQuery, tokenize } from './address.ts';
+export { COMMON_PLACE_LABEL, placeKey, type CommonPlace } from './common-places.ts';
 
 /** Nearest named street is reported only this close. */
 const STREET_REPORT_M = 300;
@@ -31,6 +33,9 @@ export interface Geo {
   kelurahanList(): KelurahanListItem[];
   /** The city's extent [minLon, minLat, maxLon, maxLat]: what "in our area" means for feeds such as CAP. */
   extent(): Box;
+  /** Replaces the centre's approved common places (searched before the shipped data); the server calls it at start
+   *  and after every change. Pure: the rows are passed in. */
+  setCommonPlaces(places: CommonPlace[]): void;
 }
 
 import type { Box } from './extent.ts';
@@ -40,12 +45,19 @@ export function createGeo(data: GeoData): Geo {
   const areas = new AreaIndex(data);
   const streets = new StreetIndex(data, areas);
   const geocoder = new Geocoder(areas, streets, data.gazetteer);
+  const common = new CommonPlaceIndex(areas);
   const list: KelurahanListItem[] = areas.kelurahan.map((k) => ({ code: k.kode, name: k.nama, kecamatan: k.kecRef, lat: k.centroid[1], lon: k.centroid[0] }));
 
   return {
     geocode(query, opts = {}) {
       const limit = Number.isFinite(opts.limit) ? Math.min(20, Math.max(1, Math.floor(opts.limit!))) : 5;
-      return geocoder.geocode(query, limit);
+      const mine = common.match(query);
+      if (!mine.length) return geocoder.geocode(query, limit);
+      const labels = new Set(mine.map((c) => c.label));
+      return [...mine, ...geocoder.geocode(query, limit).filter((c) => !labels.has(c.label))].slice(0, limit);
+    },
+    setCommonPlaces(places) {
+      common.set(places);
     },
     reverse(lat, lon) {
       const at = Number.isFinite(lat) && Number.isFinite(lon) ? areas.kelurahanAt(lon, lat) : null;

@@ -5,7 +5,8 @@ export interface AreaRef {
   name: string;
 }
 
-export type CandidateKind = 'poi' | 'intersection' | 'street' | 'kelurahan' | 'kecamatan';
+/** `common_place`: a place the centre approved (geo/common-places.ts), searched before the shipped data. */
+export type CandidateKind = 'common_place' | 'poi' | 'intersection' | 'street' | 'kelurahan' | 'kecamatan';
 
 export interface Candidate {
   lat: number;

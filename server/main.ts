@@ -30,6 +30,8 @@ import { createGeo } from '../geo/index.ts';
 import { buildRoadGraph, roadLinesOf } from '../geo/routing.ts';
 import { GEO_DATA_DIR, loadGeoData } from './geo/load.ts';
 import { geoRouter } from './geo/routes.ts';
+import { createPlacesService } from './places/service.ts';
+import { placesRouter } from './places/routes.ts';
 import { wallBuildNeeded, wallRouter } from './http/wall-static.ts';
 import { startUnits } from './units/index.ts';
 import { createHub } from './realtime/hub.ts';
@@ -170,6 +172,10 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   const geo = createGeo(geoData);
   const roads = buildRoadGraph(roadLinesOf(geoData.roads)); // dispatch desk ETAs and routes, the demo's driving units
   app.use(geoRouter({ geo, requireRole })); // GET /api/geocode, /api/reverse
+  // The centre's common places (issue #14): approved rows go to the geocoder now and after every change.
+  const places = createPlacesService({ db, geo });
+  places.refresh();
+  app.use(placesRouter({ places, requireRole })); // /api/places…
 
   // ── incidents, units ──────────────────────────────────────────────────
   const incidents = createIncidentService({ db, bus, geo, routing: site.routing, repeatCalls: site.repeatCalls });
@@ -183,6 +189,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       serviceBox: geo.extent(),
       cameras: cameraViews,
       camerasFor: geo.camerasFor,
+      onHandPlaced: (p) => void places.notePlacement(p),
     }),
   );
   // Units: AVL (OsmAnd on /api/osmand and on the device port), units API, dispatch with automatic arrival.

@@ -13,6 +13,9 @@ export const locationSchema = z
     lon: lonSchema.optional(),
     uncertaintyM: z.number().min(0).max(100_000).optional(),
     method: z.enum(['gps', 'manual']).optional(),
+    /** What the operator typed before placing the point by hand (console: map pick or a chosen suggestion); not
+     *  stored on the incident, kept as a common-place candidate (server/places/service.ts). */
+    query: z.string().trim().max(500).optional(),
   })
   .superRefine((l, ctx) => {
     if ((l.lat === undefined) !== (l.lon === undefined)) {
@@ -33,19 +36,26 @@ const incidentBody = z.object({
 });
 
 export function parseIncidentJson(body: unknown): IncidentInput {
+  return parseIncidentBody(body).input;
+}
+
+/** The incident, and what the operator typed before placing its point by hand (location.query), kept apart. */
+function parseIncidentBody(body: unknown): { input: IncidentInput; typedQuery?: string } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('expected_json_object', 'body', 'the body must be a JSON object');
   const r = incidentBody.safeParse(body);
   if (!r.success) throw invalidField(r.error.issues);
   const d = r.data;
-  return {
+  const { query, ...location } = d.location;
+  const input: IncidentInput = {
     source: d.source,
     category: d.category,
     priority: d.priority,
     description: d.description,
     reportedAt: d.reportedAt ? new Date(d.reportedAt).toISOString() : undefined,
     caller: { name: d.caller?.name || null, phone: d.caller?.phone || null },
-    location: { ...d.location, method: d.location.lat !== undefined ? (d.location.method ?? 'gps') : undefined },
+    location: { ...location, method: location.lat !== undefined ? (location.method ?? 'gps') : undefined },
   };
+  return { input, typedQuery: query || undefined };
 }
 
 /** A JSON body (operator form or API) and its Idempotency-Key, if any → a create message. */
@@ -53,7 +63,8 @@ export function decodeIncidentJson(body: unknown, idempotencyKey?: string): Inta
   if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
     throw new DomainError('invalid_field', 'Idempotency-Key', 'Idempotency-Key: 1-200 visible ASCII characters');
   }
-  return { kind: 'create', input: parseIncidentJson(body), dedupe: idempotencyKey };
+  const { input, typedQuery } = parseIncidentBody(body);
+  return { kind: 'create', input, dedupe: idempotencyKey, typedQuery };
 }
 
 /** PATCH /api/incidents/:id body. */
@@ -77,6 +88,13 @@ export function parseIncidentPatch(body: unknown) {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('expected_json_object', 'body', 'the body must be a JSON object');
   const r = patchBody.safeParse(body);
   if (!r.success) throw invalidField(r.error.issues);
-  const { location, ...rest } = r.data;
-  return { ...rest, location: location && { ...location, method: location.lat !== undefined ? (location.method ?? 'manual') : undefined } };
+  const { location: given, ...rest } = r.data;
+  const { query, ...location } = given ?? {};
+  return {
+    ...rest,
+    location: given && { ...location, method: location.lat !== undefined ? (location.method ?? 'manual') : undefined },
+    /** The operator's typed text for a hand-placed point (location.query), if sent. */
+    typedQuery: query || undefined,
+  };
 }
+

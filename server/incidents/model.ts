@@ -49,7 +49,8 @@ export interface Dedupe {
  */
 export type IntakeMessage =
   /** A new incident. `dedupe` as a string is the caller's Idempotency-Key (scoped to the caller by the service). */
-  | { kind: 'create'; input: IncidentInput; dedupe?: Dedupe | string }
+  /** typedQuery: the operator's own words for a point placed by hand (a common-place candidate; not stored). */
+  | { kind: 'create'; input: IncidentInput; dedupe?: Dedupe | string; typedQuery?: string }
   /** A sender's update of an incident one of its earlier messages made (`refs`: newest first); if none is known,
    * the full `input` is kept as a new incident rather than lost. */
   | { kind: 'update'; refKind: string; refs: string[]; input: IncidentInput; origin: string; note: string; dedupe: Dedupe }

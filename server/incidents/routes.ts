@@ -10,6 +10,7 @@ import { decodeAml, parseAml, verifyAmlHmac } from './intake-aml.ts';
 import { CAP_AREA_MARGIN_M, decodeCap } from './intake-cap.ts';
 import type { Box } from '../../geo/extent.ts';
 import { decodeIncidentJson, parseIncidentPatch } from './intake-json.ts';
+import { logger } from '../log.ts';
 import { publicIncident, STATUSES, type Incident, type IntakeAction, type Status } from './model.ts';
 import type { IncidentService } from './service.ts';
 
@@ -31,8 +32,12 @@ export interface IncidentRoutesDeps {
   camerasFor: (point: { lat: number; lon: number }, uncertaintyM: number, cameras: CameraGeometry[], opts?: { limit?: number }) => CameraCoverage[];
   /** The city's extent: a new CAP alert that does not come near it goes to the intake log, not the queue. */
   serviceBox: Box;
+  /** An operator placed an incident by hand (a point with the text it stands for): the common-place table keeps it as
+   *  a candidate (server/places/service.ts). Called after the write; its failure never fails the request. */
+  onHandPlaced?: (p: { text: string; lat: number; lon: number; incidentId: string; by: string }) => void;
 }
 
+const log = logger('incidents');
 const principal = (res: Response) => res.locals.principal as Principal;
 const actorOf = (res: Response) => principal(res).id;
 /** The incident as the caller's role may see it (domain/roles.ts: callers' identities in full only to operators). */
@@ -45,6 +50,14 @@ function parseMerge(body: unknown): { into: string } {
   const r = mergeBody.safeParse(body);
   if (!r.success) throw invalidField(r.error.issues);
   return r.data;
+}
+
+function handPlaced(d: IncidentRoutesDeps, p: Parameters<NonNullable<IncidentRoutesDeps['onHandPlaced']>>[0]): void {
+  try {
+    d.onHandPlaced?.(p);
+  } catch (err) {
+    log.warn('common-place candidate not kept', { incidentId: p.incidentId, error: String((err as Error)?.message ?? err) });
+  }
 }
 
 function requireType(types: string[]): RequestHandler {
@@ -68,7 +81,13 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     express.json({ limit: BODY_LIMIT, strict: false }),
     // async: the answer waits for the group commit that holds this incident (server/store/group-commit.ts)
     async (req, res) => {
-      const { action, incident } = await d.service.applyQueued(decodeIncidentJson(req.body, req.get('Idempotency-Key')), actorOf(res));
+      const msg = decodeIncidentJson(req.body, req.get('Idempotency-Key'));
+      const { action, incident } = await d.service.applyQueued(msg, actorOf(res));
+      const loc = msg.kind === 'create' ? msg.input.location : null;
+      const typed = msg.kind === 'create' ? msg.typedQuery : undefined;
+      if (action === 'created' && typed && loc?.method === 'manual' && loc.lat !== undefined && loc.lon !== undefined) {
+        handPlaced(d, { text: typed, lat: loc.lat, lon: loc.lon, incidentId: incident!.id, by: actorOf(res) });
+      }
       res.status(STATUS_OF[action]).location(`/api/incidents/${incident!.id}`).json(viewFor(res)(incident!));
     },
   );
@@ -101,8 +120,16 @@ export function incidentsRouter(d: IncidentRoutesDeps): express.Router {
     requireType(JSON_TYPES),
     express.json({ limit: BODY_LIMIT, strict: false }),
     async (req, res) => {
-      const { note, ...patch } = parseIncidentPatch(req.body);
-      const incident = await d.service.updateQueued(String(req.params.id), patch, actorOf(res), { note });
+      const { note, typedQuery, ...patch } = parseIncidentPatch(req.body);
+      const id = String(req.params.id);
+      // moving an incident the geocoder placed (or could not place) corrects it: its text is what the point stands for
+      const before = patch.location?.lat !== undefined ? d.service.get(id) : null;
+      const incident = await d.service.updateQueued(id, patch, actorOf(res), { note });
+      const loc = patch.location;
+      const text = typedQuery ?? (before && (before.location.method === 'geocoded' || before.location.needsLocation) ? before.location.text : undefined);
+      if (text && loc?.method === 'manual' && loc.lat !== undefined && loc.lon !== undefined) {
+        handPlaced(d, { text, lat: loc.lat, lon: loc.lon, incidentId: id, by: actorOf(res) });
+      }
       res.json(incident);
     },
   );

@@ -1,9 +1,11 @@
-// Every schema change, in id order. Each capability owns its own list (ids 100-… incidents/auth, 200-… units).
+// Every schema change, in id order. Each capability owns its own list (ids 100-… incidents/auth, 200-… units, 300-… kpis,
+// 400-… retention, 500-… places).
 import type { Migration } from './schema/migration.ts';
 import { incidentsMigrations } from './schema/incidents.ts';
 import { unitsMigrations } from './schema/units.ts';
 import { kpisMigrations } from './schema/kpis.ts';
 import { retentionMigrations } from './schema/retention.ts';
+import { placesMigrations } from './schema/places.ts';
 
 export type { Migration };
-export const migrations: Migration[] = [...incidentsMigrations, ...unitsMigrations, ...kpisMigrations, ...retentionMigrations];
+export const migrations: Migration[] = [...incidentsMigrations, ...unitsMigrations, ...kpisMigrations, ...retentionMigrations, ...placesMigrations];

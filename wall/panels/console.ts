@@ -33,6 +33,9 @@ export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel 
   const queue = mountQueue(ctx);
   const desk = mountDesk(ctx);
   let chosen: ChosenPlace | null = null;
+  /** What the operator typed before choosing a suggestion or picking the map: sent as location.query, so the server can
+   *  keep it as a common-place candidate when the point is not what the geocoder answers for it (issue #14). */
+  let typed = '';
   let idemKey = crypto.randomUUID();
   const category = h('select', { name: 'category' }, ...CATEGORIES.map((c) => h('option', { value: c }, term('category', c))));
   const priority = h('select', { name: 'priority' }, ...[1, 2, 3].map((p) => h('option', { value: String(p), selected: p === 2 }, `P${p}`)));
@@ -57,6 +60,7 @@ export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel 
     chosenEl.textContent = '';
     clearTimeout(suggestTimer);
     const q = address.value.trim();
+    typed = q;
     if (q.length < 3) return clear(suggestions);
     suggestTimer = setTimeout(async () => {
       const mine = ++suggestSeq;
@@ -81,7 +85,7 @@ export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel 
     e.preventDefault();
     result.textContent = '';
     const location = chosen
-      ? { text: chosen.text, lat: chosen.lat, lon: chosen.lon, uncertaintyM: chosen.uncertaintyM, method: 'manual' as const }
+      ? { text: chosen.text, lat: chosen.lat, lon: chosen.lon, uncertaintyM: chosen.uncertaintyM, method: 'manual' as const, query: typed || undefined }
       : { text: address.value.trim() };
     const body = {
       source: 'form',
@@ -103,6 +107,7 @@ export function mountConsole(root: HTMLElement, ctx: WallContext): ConsolePanel 
       clearTimeout(suggestTimer);
       suggestSeq++; // a suggestion still on its way belongs to the address just saved
       choose(null);
+      typed = '';
       // back to the keys (D, S, arrows) without a click
       if (document.activeElement instanceof HTMLElement && form.contains(document.activeElement)) document.activeElement.blur();
     } catch (err) {
