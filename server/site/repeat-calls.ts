@@ -2,8 +2,6 @@
 // (Incident.possibleDuplicateOf, server/incidents/duplicates.ts). A site table the centre edits, validated at start-up
 // with the others (tables.ts). Optional: a site folder made before the file existed gets the defaults below, so an
 // upgrade never stops a server that started yesterday.
-import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 
 export const REPEAT_CALLS_FILE = 'repeat-calls.json';
@@ -33,21 +31,3 @@ export const repeatCallsSchema = z.strictObject({
 });
 export type RepeatCallsRule = Omit<z.infer<typeof repeatCallsSchema>, '_comment'>;
 
-/** The table from `dir`, or the defaults when the file is absent. Throws naming the file and the field. */
-export function loadRepeatCalls(dir: string): RepeatCallsRule {
-  const file = path.join(dir, REPEAT_CALLS_FILE);
-  if (!fs.existsSync(file)) return { ...DEFAULT_REPEAT_CALLS };
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`);
-  }
-  const r = repeatCallsSchema.safeParse(json);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new Error(`${file}: ${i.path.join('.') || '(file)'}: ${i.message}`);
-  }
-  const { _comment, ...rule } = r.data;
-  return rule;
-}

@@ -10,7 +10,7 @@ import { CATEGORIES } from '../../domain/incident.ts';
 import { dispatchTargetsSchema } from '../../domain/dispatch.ts';
 import type { PopulationTable, SiteSla } from '../../domain/kpis.ts';
 import { PROJECT_ROOT } from '../paths.ts';
-import { loadRepeatCalls, type RepeatCallsRule } from './repeat-calls.ts';
+import { DEFAULT_REPEAT_CALLS, REPEAT_CALLS_FILE, repeatCallsSchema, type RepeatCallsRule } from './repeat-calls.ts';
 
 export const DEFAULT_SITE_DIR = path.join(PROJECT_ROOT, 'server/site');
 
@@ -112,6 +112,9 @@ export function loadSiteTables(dir: string = DEFAULT_SITE_DIR): SiteTables {
   const last = sla.rules[sla.rules.length - 1];
   if (last.agency !== '*' || last.categories !== '*') throw new Error(`${path.join(dir, 'sla.json')}: rules.${sla.rules.length - 1}: the last rule must cover every agency and category ('*')`);
   const empty = Object.keys(pop.kecamatan).length === 0 && Object.keys(pop.kelurahan).length === 0;
-  const repeatCalls = loadRepeatCalls(dir);
+  // optional: a site folder made before the file existed gets the defaults
+  const { _comment, ...repeatCalls } = fs.existsSync(path.join(dir, REPEAT_CALLS_FILE))
+    ? read(dir, REPEAT_CALLS_FILE, repeatCallsSchema)
+    : { ...DEFAULT_REPEAT_CALLS, _comment: undefined };
   return { repeatCalls, routing, sla: { rules: sla.rules, dispatch: sla.dispatch }, population: empty ? undefined : { kecamatan: pop.kecamatan, kelurahan: pop.kelurahan } };
 }
