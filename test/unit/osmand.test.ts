@@ -94,7 +94,9 @@ describe('per-device rate limit', () => {
     const { createOsmandRouter } = await import('../../server/units/osmand.ts');
     const { httpErrors } = await import('../../server/http/errors.ts');
     const app = express();
-    app.use('/', createOsmandRouter({ ingest: () => ({ ok: true }), ratePerS: 1000, devicePerS: 3 }));
+    // A frozen clock: the device limit counts in whole-second windows, and five real requests can straddle a boundary.
+    const frozen = Date.now();
+    app.use('/', createOsmandRouter({ ingest: () => ({ ok: true }), ratePerS: 1000, devicePerS: 3, now: () => frozen }));
     app.use(httpErrors);
     const server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
