@@ -81,6 +81,13 @@ export const cameraSchema = z.strictObject({
   kecamatan: text.optional(),
   source: sourceSchema,
   transcode: transcodeSchema.optional(),
+  // Recording (server/recordings): on by default; false turns it off, an object keeps this camera's own maximum age.
+  record: z
+    .union([
+      z.boolean(),
+      z.strictObject({ keepHours: between(1, 24 * 366, 'hours').refine(Number.isInteger, 'must be a whole number') }),
+    ], { error: 'must be true, false or {"keepHours": 24}' })
+    .optional(),
   placement: z.enum(['reported', 'derived'], { error: 'must be "reported" or "derived"' }),
   roadIds: z.array(z.string({ error: 'must be a string' })).optional(),
   provenance: text,

@@ -9,7 +9,7 @@ export const ERROR_CODES = [
   // Who is asking.
   'unauthenticated', 'invalid_credentials', 'hmac_missing', 'hmac_invalid', 'forbidden',
   // What it names does not exist.
-  'not_found', 'incident_not_found', 'unit_not_found', 'camera_not_found', 'unknown_reference', 'no_snapshot',
+  'not_found', 'incident_not_found', 'unit_not_found', 'camera_not_found', 'unknown_reference', 'no_snapshot', 'no_recording',
   // The state does not allow it.
   'invalid_transition', 'incident_closed', 'not_dispatched', 'out_of_order', 'already_exists', 'idempotency_key_reused',
   // A merge of repeat calls the state does not allow: an incident into itself, or a call already merged (either side).

@@ -16,6 +16,7 @@ import type { RequireRole } from './http/roles.ts';
 import { loadCameras } from '../camera-config/load.ts';
 import { startCameraSim } from './demo/camera-sim.ts';
 import { demoWorkDir, startStreams } from './streams/index.ts';
+import { startRecordings } from './recordings/index.ts';
 import { attachHlsSocket } from './streams/hls-socket.ts';
 import type { FfmpegInfo } from './streams/ffmpeg.ts';
 import { createAuth, principalOf } from './http/auth.ts';
@@ -84,6 +85,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   }, { kind: 'middleware' }));
   let ffmpeg: FfmpegInfo | undefined;
   let cameraSummary: () => { online: number; total: number } = () => ({ online: 0, total: 0 });
+  let recordingSummary: () => { state: string; bytes: number; budgetBytes: number; oldest: string | null } | null = () => null;
 
   // ── store ─────────────────────────────────────────────────────────────
   const db = openDb(config.dataDir);
@@ -102,6 +104,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       uptimeS: Math.round(process.uptime()),
       freeDiskMB: store.freeMB,
       cameras: cameraSummary(),
+      recording: recordingSummary(),
       ffmpeg: ffmpeg && { version: ffmpeg.version, source: ffmpeg.source, warning: ffmpeg.warning }, // no path: anyone may ask
     });
   });
@@ -163,6 +166,14 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     return { online: views.filter((v) => v.health.status === 'online').length, total: views.length };
   };
   app.use(streams.router);
+  // Every recorded camera's past on disk, from the same in-memory segments (no second pull); playback is operator+.
+  const recordings = startRecordings({ config: config.recording, cameras, segmenterOf: (id) => streams.supervisor.pipeline(id)?.segmenter, db, requireRole });
+  closers.push(['recordings', () => recordings.close()]);
+  recordingSummary = () => {
+    const { state, bytes, budgetBytes, oldest } = recordings.health();
+    return { state, bytes, budgetBytes, oldest };
+  };
+  app.use(recordings.router);
   const metrics = createMetricsRegistry();
   registerCameraMetrics(metrics, cameraViews);
   app.use(metricsRouter({ registry: metrics, requireRole }));

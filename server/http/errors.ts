@@ -11,7 +11,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   unknown_unit: 400,
   unauthenticated: 401, invalid_credentials: 401, hmac_missing: 401, hmac_invalid: 401,
   forbidden: 403,
-  not_found: 404, incident_not_found: 404, unit_not_found: 404, camera_not_found: 404, unknown_reference: 404, no_snapshot: 404,
+  not_found: 404, incident_not_found: 404, unit_not_found: 404, camera_not_found: 404, unknown_reference: 404, no_snapshot: 404, no_recording: 404,
   method_not_allowed: 405,
   invalid_transition: 409, incident_closed: 409, not_dispatched: 409, out_of_order: 409, already_exists: 409, location_unknown: 409,
   merge_into_self: 409, already_merged: 409,

@@ -27,6 +27,8 @@ export interface Part {
   durationS: number;
   /** Starts with a keyframe (INDEPENDENT=YES). */
   independent: boolean;
+  /** Wall-clock time of its first frame as known when it arrived, epoch ms (what a recording is indexed by). */
+  programDateMs: number;
 }
 
 /** One ffmpeg run: its init segment and the clock that maps its media time to the wall clock. */
@@ -107,6 +109,7 @@ export class LiveSegmenter extends EventEmitter {
   endRun(): void {
     const open = this.segments.at(-1);
     if (open && !open.complete) this.close(open);
+    if (this.runStarted) this.emit('runEnd');
     this.runStarted = false;
   }
 
@@ -136,13 +139,16 @@ export class LiveSegmenter extends EventEmitter {
       this.segments.push(seg);
       this.trim();
     }
-    const part: Part = { n: this.nextPart++, msn: seg!.msn, index: seg!.parts.length, bytes, durationS, independent: keyframe };
+    const part: Part = {
+      n: this.nextPart++, msn: seg!.msn, index: seg!.parts.length, bytes, durationS, independent: keyframe,
+      programDateMs: run.offsetMs + mediaStartS * 1000,
+    };
     seg!.parts.push(part);
     seg!.durationS += durationS;
     this.lastPartAt = at;
     this.recent.push({ at, bytes: bytes.length, durationS });
     while (this.recent.length > 1 && at - this.recent[0].at > 10_000) this.recent.shift();
-    this.emit('part', part);
+    this.emit('part', part, seg!.init);
   }
 
   private close(seg: Segment): void {

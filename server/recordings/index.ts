@@ -1,0 +1,50 @@
+// The recordings room, assembled: a Recorder fed by every recorded camera's live segmenter, the video audit, the
+// playback routes. main.ts calls this once, after the streams room.
+import type express from 'express';
+import type { Camera } from '../../camera-config/schema.ts';
+import type { Config } from '../config.ts';
+import type { RequireRole } from '../http/roles.ts';
+import { logger } from '../log.ts';
+import type { Db } from '../store/db.ts';
+import type { LiveSegmenter } from '../streams/segmenter.ts';
+import { Recorder, type RecordingsHealth } from './recorder.ts';
+import { recordingsRouter, type VideoAuditEntry } from './routes.ts';
+
+const log = logger('recordings');
+
+export interface Recordings {
+  recorder: Recorder;
+  router: express.Router;
+  health(): RecordingsHealth;
+  close(): void;
+}
+
+export function startRecordings(o: {
+  config: Config['recording'];
+  cameras: Camera[];
+  segmenterOf: (id: string) => LiveSegmenter | undefined;
+  db: Db;
+  requireRole: RequireRole;
+}): Recordings {
+  const recorder = new Recorder({ dir: o.config.dir, fileS: o.config.fileS, keepHours: o.config.keepHours, budgetBytes: o.config.budgetBytes, minFreeMB: o.config.minFreeMB }, log);
+  for (const cam of o.cameras) {
+    const seg = o.segmenterOf(cam.id);
+    if (!seg) continue;
+    recorder.add(cam.id, seg, {
+      enabled: o.config.enabled && cam.record !== false,
+      keepHours: typeof cam.record === 'object' ? cam.record.keepHours : undefined,
+    });
+  }
+  recorder.start();
+  const insertAudit = o.db.prepare('INSERT INTO video_audit (at, by, action, camera, from_at, to_at, incident_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const audit = (e: VideoAuditEntry) =>
+    insertAudit.run(new Date().toISOString(), e.by, e.action, e.camera, new Date(e.fromMs).toISOString(), new Date(e.toMs).toISOString(), e.incidentId ?? null);
+  const h = recorder.health();
+  if (h.state !== 'off') log.info(`recording ${Object.values(h.cameras).filter((s) => s !== 'off').length} cameras`, { dir: o.config.dir, keepHours: o.config.keepHours, budgetGB: o.config.budgetBytes / 1_073_741_824 });
+  return {
+    recorder,
+    router: recordingsRouter({ recorder, requireRole: o.requireRole, audit }),
+    health: () => recorder.health(),
+    close: () => recorder.close(),
+  };
+}
