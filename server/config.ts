@@ -63,10 +63,13 @@ export const ENV_SCHEMA = z.object({
   SIAGA_INTAKE_LOG_MAX_ROWS: int(100_000, 0, 100_000_000).describe('the intake log keeps at most this many (newest) messages; 0 = no limit'),
   SIAGA_TOKEN_TTL_DAYS: int(365, 0, 36_500).describe('tokens issued by POST /api/tokens (walls, feeds) stop working after this many days unless the request names its own expiresInDays; the log warns two weeks ahead; 0 = until revoked'),
   SIAGA_TOKENS_KEEP_DAYS: int(30, 0, 36_500).describe('tokens revoked or expired more than this many days ago are deleted (GET /api/tokens stops listing them); 0 = kept forever'),
+  SIAGA_PLACE_CANDIDATES_KEEP_DAYS: int(180, 0, 36_500).describe(
+    'common-place candidates (what operators typed when they placed an incident by hand) older than this many days and never approved are deleted; those approved into a place are kept; 0 = kept forever',
+  ),
   SIAGA_RECORDINGS_DIR: optional.describe('recorded camera video (fMP4 files and their indexes); unset: <SIAGA_DATA_DIR>/recordings'),
   SIAGA_RECORD: z.enum(['0', '1']).default('1').transform((v) => v === '1').describe('1 = record every camera whose cameras.json entry does not say "record": false; 0 = record none'),
   SIAGA_RECORD_KEEP_HOURS: int(72, 1, 24 * 366).describe('recorded video older than this many hours is deleted (a camera may set its own: "record": {"keepHours": 24})'),
-  SIAGA_RECORD_BUDGET_GB: int(20, 0, 1_000_000).describe('all cameras\' recordings together stay under this many GB, the oldest files going first; 0 = no budget (age and the watermark only). 35 cameras at 1 Mbit/s write ~0.38 TB a day'),
+  SIAGA_RECORD_BUDGET_MB: int(20_480, 0, 1_000_000_000).describe('all cameras\' recordings together stay under this many MB (default 20 GB), the oldest files going first; 0 = no budget (age and the watermark only). 35 cameras at 1 Mbit/s write ~0.38 TB a day'),
   SIAGA_RECORD_MIN_FREE_MB: int(2048, 0, 10_000_000).describe('recording pauses while the recordings\' disk has less free space than this (resumes 10 % above it), so the database and live video keep the rest; /api/health says recording: paused_disk_low'),
   SIAGA_RECORD_FILE_S: int(300, 10, 3600).describe('a recording file is closed at the first keyframe after this many seconds'),
   SIAGA_NO_STREAMS: flag.describe('1 = start without cameras or ffmpeg (API-only deployments, tests)'),
@@ -111,7 +114,7 @@ export interface Config {
   /** Retention jobs (server/store/retention.ts); intervalS 0 = none run. */
   retention: {
     intervalS: number; positionsThinAfterDays: number; positionsThinS: number; positionsKeepDays: number; intakeRefsKeepDays: number;
-    intakeLogKeepDays: number; intakeLogMaxRows: number; tokensKeepDays: number;
+    intakeLogKeepDays: number; intakeLogMaxRows: number; tokensKeepDays: number; placeCandidatesKeepDays: number;
   };
   /** What cameras.json's ${VAR} credentials are filled from (a copy: the demo adds its simulator's). */
   cameraEnv: Record<string, string | undefined>;
@@ -159,14 +162,14 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
       enabled: e.SIAGA_RECORD,
       dir: path.resolve(root, e.SIAGA_RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
       keepHours: e.SIAGA_RECORD_KEEP_HOURS,
-      budgetBytes: e.SIAGA_RECORD_BUDGET_GB * 1_073_741_824,
+      budgetBytes: e.SIAGA_RECORD_BUDGET_MB * 1_048_576,
       minFreeMB: e.SIAGA_RECORD_MIN_FREE_MB,
       fileS: e.SIAGA_RECORD_FILE_S,
     },
     retention: {
       intervalS: e.SIAGA_RETENTION_INTERVAL_S, positionsThinAfterDays: e.SIAGA_POSITIONS_THIN_DAYS, positionsThinS: e.SIAGA_POSITIONS_THIN_S,
       positionsKeepDays: e.SIAGA_POSITIONS_KEEP_DAYS, intakeRefsKeepDays: e.SIAGA_INTAKE_KEYS_KEEP_DAYS, intakeLogKeepDays: e.SIAGA_INTAKE_LOG_KEEP_DAYS,
-      intakeLogMaxRows: e.SIAGA_INTAKE_LOG_MAX_ROWS, tokensKeepDays: e.SIAGA_TOKENS_KEEP_DAYS,
+      intakeLogMaxRows: e.SIAGA_INTAKE_LOG_MAX_ROWS, tokensKeepDays: e.SIAGA_TOKENS_KEEP_DAYS, placeCandidatesKeepDays: e.SIAGA_PLACE_CANDIDATES_KEEP_DAYS,
     },
     cameraEnv: { ...env },
   };

@@ -11,7 +11,7 @@ import type { RequestHandler } from 'express';
 import { declareAccess, publicRoute } from './http/access.ts';
 import { createAccessLog } from './http/access-log.ts';
 import { allowOrigins } from './http/origin.ts';
-import { createMetricsRegistry, metricsRouter, registerCameraMetrics } from './http/metrics.ts';
+import { createMetricsRegistry, metricsRouter, registerCameraMetrics, registerRecordingMetrics } from './http/metrics.ts';
 import type { RequireRole } from './http/roles.ts';
 import { loadCameras } from '../camera-config/load.ts';
 import { startCameraSim } from './demo/camera-sim.ts';
@@ -122,7 +122,8 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     ? startBackups({ db, dir: config.backupDir, intervalMs: config.backupIntervalS * 1000, keep: config.backupKeep })
     : undefined;
   if (backups) closers.push(['backups', () => backups.close()]);
-  // Retention (old positions thinned then dropped, intake keys, intake log, dead tokens): small batches on a timer.
+  // Retention (old positions thinned then dropped, intake keys, intake log, dead tokens, unapproved place candidates):
+  // small batches on a timer.
   if (config.retention.intervalS > 0) {
     const retention = startRetention({ db, policy: config.retention, intervalMs: config.retention.intervalS * 1000 });
     closers.push(['retention', () => retention.close()]);
@@ -176,6 +177,10 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   app.use(recordings.router);
   const metrics = createMetricsRegistry();
   registerCameraMetrics(metrics, cameraViews);
+  registerRecordingMetrics(metrics, () => {
+    const r = recordings.recorder;
+    return { received: r.bytesReceived, written: r.bytesWritten, stored: r.totalBytes(), budget: r.policy.budgetBytes };
+  });
   app.use(metricsRouter({ registry: metrics, requireRole }));
 
   // ── geo ───────────────────────────────────────────────────────────────

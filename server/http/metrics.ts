@@ -59,6 +59,16 @@ export function registerCameraMetrics(registry: client.Registry, cameras: () => 
   });
 }
 
+/** Recording totals (server/recordings): what was received from cameras, written to disk, and kept now. */
+export function registerRecordingMetrics(registry: client.Registry, totals: () => { received: number; written: number; stored: number; budget: number }): void {
+  const gauge = (name: string, help: string, pick: (t: ReturnType<typeof totals>) => number) =>
+    new client.Gauge({ name, help, registers: [registry], collect() { this.set(pick(totals())); } });
+  gauge('siaga_recording_received_bytes', 'Bytes of camera media handed to recording since server start', (t) => t.received);
+  gauge('siaga_recording_written_bytes', 'Bytes recording appended to disk since server start (media, init segments and indexes)', (t) => t.written);
+  gauge('siaga_recording_stored_bytes', 'Bytes of recorded video on disk now, all cameras', (t) => t.stored);
+  gauge('siaga_recording_budget_bytes', 'The recordings\' disk budget (0 = none)', (t) => t.budget);
+}
+
 export function metricsRouter({ registry, requireRole }: { registry: client.Registry; requireRole: RequireRole }): express.Router {
   const router = express.Router();
   router.get('/metrics', requireRole('admin'), async (_req, res) => {

@@ -40,7 +40,7 @@ export function startRecordings(o: {
   const audit = (e: VideoAuditEntry) =>
     insertAudit.run(new Date().toISOString(), e.by, e.action, e.camera, new Date(e.fromMs).toISOString(), new Date(e.toMs).toISOString(), e.incidentId ?? null);
   const h = recorder.health();
-  if (h.state !== 'off') log.info(`recording ${Object.values(h.cameras).filter((s) => s !== 'off').length} cameras`, { dir: o.config.dir, keepHours: o.config.keepHours, budgetGB: o.config.budgetBytes / 1_073_741_824 });
+  if (h.state !== 'off') log.info(`recording ${Object.values(h.cameras).filter((s) => s !== 'off').length} cameras`, { dir: o.config.dir, keepHours: o.config.keepHours, budgetMB: o.config.budgetBytes / 1_048_576 });
   return {
     recorder,
     router: recordingsRouter({ recorder, requireRole: o.requireRole, audit }),
