@@ -24,6 +24,9 @@ export const CAMERA_FILE_DOC = {
     transcode:
       'optional {to: "h264", width?, height?, bitrateKbps?}: re-encode to H.264 (an H.265 camera the walls cannot decode); ' +
       'width/height even pixels, one alone keeps the aspect ratio; bitrateKbps 100..20000, default 2000',
+    record:
+      'optional: recording (on by default); false = this camera is never recorded, {keepHours: 24} = its own maximum age ' +
+      '(else SIAGA_RECORD_KEEP_HOURS)',
     placement: '"reported" = publicly reported CCTV location; "derived" = computed crossing of two major roads',
     roadIds: 'ids of the road lines (roads/pekanbaru_jalan_2016.geojson) the camera stands on / looks along',
     provenance: 'which source and how the point was computed',
