@@ -45,7 +45,8 @@ export function gopsOf(fileId: number, index: FileIndex): Gop[] {
       gops.push(cur);
     }
     cur.length = p.offset + p.length - cur.offset;
-    cur.durationMs = p.startMs + p.durationMs - cur.startMs;
+    // media time, not clock differences: the first parts of a run arrive in a burst, stamped closer than they play
+    cur.durationMs += p.durationMs;
     cur.parts++;
   };
   index.parts.forEach(add);
