@@ -25,6 +25,9 @@ export const ENV_SCHEMA = z.object({
   SIAGA_CAMERAS_FILE: z.string().default('camera-config/cameras.json').describe('camera list (camera-config/README.md)'),
   SIAGA_SITE_DIR: z.string().default('server/site').describe('site tables the centre edits: routing.json, sla.json, population.json (validated at start-up)'),
   FFMPEG_PATH: optional.describe('ffmpeg binary; unset: an ffmpeg on PATH, then the one @ffmpeg-installer/ffmpeg ships'),
+  SIAGA_TLS_CERT: optional.describe('PEM certificate (chain) file: with SIAGA_TLS_KEY, also serve HTTPS with HTTP/2 (and HTTP/1.1 for other clients) on SIAGA_TLS_PORT'),
+  SIAGA_TLS_KEY: optional.describe('PEM private key file of SIAGA_TLS_CERT'),
+  SIAGA_TLS_PORT: port(8443).describe('HTTPS port (only with SIAGA_TLS_CERT and SIAGA_TLS_KEY); PORT keeps serving plain HTTP'),
   SIAGA_RTMP_PORT: port(1935).describe('RTMP push ingest (node-media-server)'),
   SIAGA_RTMP_SECRET: optional.describe('signs RTMP publish/play URLs (?sign=<exp>-<md5>); required when a camera has an rtmp:// source'),
   SIAGA_OSMAND_PORT: port(5055).describe('Traccar Client / OsmAnd position port'),
@@ -66,6 +69,7 @@ export const ENV_SCHEMA = z.object({
   SIAGA_PLACE_CANDIDATES_KEEP_DAYS: int(180, 0, 36_500).describe(
     'common-place candidates (what operators typed when they placed an incident by hand) older than this many days and never approved are deleted; those approved into a place are kept; 0 = kept forever',
   ),
+  SIAGA_VIDEO_AUDIT_KEEP_DAYS: int(365, 0, 36_500).describe('video audit rows (who played, downloaded or exported which camera\'s recorded video, GET /api/audit/video) older than this many days are deleted; exported evidence packages themselves are never deleted; 0 = kept forever'),
   SIAGA_RECORDINGS_DIR: optional.describe('recorded camera video (fMP4 files and their indexes); unset: <SIAGA_DATA_DIR>/recordings'),
   SIAGA_RECORD: z.enum(['0', '1']).default('1').transform((v) => v === '1').describe('1 = record every camera whose cameras.json entry does not say "record": false; 0 = record none'),
   SIAGA_RECORD_KEEP_HOURS: int(72, 1, 24 * 366).describe('recorded video older than this many hours is deleted (a camera may set its own: "record": {"keepHours": 24})'),
@@ -89,6 +93,8 @@ export interface Config {
   camerasFile: string;
   siteDir: string;
   ffmpegPath: string | undefined;
+  /** HTTPS + HTTP/2 front (server/http/tls.ts), when both files are given. */
+  tls: { certFile: string; keyFile: string; port: number } | undefined;
   rtmpPort: number;
   /** Secret for node-media-server signed publish URLs (rtmp://host/live/<cam>?sign=<exp>-<md5>). */
   rtmpSecret: string | undefined;
@@ -114,7 +120,7 @@ export interface Config {
   /** Retention jobs (server/store/retention.ts); intervalS 0 = none run. */
   retention: {
     intervalS: number; positionsThinAfterDays: number; positionsThinS: number; positionsKeepDays: number; intakeRefsKeepDays: number;
-    intakeLogKeepDays: number; intakeLogMaxRows: number; tokensKeepDays: number; placeCandidatesKeepDays: number;
+    intakeLogKeepDays: number; intakeLogMaxRows: number; tokensKeepDays: number; placeCandidatesKeepDays: number; videoAuditKeepDays: number;
   };
   /** What cameras.json's ${VAR} credentials are filled from (a copy: the demo adds its simulator's). */
   cameraEnv: Record<string, string | undefined>;
@@ -139,6 +145,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
     camerasFile: path.resolve(root, e.SIAGA_CAMERAS_FILE),
     siteDir: path.resolve(root, e.SIAGA_SITE_DIR),
     ffmpegPath: e.FFMPEG_PATH,
+    tls: e.SIAGA_TLS_CERT && e.SIAGA_TLS_KEY ? { certFile: path.resolve(root, e.SIAGA_TLS_CERT), keyFile: path.resolve(root, e.SIAGA_TLS_KEY), port: e.SIAGA_TLS_PORT } : undefined,
     rtmpPort: e.SIAGA_RTMP_PORT,
     rtmpSecret: e.SIAGA_RTMP_SECRET,
     osmandPort: e.SIAGA_OSMAND_PORT,
@@ -170,6 +177,7 @@ export function loadConfig(env: Env = process.env, argv: string[] = process.argv
       intervalS: e.SIAGA_RETENTION_INTERVAL_S, positionsThinAfterDays: e.SIAGA_POSITIONS_THIN_DAYS, positionsThinS: e.SIAGA_POSITIONS_THIN_S,
       positionsKeepDays: e.SIAGA_POSITIONS_KEEP_DAYS, intakeRefsKeepDays: e.SIAGA_INTAKE_KEYS_KEEP_DAYS, intakeLogKeepDays: e.SIAGA_INTAKE_LOG_KEEP_DAYS,
       intakeLogMaxRows: e.SIAGA_INTAKE_LOG_MAX_ROWS, tokensKeepDays: e.SIAGA_TOKENS_KEEP_DAYS, placeCandidatesKeepDays: e.SIAGA_PLACE_CANDIDATES_KEEP_DAYS,
+      videoAuditKeepDays: e.SIAGA_VIDEO_AUDIT_KEEP_DAYS,
     },
     cameraEnv: { ...env },
   };

@@ -17,6 +17,7 @@ import { loadCameras } from '../camera-config/load.ts';
 import { startCameraSim } from './demo/camera-sim.ts';
 import { demoWorkDir, startStreams } from './streams/index.ts';
 import { startRecordings } from './recordings/index.ts';
+import { startTlsFront } from './http/tls.ts';
 import { attachHlsSocket } from './streams/hls-socket.ts';
 import type { FfmpegInfo } from './streams/ffmpeg.ts';
 import { createAuth, principalOf } from './http/auth.ts';
@@ -56,6 +57,8 @@ export interface Running {
   config: Config;
   server: http.Server;
   port: number;
+  /** The HTTPS (HTTP/2) port when SIAGA_TLS_CERT/KEY are set. */
+  tlsPort: number | undefined;
   bus: EventBus;
   /** Online backups of the store; undefined when SIAGA_BACKUP_INTERVAL_S=0. */
   backups: Backups | undefined;
@@ -168,7 +171,12 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
   };
   app.use(streams.router);
   // Every recorded camera's past on disk, from the same in-memory segments (no second pull); playback is operator+.
-  const recordings = startRecordings({ config: config.recording, cameras, segmenterOf: (id) => streams.supervisor.pipeline(id)?.segmenter, db, requireRole });
+  const recordings = startRecordings({
+    config: config.recording, cameras, segmenterOf: (id) => streams.supervisor.pipeline(id)?.segmenter, db, requireRole,
+    ffmpegPath: streams.ffmpeg.path, dataDir: config.dataDir,
+    // evidence exports name an incident and go into its history; the incident service is built below (called per request)
+    incidents: { get: (id) => incidents.get(id), addEvent: (id, e) => incidents.addEvent(id, e) },
+  });
   closers.push(['recordings', () => recordings.close()]);
   recordingSummary = () => {
     const { state, bytes, budgetBytes, oldest } = recordings.health();
@@ -242,6 +250,8 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
+  // HTTPS with HTTP/2 beside it when a certificate is configured (a browser multiplexes a whole wall page on one connection)
+  const tls = config.tls ? await startTlsFront({ ...config.tls, host: config.host, app: server }) : undefined;
 
   // ── demo (simulated cameras, 112 traffic, units) ──────────────────────
   if (config.demo) {
@@ -276,7 +286,7 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
     }]);
   }
 
-  log.info(`Siaga Wall on http://localhost:${port}${config.demo ? ' (demo)' : ''}`);
+  log.info(`Siaga Wall on http://localhost:${port}${config.demo ? ' (demo)' : ''}${tls ? `, https://localhost:${tls.port} (HTTP/2)` : ''}`);
   auth.announce(port); // demo: admin token (if generated), wall and console URLs
 
   // Graceful stop, in order: refuse writes (503) and new connections → commit what is queued (every accepted
@@ -301,13 +311,14 @@ export async function start(config: Config = loadConfig()): Promise<Running> {
       await step('close websockets', () => Promise.all([hub.close(), hlsSocket.close()]).then(() => undefined));
       server.closeAllConnections?.();
       await step('stop listening', () => listening);
+      if (tls) await step('stop https', () => tls.close());
       // The rooms stop side by side (demo traffic, units, camera pipelines, demo cameras: none needs another);
       // then the backup in progress, then the store last.
       const last = new Set(['backups', 'store']);
       await Promise.all(closers.filter(([what]) => !last.has(what)).map(([what, fn]) => step(what, fn)));
       for (const [what, fn] of closers.reverse().filter(([what]) => last.has(what))) await step(what, fn);
     })());
-  return { config, server, port, bus, backups, close };
+  return { config, server, port, tlsPort: tls?.port, bus, backups, close };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
