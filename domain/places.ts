@@ -1,6 +1,7 @@
 // The centre's common places (issue #14): candidates kept from operator placements, approved common places and their
-// GeoJSON import/export. zod schemas are the single source; the types are inferred. Only WGS84 and size bounds here:
-// "near the city" needs the city's extent, which the server checks (server/places/service.ts).
+// import/export. zod schemas are the single source; the types are inferred. Only WGS84 and size bounds here: "near
+// the city" needs the city's extent, which the server checks (server/places/service.ts). A CSV import is read into
+// the GeoJSON import's shape (server/places/csv.ts), so placesImportSchema checks both formats.
 import { z } from 'zod';
 
 export const PLACE_LIMITS = { name: 120, aliases: 20, source: 200, minRadiusM: 10, maxRadiusM: 5000, importFeatures: 5000, candidateKey: 300 } as const;
@@ -8,7 +9,8 @@ export const PLACE_LIMITS = { name: 120, aliases: 20, source: 200, minRadiusM: 1
 const lat = z.number().finite().min(-90).max(90);
 const lon = z.number().finite().min(-180).max(180);
 const name = z.string().trim().min(1).max(PLACE_LIMITS.name);
-const aliases = z.array(name).max(PLACE_LIMITS.aliases);
+/** '|' separates aliases in a CSV cell, so an alias cannot hold one (a name can: it has a column of its own). */
+const aliases = z.array(name.refine((a) => !a.includes('|'), 'an alias cannot contain "|" (it separates aliases in CSV)')).max(PLACE_LIMITS.aliases);
 const radiusM = z.number().finite().min(PLACE_LIMITS.minRadiusM).max(PLACE_LIMITS.maxRadiusM);
 const source = z.string().trim().min(1).max(PLACE_LIMITS.source);
 
@@ -73,7 +75,7 @@ const featureSchema = z.object({
       radiusM: radiusM.optional(),
       source: source.optional(),
     })
-    .refine((p) => Boolean(p.name ?? p.nama), { message: 'a feature needs properties.name', path: ['name'] }),
+    .refine((p) => Boolean(p.name ?? p.nama), { message: 'a place needs a name', path: ['name'] }),
 });
 export const placesImportSchema = z.object({
   type: z.literal('FeatureCollection'),
@@ -81,3 +83,17 @@ export const placesImportSchema = z.object({
   features: z.array(featureSchema).min(1).max(PLACE_LIMITS.importFeatures),
 });
 export type PlacesImport = z.infer<typeof placesImportSchema>;
+
+/** What changed a common place (places_audit.action). */
+export const PLACE_AUDIT_ACTIONS = ['approve', 'create', 'delete', 'import'] as const;
+export type PlaceAuditAction = (typeof PLACE_AUDIT_ACTIONS)[number];
+/** GET /api/places/audit: one change, newest first; `detail` is the place as added or removed (name, aliases, …). */
+export const placeAuditEntrySchema = z.strictObject({
+  id: z.number().int(),
+  at: z.string(),
+  by: z.string(),
+  action: z.enum(PLACE_AUDIT_ACTIONS),
+  placeId: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type PlaceAuditEntry = z.infer<typeof placeAuditEntrySchema>;

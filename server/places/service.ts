@@ -1,13 +1,17 @@
 // The common-place table the centre grows (issue #14). An operator who places an incident on the map, or moves it away
 // from what the geocoder answered, leaves a candidate: the text as typed, its normal form (geo placeKey), the point.
-// An admin approves a group of candidates (or any place, or a GeoJSON list) into a common place; the geocoder gets the
-// approved rows after every change (Geo.setCommonPlaces) and answers them first. Every change is audited.
+// An admin approves a group of candidates (or any place, or a GeoJSON or CSV list) into a common place; the geocoder
+// gets the approved rows after every change (Geo.setCommonPlaces) and answers them first. Every change is audited.
+// Candidates never approved are deleted after a while by the retention job (server/store/retention.ts).
 import { DomainError, invalidField } from '../../domain/errors.ts';
-import { newPlaceSchema, placesImportSchema, PLACE_LIMITS, type CandidateGroup, type CommonPlaceRow } from '../../domain/places.ts';
+import {
+  newPlaceSchema, placesImportSchema, PLACE_LIMITS, type CandidateGroup, type CommonPlaceRow, type PlaceAuditAction, type PlaceAuditEntry,
+} from '../../domain/places.ts';
 import { circleReachesBox } from '../../geo/extent.ts';
 import { placeKey, type CommonPlace, type Geo } from '../../geo/index.ts';
 import { distanceM } from '../../geo/spatial.ts';
 import type { Db } from '../store/db.ts';
+import { readPlacesCsv, writePlacesCsv } from './csv.ts';
 
 /** An operator's point this close to the geocoder's first answer for the same text confirms it: no candidate. */
 export const CONFIRMS_M = 50;
@@ -41,7 +45,7 @@ export function createPlacesService({ db, geo, now = () => new Date() }: { db: D
   const insertCandidate = db.prepare('INSERT INTO place_candidates (text, norm, lat, lon, incident_id, by, at) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const insertPlace = db.prepare('INSERT INTO common_places (name, aliases, lat, lon, radius_m, source, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   const insertAudit = db.prepare('INSERT INTO places_audit (at, by, action, place_id, detail) VALUES (?, ?, ?, ?, ?)');
-  const audit = (by: string, action: string, placeId: number | null, detail: unknown) => insertAudit.run(now().toISOString(), by, action, placeId, JSON.stringify(detail));
+  const audit = (by: string, action: PlaceAuditAction, placeId: number | null, detail: unknown) => insertAudit.run(now().toISOString(), by, action, placeId, JSON.stringify(detail));
 
   function list(): CommonPlaceRow[] {
     return (db.prepare('SELECT * FROM common_places ORDER BY id').all() as PlaceRow[]).map(rowOut);
@@ -50,10 +54,39 @@ export function createPlacesService({ db, geo, now = () => new Date() }: { db: D
   function refresh(): void {
     geo.setCommonPlaces(list().map((p): CommonPlace => ({ id: p.id, name: p.name, aliases: p.aliases, lat: p.lat, lon: p.lon, radiusM: p.radiusM, source: p.source })));
   }
+  const isNearCity = (lat: number, lon: number) => circleReachesBox(box, [lon, lat], 0, NEAR_CITY_M);
+  const FAR = `more than ${NEAR_CITY_M / 1000} km from the city`;
   function nearCity(lat: number, lon: number, field: string): void {
-    if (!circleReachesBox(box, [lon, lat], 0, NEAR_CITY_M)) {
-      throw new DomainError('invalid_field', field, `${field}: more than ${NEAR_CITY_M / 1000} km from the city`);
-    }
+    if (!isNearCity(lat, lon)) throw new DomainError('invalid_field', field, `${field}: ${FAR}`);
+  }
+
+  /**
+   * One import, whatever the format: the GeoJSON import's shape, checked by its one schema and the city's reach, all
+   * stored or none. `blame` turns an issue (a path in that shape) into the error that names what the client sent.
+   */
+  function importCollection(body: unknown, by: string, blame: (issues: Array<{ path: PropertyKey[]; message: string }>) => DomainError): CommonPlaceRow[] {
+    const r = placesImportSchema.safeParse(body);
+    if (!r.success) throw blame(r.error.issues);
+    const fc = r.data;
+    fc.features.forEach((f, i) => {
+      if (!isNearCity(f.geometry.coordinates[1], f.geometry.coordinates[0])) throw blame([{ path: ['features', i, 'geometry', 'coordinates'], message: FAR }]);
+    });
+    const at = now().toISOString();
+    const ids = db.transaction(() =>
+      fc.features.map((f) => {
+        const [lon, lat] = f.geometry.coordinates;
+        const pr = f.properties;
+        const name = (pr.name ?? pr.nama)!;
+        const source = pr.source ?? fc.source ?? 'import';
+        const radiusM = pr.radiusM ?? 100;
+        const id = Number(insertPlace.run(name, JSON.stringify(pr.aliases ?? []), lat, lon, radiusM, source, by, at).lastInsertRowid);
+        audit(by, 'import', id, { name, aliases: pr.aliases ?? [], lat, lon, radiusM, source });
+        return id;
+      }),
+    )();
+    refresh();
+    const mine = new Set(ids.map(String));
+    return list().filter((p) => mine.has(p.id));
   }
 
   function candidates(): CandidateGroup[] {
@@ -134,30 +167,21 @@ export function createPlacesService({ db, geo, now = () => new Date() }: { db: D
       refresh();
     },
 
-    /** POST /api/places/import: a GeoJSON FeatureCollection; all or nothing. */
+    /** POST /api/places/import (JSON): a GeoJSON FeatureCollection; all or nothing. */
     importGeoJson(body: unknown, by: string): CommonPlaceRow[] {
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('expected_json_object', 'body', 'the body must be a JSON object');
-      const r = placesImportSchema.safeParse(body);
-      if (!r.success) throw invalidField(r.error.issues);
-      const fc = r.data;
-      fc.features.forEach((f, i) => nearCity(f.geometry.coordinates[1], f.geometry.coordinates[0], `features.${i}.geometry.coordinates`));
-      const at = now().toISOString();
-      const ids = db.transaction(() =>
-        fc.features.map((f) => {
-          const [lon, lat] = f.geometry.coordinates;
-          const pr = f.properties;
-          const name = (pr.name ?? pr.nama)!;
-          const source = pr.source ?? fc.source ?? 'import';
-          const radiusM = pr.radiusM ?? 100;
-          const id = Number(insertPlace.run(name, JSON.stringify(pr.aliases ?? []), lat, lon, radiusM, source, by, at).lastInsertRowid);
-          audit(by, 'import', id, { name, aliases: pr.aliases ?? [], lat, lon, radiusM, source });
-          return id;
-        }),
-      )();
-      refresh();
-      const out = list();
-      const mine = new Set(ids.map(String));
-      return out.filter((p) => mine.has(p.id));
+      return importCollection(body, by, (issues) => invalidField(issues));
+    },
+
+    /** POST /api/places/import (text/csv): the columns of csv.ts, one place a row; all or nothing. */
+    importCsv(text: string, by: string): CommonPlaceRow[] {
+      const sheet = readPlacesCsv(text);
+      return importCollection(sheet.collection, by, sheet.blame);
+    },
+
+    /** GET /api/places.csv: every common place, re-importable as is. */
+    exportCsv(): string {
+      return writePlacesCsv(list());
     },
 
     /** GET /api/places.geojson: every common place as a Point feature, re-importable as is. */
@@ -174,9 +198,11 @@ export function createPlacesService({ db, geo, now = () => new Date() }: { db: D
     },
 
     /** The audit trail, newest first. */
-    audit(limit = 200) {
-      return db.prepare('SELECT id, at, by, action, place_id AS placeId, detail FROM places_audit ORDER BY id DESC LIMIT ?').all(limit)
-        .map((r: any) => ({ ...r, placeId: r.placeId === null ? null : String(r.placeId), detail: JSON.parse(r.detail) }));
+    audit(limit = 200): PlaceAuditEntry[] {
+      const rows = db.prepare('SELECT id, at, by, action, place_id AS placeId, detail FROM places_audit ORDER BY id DESC LIMIT ?').all(limit) as Array<
+        Omit<PlaceAuditEntry, 'placeId' | 'detail'> & { placeId: number | null; detail: string }
+      >;
+      return rows.map((r) => ({ ...r, placeId: r.placeId === null ? null : String(r.placeId), detail: JSON.parse(r.detail) as Record<string, unknown> }));
     },
   };
 }

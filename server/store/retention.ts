@@ -1,5 +1,6 @@
 // Retention: how long the store keeps what the field sends at the field's pace (AVL fixes, intake keys, ignored
-// messages, dead credentials), so the disk stays bounded however long the centre runs.
+// messages, dead credentials, common-place candidates no admin approved), so the disk stays bounded however long the
+// centre runs.
 // - Small batches: every transaction deletes at most `batchRows` rows, with a turn of the event loop between two,
 //   so intake and AVL (the group commit, same connection) wait for one batch at most, never for the whole job.
 // - Nothing the KPIs read is touched: the response facts come from incidents, incident_history and dispatches
@@ -7,7 +8,9 @@
 //   (server/units/arrival.ts), never from stored history.
 // - Each unit's newest used fix is never thinned nor dropped: it is where the unit was last seen (units-repo
 //   lastPositions, read at start: the same row).
-// - Incidents and their history are kept: they are the record.
+// - Incidents and their history are kept: they are the record. So are common places and the candidates approved into
+//   one (where the place came from); a pending candidate is only what an operator typed once. So are evidence exports
+//   (clip_exports); the video audit goes after its own number of days.
 import { CLOSED_STATUSES_SQL } from '../../domain/incident.ts';
 import { logger } from '../log.ts';
 import { createAuthRepo } from './auth-repo.ts';
@@ -31,6 +34,10 @@ export interface RetentionPolicy {
   intakeLogMaxRows: number;
   /** Tokens revoked or expired more than this many days ago are deleted; 0 = kept. */
   tokensKeepDays: number;
+  /** Common-place candidates still pending (never approved, or their place deleted) older than this many days are deleted; 0 = kept. */
+  placeCandidatesKeepDays: number;
+  /** Video audit rows (server/recordings/audit.ts) older than this many days are deleted; 0 = kept. */
+  videoAuditKeepDays: number;
 }
 
 export const DEFAULT_RETENTION: RetentionPolicy = {
@@ -41,6 +48,8 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
   intakeLogKeepDays: 90,
   intakeLogMaxRows: 100_000,
   tokensKeepDays: 30,
+  placeCandidatesKeepDays: 180,
+  videoAuditKeepDays: 365,
 };
 
 /** Rows per transaction: on 1.5 M positions a batch took 7 ms (p50), 29 ms (p99) with its fsync (bench:retention). */
@@ -63,6 +72,8 @@ export interface RetentionReport {
   tokens: number;
   sessions: number;
   healthProbe: number;
+  placeCandidates: number;
+  videoAudit: number;
   /** False when the run was stopped (close) before it finished; it resumes at the next run. */
   complete: boolean;
 }
@@ -82,7 +93,7 @@ export async function runRetention(db: Db, policy: RetentionPolicy, opts: Retent
   const batch = opts.batchRows ?? RETENTION_BATCH_ROWS;
   const signal = opts.signal;
   const tx = transactorFor(db);
-  const report: RetentionReport = { positionsDropped: 0, positionsThinned: 0, intakeRefs: 0, intakeLog: 0, tokens: 0, sessions: 0, healthProbe: 0, complete: false };
+  const report: RetentionReport = { positionsDropped: 0, positionsThinned: 0, intakeRefs: 0, intakeLog: 0, tokens: 0, sessions: 0, healthProbe: 0, placeCandidates: 0, videoAudit: 0, complete: false };
   const stopped = () => signal?.aborted === true;
 
   /** Runs `step` (one transaction, ≤ batch rows) until it deletes less than a batch. */
@@ -157,6 +168,23 @@ export async function runRetention(db: Db, policy: RetentionPolicy, opts: Retent
   report.sessions = await drain(() => auth.purgeExpiredSessions(iso(now), batch));
   const probe = db.prepare('DELETE FROM health_probe WHERE at < ?');
   report.healthProbe = await drain(() => probe.run(iso(now - HEALTH_PROBE_KEEP_MS)).changes);
+
+  // ── common-place candidates no admin approved (server/places/service.ts) ─────────────────────────────────────
+  if (policy.placeCandidatesKeepDays > 0) {
+    const before = iso(now - policy.placeCandidatesKeepDays * DAY);
+    const pending = db.prepare(
+      `DELETE FROM place_candidates WHERE id IN (SELECT id FROM place_candidates INDEXED BY place_candidates_pending_at
+         WHERE place_id IS NULL AND at < ? ORDER BY at LIMIT ?)`,
+    );
+    report.placeCandidates = await drain(() => pending.run(before, batch).changes);
+  }
+
+  // ── the video audit (server/recordings/audit.ts; the exported packages themselves are never deleted) ──────────
+  if (policy.videoAuditKeepDays > 0) {
+    const before = iso(now - policy.videoAuditKeepDays * DAY);
+    const audit = db.prepare('DELETE FROM video_audit WHERE id IN (SELECT id FROM video_audit INDEXED BY video_audit_at WHERE at < ? ORDER BY at LIMIT ?)');
+    report.videoAudit = await drain(() => audit.run(before, batch).changes);
+  }
 
   report.complete = !stopped();
   return report;

@@ -1,5 +1,6 @@
 // Shared by the wall e2e test and `npm run bench:wall`: the real server in demo mode (temp data/runtime dirs,
-// free ports, a known admin token) and headless Debian Chromium with a session cookie.
+// free ports, a known admin token) and headless Debian Chromium with a session cookie. `demo: false` starts it
+// without cameras, simulators or history, for screens that need none (quicker).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +31,8 @@ export interface WallHarness {
   close(): Promise<void>;
 }
 
-export async function startWallHarness(opts: { viewport?: { width: number; height: number } } = {}): Promise<WallHarness> {
+export async function startWallHarness(opts: { viewport?: { width: number; height: number }; demo?: boolean } = {}): Promise<WallHarness> {
+  const demo = opts.demo ?? true;
   await ensureWallBuilt();
   const adminToken = `e2e-admin-${process.pid}-${Date.now()}`;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-wall-'));
@@ -45,8 +47,9 @@ export async function startWallHarness(opts: { viewport?: { width: number; heigh
       SIAGA_OSMAND_PORT: '0',
       SIAGA_LOG_LEVEL: 'warn',
       FFMPEG_PATH: process.env.FFMPEG_PATH,
+      ...(demo ? {} : { SIAGA_NO_STREAMS: '1', SIAGA_BACKUP_INTERVAL_S: '0' }),
     },
-    ['--demo'],
+    demo ? ['--demo'] : [],
   );
   let running: Running | undefined;
   let browser: Browser | undefined;

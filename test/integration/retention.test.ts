@@ -278,6 +278,34 @@ describe('tokens and sessions', () => {
   });
 });
 
+describe('common-place candidates', () => {
+  it('pending ones past 180 days go; fresher ones and those approved into a place stay; 0 keeps them all', async () => {
+    const place = Number(db.prepare(`INSERT INTO common_places (name, aliases, lat, lon, radius_m, source, created_by, created_at)
+      VALUES ('Pos Damkar Kulim', '[]', 0.5, 101.5, 60, 'operator picks', 'admin', ?)`).run(iso(NOW - 250 * DAY)).lastInsertRowid);
+    const pick = (text: string, days: number, placeId: number | null = null) =>
+      db.prepare('INSERT INTO place_candidates (text, norm, lat, lon, incident_id, by, at, place_id) VALUES (?, ?, 0.5, 101.5, NULL, ?, ?, ?)')
+        .run(text, text.toLowerCase(), 'op', iso(NOW - days * DAY), placeId);
+    pick('Gudang lama', 300);
+    pick('Gudang lama', 181);
+    pick('Gudang lama', 20); // the same text picked again lately: only the old picks go
+    pick('Posko tepat', 180); // exactly the age: not past it
+    pick('Pos Damkar Kulim', 300, place); // approved: where the place came from
+    pick('Pos Damkar Kulim', 200, place);
+    const texts = () => db.prepare('SELECT text || \' \' || ((julianday(?) - julianday(at)) | 0) FROM place_candidates ORDER BY id').pluck().all(iso(NOW));
+
+    const off = await runRetention(db, { ...POLICY, placeCandidatesKeepDays: 0 }, { now: () => NOW });
+    expect(off.placeCandidates).toBe(0);
+    expect(texts()).toHaveLength(6);
+
+    const tx = watchTransactions();
+    const r = await runRetention(db, POLICY, { now: () => NOW, batchRows: 1 });
+    expect(r.placeCandidates).toBe(2);
+    expect(texts()).toEqual(['Gudang lama 20', 'Posko tepat 180', 'Pos Damkar Kulim 300', 'Pos Damkar Kulim 200']);
+    expect(tx.max).toBeLessThanOrEqual(1);
+    expect(db.prepare('SELECT COUNT(*) FROM common_places').pluck().get()).toBe(1); // places are never pruned
+  });
+});
+
 describe('startRetention', () => {
   it('runs on its timer, runs on demand, and close() waits for the run in progress', async () => {
     addUnit('a');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES, HISTORY_EVENTS, SOURCES, STATUSES } from '../../domain/incident.ts';
 import { INTAKE_LOG_ACTIONS } from '../../domain/intake-log.ts';
+import { PLACE_AUDIT_ACTIONS } from '../../domain/places.ts';
 import { CAP_AREA_MARGIN_M, decodeCap } from '../../server/incidents/intake-cap.ts';
 import { loadSiteTables } from '../../server/site/tables.ts';
 import { en } from '../../wall/i18n/en.ts';
@@ -16,12 +17,13 @@ const codes: Array<[kind: string, list: readonly string[]]> = [
   ['source', SOURCES],
   ['event', HISTORY_EVENTS],
   ['intake', INTAKE_LOG_ACTIONS],
+  ['placeAudit', PLACE_AUDIT_ACTIONS],
   ['agency', Object.keys(loadSiteTables().routing.agencies)],
 ];
 
 describe('labels', () => {
   for (const [lang, dict] of [['id', id], ['en', en]] as const) {
-    it(`every category, status, source, history event, agency and intake-log action has a ${lang} label`, () => {
+    it(`every category, status, source, history event, agency, intake-log and place-audit action has a ${lang} label`, () => {
       const missing = codes.flatMap(([kind, list]) => list.map((c) => `${kind}.${c}`)).filter((k) => !(dict as Record<string, string>)[k]?.trim());
       expect(missing).toEqual([]);
     });

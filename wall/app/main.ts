@@ -11,7 +11,7 @@ import type { Incident } from '../../domain/incident.ts';
 import { mountView } from './views.ts';
 import type { ListOf } from '../../domain/messages.ts';
 
-const VIEWS: ViewName[] = ['wall', 'grid', 'console', 'briefing'];
+const VIEWS: ViewName[] = ['wall', 'grid', 'console', 'briefing', 'places'];
 
 async function boot(): Promise<void> {
   exposeDebug();

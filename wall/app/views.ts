@@ -1,4 +1,4 @@
-// The four screens (?view=wall|grid|console|briefing). Each composes panels; map and tiles are shared modules.
+// The screens (?view=wall|grid|console|briefing|places). Each composes panels; map and tiles are shared modules.
 import { mountConsole } from '../panels/console.ts';
 import { mountDetail } from '../panels/detail.ts';
 import { mountGrid } from '../panels/grid.ts';
@@ -47,6 +47,7 @@ function mountMapScreen(root: HTMLElement, ctx: WallContext, withConsole: boolea
   root.append(mapEl, side);
   root.classList.add(withConsole ? 'screen-console' : 'screen-wall');
   const strip = new TileStrip(6, {
+    rewind: canOperate(ctx.role), // recordings are operator and above: a viewer's timeline is the live badge only
     onPin: canOperate(ctx.role)
       ? (id) => {
           map.pinnedCameraIds = new Set(pins.toggle(id));
@@ -117,6 +118,13 @@ export async function mountView(root: HTMLElement, ctx: WallContext): Promise<vo
       const mod = (await load()) as { mountBriefing?: (r: HTMLElement, c: WallContext) => unknown; default?: (r: HTMLElement, c: WallContext) => unknown };
       root.classList.add('screen-briefing');
       await (mod.mountBriefing ?? mod.default)?.(root, ctx);
+      return;
+    }
+    case 'places': {
+      // The admins' common-place table: loaded only when asked for, so the wall's own bundle does not carry it.
+      const { mountPlaces } = await import('../panels/places.ts');
+      root.classList.add('screen-places');
+      mountPlaces(root, ctx);
       return;
     }
     default:

@@ -21,9 +21,9 @@ export function t(key: keyof Dict): string {
 export function tf(key: keyof Dict, vars: Record<string, string | number>): string {
   return t(key).replace(/\{(\w+)\}/g, (m, k: string) => (k in vars ? String(vars[k]) : m));
 }
-type TermKind = 'category' | 'status' | 'agency' | 'event' | 'source' | 'window' | 'intake';
-/** A code from the server (category, status, agency id, history event, source, intake-log action) in the current
- * language; an unknown code (a newer server) shows as itself rather than in the wrong language. */
+type TermKind = 'category' | 'status' | 'agency' | 'event' | 'source' | 'window' | 'intake' | 'placeAudit';
+/** A code from the server (category, status, agency id, history event, source, intake-log or place-audit action) in
+ * the current language; an unknown code (a newer server) shows as itself rather than in the wrong language. */
 export function term(kind: TermKind, code: string | null | undefined): string {
   if (!code) return '—';
   const v = (dicts[lang] as Record<string, string>)[`${kind}.${code}`];

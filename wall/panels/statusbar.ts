@@ -1,5 +1,5 @@
-// Top bar: title, clock (WIB), connection state, view links, language toggle; plus the "server unreachable"
-// banner shown while /ws is down or /api fails at the network level.
+// Top bar: title, clock (WIB), connection state, view links (the places screen for admins only), language toggle;
+// plus the "server unreachable" banner shown while /ws is down or /api fails at the network level.
 import { reachability } from '../state/api.ts';
 import type { WallContext } from '../state/context.ts';
 import { h } from '../ui/dom.ts';
@@ -11,7 +11,9 @@ export function mountStatusBar(root: HTMLElement, ctx: WallContext): void {
   const conn = h('span.conn');
   const langBtn = h('button.lang', { onclick: () => setLang(currentLang() === 'id' ? 'en' : 'id') });
   const views = h('nav.views');
-  const viewLinks = (['wall', 'grid', 'console', 'briefing'] as const).map((v) => {
+  // the common-place screen is for admins (the server refuses the others)
+  const names = ctx.role === 'admin' ? (['wall', 'grid', 'console', 'briefing', 'places'] as const) : (['wall', 'grid', 'console', 'briefing'] as const);
+  const viewLinks = names.map((v) => {
     const q = new URLSearchParams(location.search);
     q.set('view', v);
     const a = h('a', { href: `?${q}`, class: v === ctx.view ? 'active' : '', dataset: { view: v } });

@@ -3,7 +3,7 @@ import type { Realtime } from './realtime.ts';
 import type { Store } from './store.ts';
 import type { Role } from '../app/session.ts';
 
-export type ViewName = 'wall' | 'grid' | 'console' | 'briefing';
+export type ViewName = 'wall' | 'grid' | 'console' | 'briefing' | 'places';
 
 export interface WallContext {
   store: Store;

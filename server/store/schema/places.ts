@@ -42,4 +42,11 @@ export const placesMigrations: Migration[] = [
       );
     `,
   },
+  {
+    id: '501-place-candidates-pending-at',
+    sql: `
+      -- retention deletes pending candidates by age (server/store/retention.ts)
+      CREATE INDEX place_candidates_pending_at ON place_candidates(at) WHERE place_id IS NULL;
+    `,
+  },
 ];
