@@ -105,6 +105,8 @@ export const HISTORY_EVENTS = [
   // a repeat call merged: `merged_into` on the call that was merged (with its status digabung), `call_merged` on the
   // incident that took it; the note names the other incident, never the caller
   'merged_into', 'call_merged',
+  // recorded video of the incident exported as an evidence package (server/recordings/exports.ts); the note names it
+  'video_exported',
 ] as const;
 export type HistoryEvent = (typeof HISTORY_EVENTS)[number];
 

@@ -1,5 +1,6 @@
-// The recordings room, assembled: a Recorder fed by every recorded camera's live segmenter, the video audit, the
-// playback routes. main.ts calls this once, after the streams room.
+// The recordings room, assembled: a Recorder fed by every recorded camera's live segmenter, the video audit, clips
+// and evidence exports, the routes. main.ts calls this once, after the streams room.
+import path from 'node:path';
 import type express from 'express';
 import type { Camera } from '../../camera-config/schema.ts';
 import type { Config } from '../config.ts';
@@ -7,8 +8,10 @@ import type { RequireRole } from '../http/roles.ts';
 import { logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import type { LiveSegmenter } from '../streams/segmenter.ts';
+import { createVideoAudit } from './audit.ts';
+import { createExports, type IncidentsPort } from './exports.ts';
 import { Recorder, type RecordingsHealth } from './recorder.ts';
-import { recordingsRouter, type VideoAuditEntry } from './routes.ts';
+import { recordingsRouter } from './routes.ts';
 
 const log = logger('recordings');
 
@@ -25,6 +28,11 @@ export function startRecordings(o: {
   segmenterOf: (id: string) => LiveSegmenter | undefined;
   db: Db;
   requireRole: RequireRole;
+  /** The ffmpeg the streams room resolved: clips are remuxed with it. */
+  ffmpegPath: string;
+  /** Evidence packages go to <dataDir>/exports (outside the recordings: never aged out). */
+  dataDir: string;
+  incidents: IncidentsPort;
 }): Recordings {
   const recorder = new Recorder({ dir: o.config.dir, fileS: o.config.fileS, keepHours: o.config.keepHours, budgetBytes: o.config.budgetBytes, minFreeMB: o.config.minFreeMB }, log);
   for (const cam of o.cameras) {
@@ -36,14 +44,17 @@ export function startRecordings(o: {
     });
   }
   recorder.start();
-  const insertAudit = o.db.prepare('INSERT INTO video_audit (at, by, action, camera, from_at, to_at, incident_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const audit = (e: VideoAuditEntry) =>
-    insertAudit.run(new Date().toISOString(), e.by, e.action, e.camera, new Date(e.fromMs).toISOString(), new Date(e.toMs).toISOString(), e.incidentId ?? null);
+  const audit = createVideoAudit(o.db);
+  const names = new Map(o.cameras.map((c) => [c.id, c.name]));
+  const exports = createExports({
+    db: o.db, recorder, dir: path.join(o.dataDir, 'exports'), ffmpegPath: o.ffmpegPath, incidents: o.incidents, audit,
+    cameraName: (id) => names.get(id), log,
+  });
   const h = recorder.health();
   if (h.state !== 'off') log.info(`recording ${Object.values(h.cameras).filter((s) => s !== 'off').length} cameras`, { dir: o.config.dir, keepHours: o.config.keepHours, budgetMB: o.config.budgetBytes / 1_048_576 });
   return {
     recorder,
-    router: recordingsRouter({ recorder, requireRole: o.requireRole, audit }),
+    router: recordingsRouter({ recorder, requireRole: o.requireRole, audit, exports, ffmpegPath: o.ffmpegPath }),
     health: () => recorder.health(),
     close: () => recorder.close(),
   };

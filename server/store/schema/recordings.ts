@@ -20,4 +20,22 @@ export const recordingsMigrations: Migration[] = [
       CREATE INDEX video_audit_at ON video_audit(at);
     `,
   },
+  {
+    id: '601-clip-exports',
+    sql: `
+      -- one evidence package (server/recordings/exports.ts): <data dir>/exports/<id>/, one MP4 per camera and its
+      -- manifest.json, whose text is kept here too (what the package said when it was made); never aged out
+      CREATE TABLE clip_exports (
+        id               TEXT PRIMARY KEY,  -- <yyyymmdd>-<16 hex>, the package's directory
+        incident_id      TEXT NOT NULL,
+        exported_by      TEXT NOT NULL,
+        exported_at      TEXT NOT NULL,
+        from_at          TEXT NOT NULL,     -- the window asked for
+        to_at            TEXT NOT NULL,
+        manifest         TEXT NOT NULL,
+        manifest_sha256  TEXT NOT NULL
+      );
+      CREATE INDEX clip_exports_incident ON clip_exports(incident_id, exported_at);
+    `,
+  },
 ];
