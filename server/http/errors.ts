@@ -40,10 +40,15 @@ function fromBodyParser(err: { type?: unknown; status?: unknown; message?: unkno
   return null;
 }
 
-/** SQLite could not grow the file: the transaction rolled back whole, so the client is told to retry, not 500. */
+/**
+ * SQLite could not grow the file (the transaction rolled back whole), or a file could not be written (a clip being
+ * cut, an export): the client is told to retry, not 500.
+ */
 function fromDiskFull(err: unknown): DomainError | null {
   const code = (err as { code?: unknown })?.code;
-  return code === 'SQLITE_FULL' ? new DomainError('insufficient_storage', null, 'the data disk is full: nothing was stored, retry later') : null;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT'
+    ? new DomainError('insufficient_storage', null, 'the data disk is full: nothing was stored, retry later')
+    : null;
 }
 
 /** The router's own 400: a route parameter that is not valid percent-encoding (/api/cameras/%E0). */

@@ -206,7 +206,12 @@ function runFfmpeg(ffmpegPath: string, args: string[], signal?: AbortSignal): Pr
       clearTimeout(timer);
       signal?.removeEventListener('abort', stop);
       if (code === 0) resolve();
-      else reject(new Error(`remux failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').at(-1) ?? ''}`));
+      else {
+        const err = new Error(`remux failed (${sig ?? `exit ${code}`}): ${stderr.trim().split('\n').at(-1) ?? ''}`);
+        // a full disk is the client's 507 (retry later), not our 500 (http/errors.ts)
+        if (/No space left on device|Disk quota exceeded/i.test(stderr)) Object.assign(err, { code: 'ENOSPC' });
+        reject(err);
+      }
     });
   });
 }
