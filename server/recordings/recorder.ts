@@ -176,10 +176,12 @@ export class Recorder {
     if (last && id <= last.id) id = last.id + 1;
     const file: RecFile = { id, endMs: id, bytes: 0, open: true };
     const media = mediaPath(cam.dir, file);
+    let mediaFd: number | undefined;
+    let indexFd: number | undefined;
     try {
       fs.mkdirSync(cam.dir, { recursive: true });
-      const mediaFd = fs.openSync(media, 'wx');
-      const indexFd = fs.openSync(indexPath(media), 'wx');
+      mediaFd = fs.openSync(media, 'wx');
+      indexFd = fs.openSync(indexPath(media), 'wx');
       fs.writeSync(mediaFd, init.bytes);
       const line = initLine(init.bytes.length);
       fs.writeSync(indexFd, line);
@@ -188,6 +190,13 @@ export class Recorder {
       cam.files.push(file);
       return (cam.open = { file, init, mediaFd, indexFd });
     } catch (err) {
+      // not in the catalog yet: close what was opened and remove the pair, or each retry leaks two descriptors
+      try {
+        for (const fd of [mediaFd, indexFd]) if (fd !== undefined) fs.closeSync(fd);
+        if (mediaFd !== undefined) removeFile(cam.dir, file);
+      } catch {
+        /* the next start's scan removes what is left */
+      }
       this.writeFailed(cam, err);
       return undefined;
     }

@@ -18,6 +18,7 @@ import { logger } from '../../server/log.ts';
 import { resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
 import { h264Encoder } from '../../server/streams/h264-encoder.ts';
 import { CameraPipeline } from '../../server/streams/pipeline.ts';
+import { childrenOf, cpuOver, cpuTicks, isPipeline, reapedChildTicks, rssMb, TICK } from './proc.ts';
 import { writeSection } from './results.ts';
 import type { ListOf } from '../../domain/messages.ts';
 import type { CameraView } from '../../domain/camera.ts';
@@ -25,68 +26,10 @@ import type { CameraView } from '../../domain/camera.ts';
 const MEASURE_S = Number(process.env.BENCH_SECONDS || 60);
 const TRANSCODE_S = 20;
 const WARMUP_S = 10;
-const TICK = 100; // USER_HZ on Linux
 const ADMIN_TOKEN = `bench-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
 const auth = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function statFields(pid: number): string[] | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
-  }
-}
-function cpuTicks(pid: number): number {
-  const f = statFields(pid);
-  return f ? Number(f[11]) + Number(f[12]) : 0; // utime + stime
-}
-/** CPU of `pid`'s children that have exited and been reaped (cutime + cstime): catches short-lived runs that
- *  1 s polling would miss, here on-demand snapshot decodes (well under a second each). */
-function reapedChildTicks(pid: number): number {
-  const f = statFields(pid);
-  return f ? Number(f[13]) + Number(f[14]) : 0;
-}
-const isPipeline = (pid: number) => {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('-frag_duration'); // args.ts: fMP4 to the segmenter
-  } catch {
-    return false;
-  }
-};
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : 0;
-}
-function childrenOf(ppid: number): number[] {
-  return fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid;
-    } catch {
-      return false;
-    }
-  });
-}
-/** CPU seconds used by `pids()` over `seconds` (pids re-read each second so restarts are counted). */
-async function cpuOver(seconds: number, pids: () => number[], onSample?: () => void): Promise<number> {
-  const start = new Map<number, number>();
-  const last = new Map<number, number>();
-  const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) {
-    for (const pid of pids()) {
-      const t = cpuTicks(pid);
-      if (!start.has(pid)) start.set(pid, t);
-      last.set(pid, t);
-    }
-    onSample?.();
-    await sleep(1000);
-  }
-  let ticks = 0;
-  for (const [pid, t0] of start) ticks += (last.get(pid) ?? t0) - t0;
-  return ticks / TICK;
-}
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
