@@ -43,6 +43,11 @@ export function startRecordings(o: {
       keepHours: typeof cam.record === 'object' ? cam.record.keepHours : undefined,
     });
   }
+  // a camera removed from cameras.json keeps its past: aged out and counted in the budget like the others, still playable
+  for (const id of recorder.strays()) {
+    recorder.add(id, undefined, { enabled: false });
+    log.info('recordings of a camera no longer configured are kept under retention', { camera: id, files: recorder.files(id)!.length });
+  }
   recorder.start();
   const audit = createVideoAudit(o.db);
   const names = new Map(o.cameras.map((c) => [c.id, c.name]));

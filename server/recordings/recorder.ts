@@ -67,14 +67,17 @@ export class Recorder {
     private now: () => number = Date.now,
   ) {}
 
-  /** Starts recording one camera from its segmenter; its existing files are scanned (and a torn one recovered). */
-  add(id: string, segmenter: LiveSegmenter, opts: { enabled: boolean; keepHours?: number }): void {
+  /**
+   * Starts recording one camera from its segmenter; its existing files are scanned (and a torn one recovered).
+   * Without a segmenter (a camera no longer in cameras.json) its files are kept under retention and stay playable.
+   */
+  add(id: string, segmenter: LiveSegmenter | undefined, opts: { enabled: boolean; keepHours?: number }): void {
     const dir = path.join(this.policy.dir, id);
     const { files, recovered } = scanCameraDir(dir);
     if (recovered) this.log.info('recovered recordings left open', { camera: id, files: recovered });
     const cam: CameraRec = { id, dir, keepMs: (opts.keepHours ?? this.policy.keepHours) * 3_600_000, enabled: opts.enabled, files, errorUntil: 0 };
     this.cameras.set(id, cam);
-    if (!opts.enabled) return;
+    if (!opts.enabled || !segmenter) return;
     const onPart = (part: Part, init: InitSegment) => this.write(cam, part, init);
     // a run that ended closes its file: the next run starts a new one, after a gap no file covers
     const onRunEnd = () => this.closeOpen(cam);
@@ -278,6 +281,17 @@ export class Recorder {
       for (const cam of this.cameras.values()) this.closeOpen(cam);
     } else if (!this.diskLow && wasLow) this.log.info('recording resumed', { freeMB: free });
     return removed;
+  }
+
+  /** Camera directories under the recordings root that were not added (cameras since removed from the config). */
+  strays(): string[] {
+    try {
+      return fs.readdirSync(this.policy.dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && /^[a-z0-9][a-z0-9-]{0,31}$/.test(d.name) && !this.cameras.has(d.name))
+        .map((d) => d.name);
+    } catch {
+      return [];
+    }
   }
 
   /** Called from add(): exposed for tests that need a camera's directory. */

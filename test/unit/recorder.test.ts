@@ -192,4 +192,20 @@ describe('Recorder', () => {
     expect(rec.state('cam-02')).toBe('off');
     expect(fs.readdirSync(path.join(dir, 'cam-02'))).toEqual([]);
   });
+
+  it('a camera no longer configured keeps its files under retention: found as a stray, listed, then aged out', () => {
+    const { seg, rec } = setup({ keepHours: 1 });
+    run(seg);
+    rec.close();
+    const next = new Recorder({ dir, fileS: 300, keepHours: 1, budgetBytes: 0, minFreeMB: 0 }, silent, () => clock.t);
+    expect(next.strays()).toEqual(['cam-01']);
+    next.add('cam-01', undefined, { enabled: false });
+    expect(next.strays()).toEqual([]);
+    expect(next.files('cam-01')).toHaveLength(1);
+    expect(next.state('cam-01')).toBe('off');
+    clock.t += 2 * 3_600_000;
+    next.enforce();
+    expect(next.files('cam-01')).toHaveLength(0);
+    expect(fs.readdirSync(path.join(dir, 'cam-01'))).toEqual([]);
+  });
 });
