@@ -3,6 +3,8 @@ import type { SituationMap } from '../map/map.ts';
 import type { TileStrip } from '../video/strip.ts';
 import { liveTileCount } from '../video/tile.ts';
 import { hlsTransportCounts } from '../video/hls-socket.ts';
+import { rewindPlayers } from '../video/rewind.ts';
+import { activeSync } from '../video/sync.ts';
 import type { Realtime } from '../state/realtime.ts';
 import type { Store } from '../state/store.ts';
 
@@ -59,6 +61,18 @@ export function exposeDebug(): void {
     },
     get liveDecoders() {
       return liveTileCount();
+    },
+    /**
+     * Recorded playback: per strip tile {camera, mode live|past, state, requestedMs, playingDateMs (hls.playingDate),
+     * firstFrameMs (seek request → first frame at that time), currentTime, paused, playbackRate, url, synced}; the
+     * incident's sync group (master time, drift of each tile from it, spreadMs between tiles); recorded players alive.
+     */
+    get rewind() {
+      return {
+        tiles: (debugState.strip?.tiles ?? []).filter((t) => t.camera).map((t) => t.rewindDebug()),
+        sync: activeSync()?.debug() ?? null,
+        players: [...rewindPlayers].map((p) => ({ camera: p.cameraId, state: p.state, playingDateMs: p.playingDateMs(), firstFrameMs: p.firstFrameMs })),
+      };
     },
     /** HLS requests carried over the page's /hls-ws socket, and those that had to fall back to HTTP. */
     get hlsTransport() {

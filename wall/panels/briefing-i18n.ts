@@ -51,6 +51,12 @@ const id = {
   operator: 'operator',
   speedRule: 'kecepatan (aturan lama)',
   cancelled: 'batal',
+  cameraAtCursor: 'Rekaman kamera pada waktu ini',
+  toCursor: 'Ke waktu kursor',
+  close: 'Tutup',
+  nearIncident: 'dekat kejadian',
+  notRetained: 'Rekaman waktu ini sudah tidak disimpan; tersimpan sejak',
+  noRecording: 'Kamera ini tidak punya rekaman',
 };
 export type BriefingDict = typeof id;
 const en: BriefingDict = {
@@ -103,6 +109,12 @@ const en: BriefingDict = {
   operator: 'operator',
   speedRule: 'speed (old rule)',
   cancelled: 'cancelled',
+  cameraAtCursor: 'Camera recording at this time',
+  toCursor: 'Go to the cursor time',
+  close: 'Close',
+  nearIncident: 'near an incident',
+  notRetained: 'This time is no longer kept; recordings start at',
+  noRecording: 'This camera has no recording',
 };
 
 export function bt(key: keyof BriefingDict): string {

@@ -17,6 +17,7 @@ import { frameAt, prepareReplay, topHotspots, type Frame, type Prepared, type Re
 const ruleLabel = (r: { label: string; labelEn?: string }) => (currentLang() === 'en' && r.labelEn ? r.labelEn : r.label);
 import { bt } from './briefing-i18n.ts';
 import { BriefingMap } from './briefing-map.ts';
+import { BriefingCamera } from './briefing-camera.ts';
 import './briefing.css';
 
 const SPEEDS = [1, 10, 60, 300, 900, 3600];
@@ -65,7 +66,7 @@ function wibField(input: HTMLInputElement): HTMLElement {
   return h('label.b-when', null, text, input);
 }
 
-export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promise<void> {
+export async function mountBriefing(root: HTMLElement, ctx: WallContext): Promise<void> {
   const el = {
     presets: h('div.b-presets'),
     from: h('input', { type: 'datetime-local' }) as HTMLInputElement,
@@ -102,6 +103,9 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
   root.append(screen);
 
   const map = new BriefingMap(el.map);
+  // a camera's recording at the cursor's time (operator and above, while that time is still kept)
+  const camera = new BriefingCamera(el.map, ctx, () => ({ ms: cursor, frame }));
+  el.cursor.after(camera.button);
   const charts = new BriefingCharts(el.volume, el.sla);
   let period: Period = presetPeriod('today', Date.now());
   let preset: PresetPeriod | 'custom' = 'today';
@@ -312,6 +316,7 @@ export async function mountBriefing(root: HTMLElement, _ctx: WallContext): Promi
 
   onLangChange(() => {
     renderTexts();
+    camera.renderTexts();
     if (kpis) charts.update(kpis.byHourWib, kpis.byAgency);
     setCursor(cursor, false);
   });

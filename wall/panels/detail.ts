@@ -1,5 +1,7 @@
 // Selected incident: detail card (category, agencies, status timeline, area, masked caller) and its cameras in
-// the tile strip (top 4 from /api/incidents/:id/cameras, after any cameras the operator pinned).
+// the tile strip (top 4 from /api/incidents/:id/cameras, after any cameras the operator pinned). For an operator, one
+// control sends all of the incident's tiles back to the same instant (reportedAt − 60 s) and plays them in step
+// (wall/video/sync.ts); "kembali ke live" brings them all back.
 import { camerasFor } from '../../geo/coverage.ts';
 import { api } from '../state/api.ts';
 import type { WallContext } from '../state/context.ts';
@@ -7,10 +9,13 @@ import { clear, h } from '../ui/dom.ts';
 import { areaName, maskCaller, reportedMs } from '../state/model.ts';
 import type { CameraView as Camera, IncidentCamera } from '../../domain/camera.ts';
 import type { HistoryEntry, Incident } from '../../domain/incident.ts';
-import { fmtTime, onLangChange, t, term } from '../i18n/index.ts';
+import { fmtTime, onLangChange, t, term, tf } from '../i18n/index.ts';
 import type { TileEntry, TileStrip } from '../video/strip.ts';
 import type { ListOf } from '../../domain/messages.ts';
 import { NO_UNIT_EVENT } from '../../domain/dispatch.ts';
+import { canOperate } from '../app/session.ts';
+import { SyncGroup } from '../video/sync.ts';
+import { BEFORE_REPORT_MS } from '../video/timeline.ts';
 
 const TIMELINE_ROWS = 12;
 
@@ -43,6 +48,9 @@ export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStri
   let incidentCams: IncidentCamera[] = [];
   let focusCamera: Camera | null = null;
   let loadToken = 0;
+  let group: SyncGroup | null = null;
+  const rewindBox = h('div.rewind-all');
+  let rewindTimer: ReturnType<typeof setInterval> | undefined;
 
   const tileEntries = (): TileEntry[] => {
     const cams = ctx.store.cameras;
@@ -54,18 +62,70 @@ export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStri
       out.push({ camera: c, info });
     };
     if (focusCamera) add(cams.get(focusCamera.id) ?? focusCamera, {});
+    const selected = ctx.store.selectedId ? ctx.store.incidents.get(ctx.store.selectedId) : undefined;
+    const reported = selected ? reportedMs(selected) : undefined;
     for (const ic of incidentCams) {
-      add(cams.get(ic.cameraId) ?? ic.camera, { distanceM: ic.distanceM, inView: ic.inView, pinned: pinned().includes(ic.cameraId) });
+      add(cams.get(ic.cameraId) ?? ic.camera, { distanceM: ic.distanceM, inView: ic.inView, pinned: pinned().includes(ic.cameraId), reportedMs: reported });
     }
     // follow the responding units: the next camera on each one's route plays, so the wall sees it coming
     for (const r of ctx.store.routes.values()) {
       const next = r.incidentId === ctx.store.selectedId ? r.cameras[0] : undefined;
-      if (next) add(cams.get(next.cameraId), { ahead: { callsign: ctx.store.units.get(r.unitId)?.callsign ?? r.unitId, etaS: next.etaS } });
+      if (next) add(cams.get(next.cameraId), { ahead: { callsign: ctx.store.units.get(r.unitId)?.callsign ?? r.unitId, etaS: next.etaS }, reportedMs: reported });
     }
     for (const id of pinned()) add(cams.get(id), { pinned: true });
     return out;
   };
-  const refreshTiles = () => strip.show(tileEntries());
+  const refreshTiles = () => {
+    strip.show(tileEntries());
+    renderRewind();
+  };
+
+  /** The incident's own camera tiles (not pinned or clicked ones) that can play recordings. */
+  const incidentTiles = () => {
+    const ids = new Set(incidentCams.map((c) => c.cameraId));
+    return strip.tiles.filter((tile) => !tile.el.hidden && tile.camera && ids.has(tile.camera.id) && tile.timeline.canRewind);
+  };
+  const startRewind = () => {
+    const i = ctx.store.selectedId ? ctx.store.incidents.get(ctx.store.selectedId) : undefined;
+    if (!i) return;
+    group?.stop();
+    const g = new SyncGroup(incidentTiles(), () => renderRewind());
+    group = g;
+    void g.moveTo(reportedMs(i) - BEFORE_REPORT_MS);
+    renderRewind();
+  };
+  const stopRewind = () => {
+    group?.stop();
+    group = null;
+    renderRewind();
+  };
+  /** The control: "replay all" while live; the group's time and "all back to live" while in the past. */
+  const rewindStart = h('button.rewind-start', { type: 'button', onclick: () => startRewind() });
+  const rewindTime = h('span.rewind-time');
+  const rewindCount = h('span.rewind-count');
+  const rewindLive = h('button.rewind-live', { type: 'button', onclick: () => stopRewind() });
+  rewindBox.append(rewindStart, rewindTime, rewindCount, rewindLive);
+  const renderRewind = () => {
+    const i = ctx.store.selectedId ? ctx.store.incidents.get(ctx.store.selectedId) : undefined;
+    if (group?.isStopped) group = null;
+    const active = group !== null;
+    if (active && !rewindTimer) rewindTimer = setInterval(() => renderRewind(), 500);
+    if (!active && rewindTimer) {
+      clearInterval(rewindTimer);
+      rewindTimer = undefined;
+    }
+    rewindBox.hidden = !i || !canOperate(ctx.role) || (!active && incidentTiles().length === 0);
+    rewindBox.dataset.state = active ? 'past' : 'live';
+    rewindStart.hidden = active;
+    rewindTime.hidden = rewindCount.hidden = rewindLive.hidden = !active;
+    rewindStart.textContent = `◀◀ ${t('rewindAll')}`;
+    rewindStart.title = t('rewindAllHint');
+    rewindLive.textContent = `▶ ${t('backToLiveAll')}`;
+    if (group) {
+      rewindTime.textContent = `◀◀ ${fmtTime(group.masterMs())} WIB`;
+      rewindCount.textContent = tf('rewindSynced', { n: group.size });
+    }
+  };
 
   /** The server's ranking, computed here from the /ws camera list (same geo code): tiles start on the click. */
   const localCameras = (i: Incident | undefined): IncidentCamera[] => {
@@ -110,13 +170,16 @@ export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStri
       ),
       h('h3', null, t('camerasForIncident')),
       incidentCams.length ? null : h('p.muted', null, t('noCameras')),
+      rewindBox,
     ];
     card.append(...parts.filter((p): p is Node => p !== null));
+    renderRewind();
   };
 
   const load = async (id: string | null) => {
     const token = ++loadToken;
     focusCamera = null;
+    if (group) stopRewind(); // another incident (or none): its tiles go back to live
     if (!id) {
       incidentCams = [];
       paintCard(undefined);
@@ -137,6 +200,7 @@ export function mountDetail(root: HTMLElement, ctx: WallContext, strip: TileStri
       if (inc) ctx.store.upsertIncident(inc);
       paintCard(ctx.store.incidents.get(id) ?? inc);
       refreshTiles();
+      renderRewind();
     } catch {
       /* keep what we have; the banner shows if the server is away */
     }

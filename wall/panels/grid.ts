@@ -7,6 +7,7 @@ import { healthColour } from '../ui/categories.ts';
 import type { CameraView as Camera } from '../../domain/camera.ts';
 import { t } from '../i18n/index.ts';
 import { VideoTile } from '../video/tile.ts';
+import { canOperate } from '../app/session.ts';
 
 export const MAX_LIVE = 16;
 const SNAPSHOT_MS = 5000;
@@ -52,7 +53,7 @@ export function mountGrid(root: HTMLElement, ctx: WallContext, pinned: () => str
       cell.caption.replaceChildren(`${c.id.toUpperCase()} · `, h('span.free-text', null, c.name), ` · ${t(healthState(c))}`);
       if (liveIds.has(c.id)) {
         if (!cell.tile) {
-          cell.tile = new VideoTile();
+          cell.tile = new VideoTile({ rewind: canOperate(ctx.role) });
           cell.el.append(cell.tile.el);
         }
         cell.tile.attach(c, { pinned: pins.includes(c.id) });

@@ -14,12 +14,12 @@ export class TileStrip {
 
   constructor(
     readonly slots: number,
-    opts: { onPin?: (cameraId: string) => void; className?: string } = {},
+    opts: { onPin?: (cameraId: string) => void; className?: string; /** the tiles may play recordings (operator and above) */ rewind?: boolean } = {},
   ) {
     this.el = document.createElement('div');
     this.el.className = opts.className ?? 'strip';
     for (let i = 0; i < slots; i++) {
-      const tile = new VideoTile({ onPin: opts.onPin });
+      const tile = new VideoTile({ onPin: opts.onPin, rewind: opts.rewind });
       tile.el.hidden = true;
       this.tiles.push(tile);
       this.el.append(tile.el);

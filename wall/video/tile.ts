@@ -1,10 +1,15 @@
 // One live camera tile: the snapshot paints at once (poster), hls.js takes over when the first frame decodes.
 // Live latency = wall clock − EXT-X-PROGRAM-DATE-TIME of the frame playing (hls.playingDate). hls.js is
-// destroyed on teardown so a wall that runs for weeks never leaks decoders or MediaSource buffers.
+// destroyed on teardown so a wall that runs for weeks never leaks decoders or MediaSource buffers. Under the picture,
+// the camera's timeline (timeline.ts); a tile sent into the past gets a recorded player (rewind.ts) only then, and
+// its live player goes once the recorded picture is up (one decoder per tile), to come back on "LIVE".
 import Hls from 'hls.js';
 import { t } from '../i18n/index.ts';
 import { HlsSocketLoader, warmHlsSocket } from './hls-socket.ts';
 import { keepLiveEdge } from './live-edge.ts';
+import { RewindPlayer } from './rewind.ts';
+import type { SyncGroup } from './sync.ts';
+import { Timeline, type PastStatus, type TimelineHost } from './timeline.ts';
 import { healthColour } from '../ui/categories.ts';
 import type { CameraView as Camera } from '../../domain/camera.ts';
 import { healthState } from '../state/model.ts';
@@ -57,6 +62,8 @@ export interface TileInfo {
   pinned?: boolean;
   /** The next camera on a responding unit's route: which unit, and in how many seconds it gets there. */
   ahead?: { callsign: string; etaS: number };
+  /** The tile is shown for an incident reported at this time (epoch ms): its timeline offers "saat laporan masuk". */
+  reportedMs?: number;
 }
 
 let liveTiles = 0;
@@ -64,15 +71,22 @@ export function liveTileCount(): number {
   return liveTiles;
 }
 
-export class VideoTile {
+/** While in the past, the badge's clock and the bar repaint this often (the live bar: once a second). */
+const PAST_PAINT_MS = 250;
+
+export class VideoTile implements TimelineHost {
   readonly el: HTMLElement;
   readonly video: HTMLVideoElement;
+  /** The picture: videos, notices, the name bar (the timeline sits under it). */
+  private readonly screen: HTMLElement;
+  readonly timeline: Timeline;
   private hls: Hls | null = null;
   private latencyEl: HTMLElement;
   private metaEl: HTMLElement;
   private nameEl: HTMLElement;
   private dot: HTMLElement;
   private latencyTimer: ReturnType<typeof setInterval> | undefined;
+  private pastTimer: ReturnType<typeof setInterval> | undefined;
   private noticeEl: HTMLElement;
   private snapshotTimer: ReturnType<typeof setInterval> | undefined;
   camera: Camera | null = null;
@@ -84,12 +98,19 @@ export class VideoTile {
   private releaseEdge: (() => void) | null = null;
   /** ms after attach of the stream's start-up milestones (benchmark/diagnostics). */
   timing: Record<string, number> = {};
+  /** The recorded player, only while this tile shows the past (made on demand, destroyed on the way back). */
+  rewind: RewindPlayer | null = null;
+  /** The incident's sync group this tile is held in, if any (wall/video/sync.ts). */
+  sync: SyncGroup | null = null;
 
-  constructor(private opts: { onPin?: (cameraId: string) => void; pinLabel?: () => string } = {}) {
+  constructor(private opts: { onPin?: (cameraId: string) => void; pinLabel?: () => string; rewind?: boolean } = {}) {
     warmHlsSocket();
     this.el = document.createElement('div');
     this.el.className = 'tile';
+    this.screen = document.createElement('div');
+    this.screen.className = 'tile-screen';
     this.video = document.createElement('video');
+    this.video.className = 'tile-live';
     this.video.muted = true;
     this.video.autoplay = true;
     this.video.playsInline = true;
@@ -107,7 +128,9 @@ export class VideoTile {
     bar.append(this.dot, this.nameEl, this.metaEl, this.latencyEl);
     this.noticeEl = document.createElement('div');
     this.noticeEl.className = 'tile-notice';
-    this.el.append(this.video, this.noticeEl, bar);
+    this.timeline = new Timeline(this, opts.rewind ?? false);
+    this.screen.append(this.video, this.noticeEl, bar, this.timeline.badge);
+    this.el.append(this.screen, this.timeline.el);
     if (opts.onPin) {
       const pin = document.createElement('button');
       pin.className = 'tile-pin';
@@ -116,12 +139,15 @@ export class VideoTile {
         e.stopPropagation();
         if (this.camera) opts.onPin!(this.camera.id);
       };
-      this.el.append(pin);
+      this.screen.append(pin);
     }
   }
 
-  /** Show `camera` (no-op when it is already the one playing; info is refreshed). */
-  attach(camera: Camera, info: TileInfo = {}): void {
+  /**
+   * Show `camera` (no-op when it is already the one playing, live or in the past; info is refreshed). `at`: start
+   * in the past at that wall-clock time, with no live player at all (the briefing's cursor).
+   */
+  attach(camera: Camera, info: TileInfo = {}, at?: number): void {
     this.el.dataset.cameraId = camera.id;
     this.nameEl.textContent = `${camera.id.toUpperCase()} · ${camera.name}`;
     const parts: string[] = [];
@@ -134,15 +160,26 @@ export class VideoTile {
     this.setHealth(camera);
     const undecodable = undecodableCodec(camera);
     this.noticeEl.textContent = undecodable && `${undecodable} — ${t('cannotPlay')}`;
-    if (this.camera?.id === camera.id && (undecodable ? this.snapshotTimer : this.hls)) return;
+    const playing = this.camera?.id === camera.id && (undecodable ? this.snapshotTimer : this.hls || this.rewind);
+    if (playing) return this.timeline.setCamera(camera.id, { reportedMs: info.reportedMs, playable: !undecodable });
     this.detach();
     this.camera = camera;
     this.attachedAt = performance.now();
     this.firstFrameAt = 0;
     this.timing = {};
+    this.timeline.setCamera(camera.id, { reportedMs: info.reportedMs, playable: !undecodable });
+    this.latencyTimer = setInterval(() => this.measureLatency(), 1000);
+    if (at !== undefined && this.timeline.canRewind) {
+      void this.rewindTo(at);
+      return;
+    }
     // Poster first: the last snapshot paints now, while hls.js fetches the playlist and first fragment.
     this.showSnapshot(camera);
-    if (undecodable) return this.refreshSnapshot(camera); // no player for what it cannot decode
+    if (undecodable) this.refreshSnapshot(camera); // no player for what it cannot decode
+    else this.startLive(camera);
+  }
+
+  private startLive(camera: Camera): void {
     if (Hls.isSupported()) {
       const hls = new Hls(HLS_LIVE_CONFIG);
       this.hls = hls;
@@ -173,7 +210,91 @@ export class VideoTile {
     // First decoded frame (not just 'playing'): what the viewer actually sees.
     if (typeof this.video.requestVideoFrameCallback === 'function') this.video.requestVideoFrameCallback(onFrame);
     else (this.video as HTMLVideoElement).addEventListener('playing', onFrame, { once: true });
-    this.latencyTimer = setInterval(() => this.measureLatency(), 1000);
+  }
+
+  /** Ends the live player (its decoder and buffers): the tile shows the past, or nothing. */
+  private stopLive(): void {
+    this.releaseEdge?.();
+    this.releaseEdge = null;
+    if (this.hls) {
+      this.hls.destroy();
+      this.hls = null;
+      liveTiles--;
+    }
+    this.video.removeAttribute('src');
+    this.video.load();
+  }
+
+  // --- the past (TimelineHost) ---
+
+  /** Plays wall-clock `ms` from the recording; in a sync group, the whole group moves there. */
+  seek(ms: number): void {
+    if (this.sync) this.sync.moveTo(ms);
+    else void this.rewindTo(ms);
+  }
+
+  /**
+   * Shows wall-clock `ms` from the recording (a recorded player made now if there is none), `paused` on its first
+   * frame if asked. The live player stays up until that frame is there, then goes. Resolves with the player, or
+   * null when nothing is recorded there (or this tile cannot rewind).
+   */
+  async rewindTo(ms: number, opts: { paused?: boolean } = {}): Promise<RewindPlayer | null> {
+    const camera = this.camera;
+    if (!camera || !this.timeline.canRewind) return null;
+    let p = this.rewind;
+    if (!p) {
+      p = new RewindPlayer(camera.id, () => this.rewindChanged());
+      this.rewind = p;
+      this.screen.insertBefore(p.el, this.noticeEl);
+      this.el.classList.add('in-past');
+      this.pastTimer = setInterval(() => this.timeline.render(), PAST_PAINT_MS);
+    }
+    const ok = await p.seek(ms, opts);
+    if (p !== this.rewind) return null;
+    if (ok) this.stopLive();
+    if (p.state === 'forbidden') {
+      this.timeline.setAllowed(false);
+      this.live();
+    }
+    this.timeline.render();
+    return ok ? p : null;
+  }
+
+  /** Back to live: the recorded player is destroyed at once, the live one starts (the snapshot shows meanwhile). */
+  live(): void {
+    this.sync?.drop(this);
+    this.sync = null;
+    this.endRewind();
+    if (this.camera && !this.hls && !this.snapshotTimer) {
+      this.attachedAt = performance.now();
+      this.firstFrameAt = 0;
+      this.timing = {};
+      this.showSnapshot(this.camera);
+      this.startLive(this.camera);
+    }
+    this.timeline.render();
+  }
+
+  past(): PastStatus | null {
+    const p = this.rewind;
+    if (!p) return null;
+    const playing = p.state === 'loading' ? null : p.playingDateMs();
+    return { state: p.state, ms: playing ?? p.requestedMs, synced: this.sync !== null };
+  }
+
+  private rewindChanged(): void {
+    const p = this.rewind;
+    if (p?.state === 'caughtUp') return this.live();
+    this.el.classList.toggle('past-ready', Boolean(p && p.firstFrameMs !== null));
+    this.timeline.render();
+  }
+
+  private endRewind(): void {
+    clearInterval(this.pastTimer);
+    this.pastTimer = undefined;
+    this.rewind?.destroy();
+    this.rewind = null;
+    this.el.classList.remove('in-past', 'past-ready');
   }
 
   private refreshSnapshot(camera: Camera): void {
@@ -205,36 +326,60 @@ export class VideoTile {
   }
 
   private measureLatency(): void {
+    const past = this.past();
     const playing = this.hls?.playingDate;
-    if (playing && !this.video.paused) {
+    if (past) {
+      // how far behind now the picture is: −m:ss
+      this.latencyMs = null;
+      const behind = past.ms === null ? null : Math.max(0, Math.round((Date.now() - past.ms) / 1000));
+      this.latencyEl.textContent = behind === null ? '' : `−${Math.floor(behind / 60)}:${String(behind % 60).padStart(2, '0')}`;
+    } else if (playing && !this.video.paused) {
       this.latencyMs = Date.now() - playing.getTime();
       this.latencyEl.textContent = `${t('latency')} ${(this.latencyMs / 1000).toFixed(1)} s`;
     } else {
       this.latencyMs = null;
       this.latencyEl.textContent = '';
     }
+    if (!this.pastTimer) this.timeline.render(); // the bar's right end is now
+  }
+
+  /** Recorded-playback state for the debug surface (wall/app/debug.ts) and benchmarks. */
+  rewindDebug() {
+    const p = this.rewind;
+    return {
+      camera: this.camera?.id ?? null,
+      mode: p ? ('past' as const) : ('live' as const),
+      state: p?.state ?? null,
+      requestedMs: p?.requestedMs ?? null,
+      playingDateMs: p?.playingDateMs() ?? null,
+      firstFrameMs: p?.firstFrameMs ?? null,
+      currentTime: p ? p.video.currentTime : this.video.currentTime,
+      paused: p ? p.video.paused : this.video.paused,
+      playbackRate: p ? p.video.playbackRate : this.video.playbackRate,
+      url: p ? p.url : (this.hls?.url ?? null),
+      swaps: p?.swaps ?? 0,
+      synced: this.sync !== null,
+      liveDecoder: this.hls !== null,
+    };
   }
 
   detach(): void {
     clearInterval(this.latencyTimer);
     clearInterval(this.snapshotTimer);
     this.snapshotTimer = undefined;
-    this.releaseEdge?.();
-    this.releaseEdge = null;
-    if (this.hls) {
-      this.hls.destroy();
-      this.hls = null;
-      liveTiles--;
-    }
-    this.video.removeAttribute('src');
-    this.video.load();
+    this.sync?.drop(this);
+    this.sync = null;
+    this.endRewind();
+    this.stopLive();
     this.camera = null;
     this.latencyMs = null;
     this.latencyEl.textContent = '';
+    this.timeline.setCamera(null, { playable: false });
   }
 
   destroy(): void {
     this.detach();
+    this.timeline.destroy();
     this.el.remove();
   }
 }
