@@ -59,3 +59,17 @@ export const incidentCameraSchema = z.strictObject({
   camera: cameraViewSchema.optional(),
 });
 export type IncidentCamera = z.infer<typeof incidentCameraSchema>;
+
+/** Whether a camera is being recorded now (server/recordings). */
+export const RECORDING_STATES = ['recording', 'off', 'paused_disk_low', 'paused_write_error'] as const;
+export type RecordingState = (typeof RECORDING_STATES)[number];
+
+/** GET /api/cameras/:id/recordings: what of a camera's past is on disk; gaps are what no span covers. */
+export const recordingsAnswerSchema = z.strictObject({
+  camera: z.string(),
+  state: z.enum(RECORDING_STATES),
+  /** ISO time of the oldest recorded frame kept; null when nothing is. */
+  retainedFrom: z.string().nullable(),
+  spans: z.array(z.strictObject({ from: z.string(), to: z.string() })),
+});
+export type RecordingsAnswer = z.infer<typeof recordingsAnswerSchema>;

@@ -8,6 +8,7 @@
 // the rest of the disk) until there is room again; health says so.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { RecordingState } from '../../domain/camera.ts';
 import type { Logger } from '../log.ts';
 import type { InitSegment, LiveSegmenter, Part } from '../streams/segmenter.ts';
 import { initLine, mediaPath, indexPath, partLine, removeFile, renameClosed, scanCameraDir, type RecFile } from './files.ts';
@@ -25,7 +26,7 @@ export interface RecordingPolicy {
   minFreeMB: number;
 }
 
-export type RecordingState = 'recording' | 'off' | 'paused_disk_low' | 'paused_write_error';
+export type { RecordingState };
 
 interface CameraRec {
   id: string;

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
+import type { RecordingsAnswer } from '../../domain/camera.ts';
 import { z } from 'zod';
 import { CAMERA_ID } from '../../camera-config/schema.ts';
 import { DomainError, invalidField } from '../../domain/errors.ts';
@@ -86,12 +87,13 @@ export function recordingsRouter({ recorder, requireRole, audit, exports, ffmpeg
     const cam = cameraOf(req);
     const oldest = cam.files[0]?.id ?? now();
     const { from, to } = windowParams(req, oldest, Infinity);
-    res.set('Cache-Control', 'no-cache').json({
+    const answer: RecordingsAnswer = {
       camera: cam.id,
-      state: recorder.state(cam.id),
+      state: recorder.state(cam.id)!,
       retainedFrom: cam.files.length ? new Date(oldest).toISOString() : null,
       spans: spans(cam.files, from, to).map((s) => ({ from: new Date(s.from).toISOString(), to: new Date(s.to).toISOString() })),
-    });
+    };
+    res.set('Cache-Control', 'no-cache').json(answer);
   });
 
   r.get('/api/cameras/:id/recordings/index.m3u8', operator, (req, res: Response) => {

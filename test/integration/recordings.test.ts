@@ -3,6 +3,7 @@
 // recordings API says is checked against the files on disk; a window's VOD playlist is played by ffmpeg's own HLS
 // demuxer over HTTP; a camera that goes dark leaves a gap; a SIGKILL while recording loses at most the part in
 // flight and the torn file is recovered (closed, index and media agreeing) by the next start.
+import { recordingsAnswerSchema } from '../../domain/camera.ts';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -83,8 +84,8 @@ const get = (p: string, token = ADMIN) => fetch(server!.base + p, { headers: { a
 const recordings = async (id: string): Promise<Recordings> => {
   const res = await get(`/api/cameras/${id}/recordings`);
   expect(res.status).toBe(200);
-  const body = await res.json();
-  return { ...body, spans: body.spans.map((s: { from: string; to: string }) => ({ from: Date.parse(s.from), to: Date.parse(s.to) })) };
+  const body = recordingsAnswerSchema.parse(await res.json()); // the domain's shape, strictly: a stray field fails
+  return { ...body, spans: body.spans.map((s) => ({ from: Date.parse(s.from), to: Date.parse(s.to) })) };
 };
 const statusOf = async (id: string) => (await (await get(`/api/cameras/${id}`)).json()).health.status as string;
 const recDir = (id: string) => path.join(tmp, 'data', 'recordings', id);

@@ -8,7 +8,7 @@ import { fmtTime } from '../i18n/index.ts';
 import { api } from '../state/api.ts';
 import type { WallContext } from '../state/context.ts';
 import { h } from '../ui/dom.ts';
-import type { RecordingsAnswer } from '../video/timeline.ts';
+import type { RecordingsAnswer } from '../../domain/camera.ts';
 import { LIVE_THRESHOLD_MS } from '../video/rewind.ts';
 import { VideoTile } from '../video/tile.ts';
 import type { Frame } from './briefing-frame.ts';

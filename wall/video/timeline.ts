@@ -6,18 +6,12 @@
 // The bar shows the last hour by default: 72 h on a ~300 px bar is 15 min a pixel, no aim at all, and what an
 // officer looks for is nearly always minutes back. The zoom button widens it (15 min → 1 h → 6 h → 24 h → all
 // kept), only as far as there is recording. A viewer (and a session the server refuses) gets the live badge only.
+import type { RecordingsAnswer } from '../../domain/camera.ts';
 import { fmtTime, t, tf } from '../i18n/index.ts';
 import { api, ApiError } from '../state/api.ts';
 import { h } from '../ui/dom.ts';
 import { LIVE_THRESHOLD_MS, type RewindState } from './rewind.ts';
 
-/** GET /api/cameras/:id/recordings (server/recordings/routes.ts). */
-export interface RecordingsAnswer {
-  camera: string;
-  state: 'recording' | 'off' | 'paused_disk_low' | 'paused_write_error';
-  retainedFrom: string | null;
-  spans: Array<{ from: string; to: string }>;
-}
 
 /** The bar's widths; DEFAULT_WINDOW is the one a tile starts with. */
 export const WINDOWS_MS = [15 * 60_000, 3_600_000, 6 * 3_600_000, 24 * 3_600_000, 72 * 3_600_000] as const;
