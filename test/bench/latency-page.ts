@@ -23,9 +23,36 @@ export interface TileResult {
   waiting: number;
   errors: string[];
   bad: number;
+  /** ms after loadSource when hls.js first reached each step (as wall/video/tile.ts marks them). */
+  marks: Record<string, number>;
 }
 const tiles: TileResult[] = [];
-(window as unknown as { __bench: unknown }).__bench = { tiles, transport: hlsTransportCounts };
+
+/** What the browser's network stack says about every /hls/ request it made itself (the XHR loader; not the socket's). */
+export interface NetResult {
+  /** nextHopProtocol → requests ('h2', 'http/1.1'; '' = not reported). */
+  protocols: Record<string, number>;
+  /** Per kind of request (playlist, part, seg, init): ms queued in the browser (startTime → requestStart) and in total. */
+  kinds: Record<string, { n: number; queuedMs: number[]; totalMs: number[] }>;
+}
+const net: NetResult = { protocols: {}, kinds: {} };
+const kindOf = (url: string) => (/\.m3u8/.test(url) ? (/_HLS_msn=/.test(url) ? 'playlist (blocking)' : 'playlist') : /\/part-/.test(url) ? 'part' : /\/seg-/.test(url) ? 'segment' : /\/init-/.test(url) ? 'init' : 'other');
+// An observer, not getEntriesByType: the resource timing buffer holds only 250 entries, a 16-tile page makes ~150 a second.
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries() as PerformanceResourceTiming[]) {
+    if (!e.name.includes('/hls/')) continue;
+    net.protocols[e.nextHopProtocol] = (net.protocols[e.nextHopProtocol] ?? 0) + 1;
+    const k = (net.kinds[kindOf(e.name)] ??= { n: 0, queuedMs: [], totalMs: [] });
+    k.n++;
+    if (k.queuedMs.length < 20_000) {
+      k.queuedMs.push(Math.round(Math.max(0, e.requestStart - e.startTime)));
+      k.totalMs.push(Math.round(e.responseEnd - e.startTime));
+    }
+  }
+  performance.clearResourceTimings();
+}).observe({ type: 'resource' });
+
+(window as unknown as { __bench: unknown }).__bench = { tiles, transport: hlsTransportCounts, net };
 
 const canvas = document.createElement('canvas');
 const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -73,7 +100,7 @@ const cols = Math.ceil(Math.sqrt(sources.length));
 document.body.style.cssText = `margin:0;background:#000;display:grid;grid-template-columns:repeat(${cols},1fr);`;
 
 for (const src of sources) {
-  const r: TileResult = { samples: [], loadAt: 0, firstFrameMs: null, firstAdvanceMs: null, stalls: 0, waiting: 0, errors: [], bad: 0 };
+  const r: TileResult = { samples: [], loadAt: 0, firstFrameMs: null, firstAdvanceMs: null, stalls: 0, waiting: 0, errors: [], bad: 0, marks: {} };
   tiles.push(r);
   const video = document.createElement('video');
   Object.assign(video, { muted: true, autoplay: true, playsInline: true });
@@ -98,6 +125,13 @@ for (const src of sources) {
     if (d.details === 'bufferStalledError') r.stalls++;
   });
   video.addEventListener('waiting', () => r.firstAdvanceMs !== null && r.waiting++); // stalls once playing
+  const mark = (name: string) => () => void (r.marks[name] ??= Date.now() - r.loadAt);
+  hls.once(Hls.Events.MANIFEST_LOADED, mark('manifest'));
+  hls.once(Hls.Events.MEDIA_ATTACHED, mark('mediaAttached'));
+  hls.once(Hls.Events.LEVEL_LOADED, mark('level'));
+  hls.once(Hls.Events.FRAG_LOADED, mark('fragLoaded'));
+  hls.once(Hls.Events.FRAG_BUFFERED, mark('fragBuffered'));
+  video.addEventListener('playing', mark('playing'), { once: true });
   hls.attachMedia(video);
   keepLiveEdge(hls, video, config.liveSyncDuration);
   video.requestVideoFrameCallback(onFrame);

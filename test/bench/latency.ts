@@ -6,9 +6,16 @@
 //   figures: clip generation cold/warm, 35 publishers up, CPU.
 // Options: --seconds 30 (one tile)  --tiles 16 --grid-seconds 60 (the real page; --tiles 0: none)  --skip-sim
 //          --skip-latency  --polling  --skip-http (the XHR comparison runs at most 60 s)  --sync <liveSyncDuration s>
+//          --tls: also the page over HTTPS (server/http/tls.ts in front, test/fixtures/tls certificate): the grid with
+//          hls.js's XHR loader over HTTP/2 and with the socket loader over wss://, into their own RESULTS.md section
+//          --tls-only: only those two, plus the plain-HTTP socket grid as a baseline under the same load
+//          (--no-baseline: without it; --xhr-http1: also the XHR loader on plain HTTP/1.1), and the TLS front's
+//          per-request overhead; the plain section is left alone
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,9 +28,11 @@ import { startCameraSim } from '../../server/demo/camera-sim.ts';
 import { resolveFfmpeg, type FfmpegInfo } from '../../server/streams/ffmpeg.ts';
 import { startStreams } from '../../server/streams/index.ts';
 import { attachHlsSocket, type HlsSocket } from '../../server/streams/hls-socket.ts';
+import { startTlsFront, type TlsFront } from '../../server/http/tls.ts';
+import type { TLSSocket } from 'node:tls';
 import * as esbuild from 'esbuild';
 import { writeSection } from './results.ts';
-import type { TileResult } from './latency-page.ts';
+import type { NetResult, TileResult } from './latency-page.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -34,6 +43,10 @@ const SYNC_S = Number(args[args.indexOf('--sync') + 1]) || 0.8;
 /** The real page: this many tiles at once (0 or 1: the one-tile run only), measured for this long. */
 const GRID_TILES = args.includes('--tiles') ? Number(args[args.indexOf('--tiles') + 1]) : 16;
 const GRID_SECONDS = Number(args[args.indexOf('--grid-seconds') + 1]) || 60;
+const TLS_ONLY = args.includes('--tls-only');
+const WITH_TLS = TLS_ONLY || args.includes('--tls');
+const TLS_CERT = path.join(root, 'test/fixtures/tls/localhost.crt');
+const TLS_KEY = path.join(root, 'test/fixtures/tls/localhost.key');
 const CAMERAS_FILE = path.join(root, 'camera-config/cameras.json');
 const PLACEHOLDERS = { ...process.env, SIAGA_CCTV_HOST: '127.0.0.1', SIAGA_CCTV_USER: 'bench', SIAGA_CCTV_PASSWORD: 'bench' };
 
@@ -89,6 +102,38 @@ function rssMb(pid: number): number {
   }
 }
 
+/** CPU seconds so far of every process under this one (Chromium by process type, ffmpeg), by kind. */
+function childCpu(): Map<string, number> {
+  const parent = new Map<number, number>();
+  const info = new Map<number, { kind: string; cpu: number }>();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(d), Number(f[1]));
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      let kind = comm;
+      if (comm.startsWith('chrom')) {
+        const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
+        const type = /--type=([\w-]+)/.exec(cmd)?.[1];
+        const sub = /--utility-sub-type=([\w.]+)/.exec(cmd)?.[1];
+        kind = !type ? 'chromium browser' : sub?.includes('NetworkService') ? 'chromium network' : type === 'utility' ? `chromium utility` : `chromium ${type}`;
+      }
+      info.set(Number(d), { kind, cpu: (Number(f[11]) + Number(f[12])) / 100 });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const mine = (pid: number): boolean => {
+    for (let p = parent.get(pid), hops = 0; p !== undefined && p > 1 && hops < 20; p = parent.get(p), hops++) if (p === process.pid) return true;
+    return false;
+  };
+  const out = new Map<string, number>();
+  for (const [pid, { kind, cpu }] of info) if (mine(pid)) out.set(kind, (out.get(kind) ?? 0) + cpu);
+  return out;
+}
+
 /** Other people's tests share these 2 cores: say how busy the machine was. */
 const loadNote = () => `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')} (1/5/15 min) when the run ended`;
 
@@ -141,6 +186,15 @@ async function measureSim(ffmpeg: FfmpegInfo): Promise<string> {
 interface PageResult {
   tiles: TileResult[];
   transport: { socket: number; http: number };
+  net: NetResult;
+}
+
+/** What the TLS front saw during one run (its own listeners, next to tls.ts's). */
+interface FrontCounts {
+  h2Sessions: number;
+  h2Requests: number;
+  h1Requests: number;
+  upgrades: string[];
 }
 
 interface RunResult {
@@ -159,9 +213,92 @@ interface RunResult {
   bad: number;
   errors: string[];
   seconds: number;
+  /** 'plain': the page on http://127.0.0.1; 'tls': on https://localhost through the TLS front. */
+  scheme: 'plain' | 'tls';
+  /** nextHopProtocol of the page's own /hls/ requests (XHR loader), e.g. h2 × 18000. */
+  protocols: string;
+  net: NetResult;
+  front: FrontCounts | null;
+  /** The bench's node process (streams room, app server, TLS front, not ffmpeg or Chromium): % of one core. */
+  nodeCpuPct: number;
+  /** The bench's child processes by kind ('chromium renderer', 'chromium network', 'ffmpeg', …): % of one core. */
+  childCpuPct: Record<string, number>;
+  load: string;
+  /** hls.js startup steps after loadSource, ms, median/slowest tile. */
+  startup: string;
 }
 
-async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; notes: string[] }> {
+/** ms per request, serial then 32 at once, for one URL: straight to the app, HTTPS/1.1 on the front (same handler), HTTP/2 on the front (proxied). */
+/** `paths`: each resolves to a URL path still being served (a segment lives ~6 s in the window: asked again before each batch). */
+async function measureFrontOverhead(port: number, tlsPort: number, paths: Record<string, () => Promise<string>>): Promise<string[]> {
+  const ca = fs.readFileSync(TLS_CERT);
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64, ca });
+  const session = http2.connect(`https://localhost:${tlsPort}`, { ca });
+  await new Promise<void>((resolve, reject) => session.once('connect', () => resolve()).once('error', reject));
+  const h1 = (mod: typeof http | typeof https, agent: http.Agent, url: string) =>
+    new Promise<number>((resolve, reject) => {
+      mod.get(url, { agent }, (res) => {
+        let n = 0;
+        res.on('data', (d: Buffer) => (n += d.length));
+        res.on('end', () => (res.statusCode === 200 ? resolve(n) : reject(new Error(`${url}: ${res.statusCode}`))));
+      }).on('error', reject);
+    });
+  const h2 = (p: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = session.request({ ':path': p });
+      let status = 0;
+      let n = 0;
+      req.on('response', (h) => (status = Number(h[':status'])));
+      req.on('data', (d: Buffer) => (n += d.length));
+      req.on('end', () => (status === 200 ? resolve(n) : reject(new Error(`${p}: ${status}`))));
+      req.on('error', reject);
+      req.end();
+    });
+  const ways: Array<[string, (p: string) => Promise<number>]> = [
+    ['http/1.1 → app', (p) => h1(http, httpAgent, `http://127.0.0.1:${port}${p}`)],
+    ['https/1.1 → front → app (no proxy)', (p) => h1(https, httpsAgent, `https://localhost:${tlsPort}${p}`)],
+    ['h2 → front → loopback proxy → app', h2],
+  ];
+  const lines: string[] = [];
+  try {
+    for (const [what, resolve] of Object.entries(paths)) {
+      const cells: string[] = [];
+      let bytes = 0;
+      for (const [, get] of ways) {
+        let p = await resolve();
+        for (let i = 0; i < 20; i++) await get(p); // warm: connections, TLS, JIT
+        const serial: number[] = [];
+        for (let i = 0; i < 300; i++) {
+          if (i % 50 === 0) p = await resolve();
+          const t = performance.now();
+          bytes = await get(p);
+          serial.push(performance.now() - t);
+        }
+        const burst: number[] = [];
+        for (let round = 0; round < 20; round++) {
+          p = await resolve();
+          const t = performance.now();
+          await Promise.all(Array.from({ length: 32 }, () => get(p)));
+          burst.push(performance.now() - t);
+        }
+        cells.push(`${median(serial).toFixed(2)} / ${pct(serial, 90).toFixed(2)} ms · ${median(burst).toFixed(1)} ms`);
+      }
+      lines.push(`| ${what} (${(bytes / 1024).toFixed(1)} KB) | ${cells.join(' | ')} |`);
+    }
+  } finally {
+    session.close();
+    httpAgent.destroy();
+    httpsAgent.destroy();
+  }
+  return [
+    `| GET, no hold (serial p50 / p90 · 32 at once, all answered) | ${ways.map(([w]) => w).join(' | ')} |`,
+    '|---|---|---|---|',
+    ...lines,
+  ];
+}
+
+async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; notes: string[]; overhead: string[] }> {
   const clip = await benchClip(ffmpeg);
   const loopFrames = LOOP_S * CLIP.fps;
   const runtimeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaga-latency-'));
@@ -179,11 +316,14 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
+      '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required',
+      // the TLS front listens on 127.0.0.1; the certificate names localhost
+      ...(WITH_TLS ? ['--host-resolver-rules=MAP localhost 127.0.0.1'] : [])],
   });
   let streams: Awaited<ReturnType<typeof startStreams>> | undefined;
   let server: http.Server | undefined;
   let hlsSocket: HlsSocket | undefined;
+  let tls: TlsFront | undefined;
   try {
     await publisher.start();
     // Real camera entries (geometry from cameras.json), every source pointed at the bench publisher (one pull per
@@ -210,6 +350,14 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
     hlsSocket = attachHlsSocket({ server, pipelineOf: (id) => s.supervisor.pipeline(id), authenticate: () => ({ role: 'viewer' }) });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
+    const front: FrontCounts = { h2Sessions: 0, h2Requests: 0, h1Requests: 0, upgrades: [] };
+    if (WITH_TLS) {
+      tls = await startTlsFront({ certFile: TLS_CERT, keyFile: TLS_KEY, port: 0, host: '127.0.0.1', app: server });
+      tls.server.on('session', () => front.h2Sessions++);
+      tls.server.on('request', (req: http.IncomingMessage | http2.Http2ServerRequest) => void (req.httpVersionMajor >= 2 ? front.h2Requests++ : front.h1Requests++));
+      tls.server.on('upgrade', (req: http.IncomingMessage) =>
+        front.upgrades.push(`${req.url} HTTP/${req.httpVersion}, ALPN ${(req.socket as TLSSocket).alpnProtocol || 'none'}`));
+    }
     const waitFrom = Date.now();
     for (const cam of cameras) {
       while ((await fetch(`http://127.0.0.1:${port}/hls/${cam.id}/index.m3u8`).then((r) => r.status, () => 0)) !== 200) {
@@ -221,27 +369,55 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
     await sleep(3000); // the wall keeps every pull running: measure a warm stream, not a cold start
 
     const ll = 'LL-HLS from memory (200 ms parts, preload hint, blocking reload)';
-    const runs = [
-      { name: `${ll}, one tile, socket loader (the wall)`, tiles: 1, transport: 'socket', ll: true, seconds: SECONDS },
-      ...(args.includes('--polling') ? [{ name: 'one tile, lowLatencyMode off (polling), socket loader', tiles: 1, transport: 'socket', ll: false, seconds: SECONDS }] : []),
+    type Run = { name: string; tiles: number; transport: string; ll: boolean; seconds: number; scheme: 'plain' | 'tls' };
+    const runs: Run[] = TLS_ONLY ? [] : [
+      { name: `${ll}, one tile, socket loader (the wall)`, tiles: 1, transport: 'socket', ll: true, seconds: SECONDS, scheme: 'plain' },
+      ...(args.includes('--polling') ? [{ name: 'one tile, lowLatencyMode off (polling), socket loader', tiles: 1, transport: 'socket', ll: false, seconds: SECONDS, scheme: 'plain' as const }] : []),
       ...(GRID_TILES > 1
         ? [
-            ...(args.includes('--skip-http') ? [] : [{ name: `${ll}, ${GRID_TILES} tiles, hls.js XHR loader (HTTP/1.1, 6 connections)`, tiles: GRID_TILES, transport: 'http', ll: true, seconds: Math.min(GRID_SECONDS, 60) }]),
-            { name: `${ll}, ${GRID_TILES} tiles, socket loader (the wall)`, tiles: GRID_TILES, transport: 'socket', ll: true, seconds: GRID_SECONDS },
+            ...(args.includes('--skip-http') ? [] : [{ name: `${ll}, ${GRID_TILES} tiles, hls.js XHR loader (HTTP/1.1, 6 connections)`, tiles: GRID_TILES, transport: 'http', ll: true, seconds: Math.min(GRID_SECONDS, 60), scheme: 'plain' as const }]),
+            { name: `${ll}, ${GRID_TILES} tiles, socket loader (the wall)`, tiles: GRID_TILES, transport: 'socket', ll: true, seconds: GRID_SECONDS, scheme: 'plain' as const },
           ]
         : []),
     ];
+    if (WITH_TLS) {
+      const n = Math.max(1, GRID_TILES);
+      // the baseline first, so a machine that gets busier during the run does not flatter the new configurations
+      if (TLS_ONLY && !args.includes('--no-baseline')) {
+        runs.push({ name: `${n} tiles, socket loader, ws:// on plain HTTP/1.1 (the wall today; baseline)`, tiles: n, transport: 'socket', ll: true, seconds: GRID_SECONDS, scheme: 'plain' });
+      }
+      if (TLS_ONLY && args.includes('--xhr-http1')) {
+        runs.push({ name: `${n} tiles, hls.js XHR loader, plain HTTP/1.1 (6 connections; baseline)`, tiles: n, transport: 'http', ll: true, seconds: GRID_SECONDS, scheme: 'plain' });
+      }
+      runs.push(
+        { name: `${n} tiles, socket loader, wss:// through the TLS front`, tiles: n, transport: 'socket', ll: true, seconds: GRID_SECONDS, scheme: 'tls' },
+        { name: `${n} tiles, hls.js XHR loader, HTTPS with HTTP/2 through the TLS front`, tiles: n, transport: 'http', ll: true, seconds: GRID_SECONDS, scheme: 'tls' },
+      );
+    }
     const rows: RunResult[] = [];
     for (const run of runs) {
-      const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+      const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, ignoreHTTPSErrors: run.scheme === 'tls' });
       const src = cameras.slice(0, run.tiles).map((c) => `/hls/${c.id}/index.m3u8`).join(',');
       const q = new URLSearchParams({ src, ll: run.ll ? '1' : '0', sync: String(SYNC_S), transport: run.transport });
       for (const [k, v] of Object.entries(BAR)) q.set(k, String(v));
-      await page.goto(`http://127.0.0.1:${port}/?${q}`);
+      Object.assign(front, { h2Sessions: 0, h2Requests: 0, h1Requests: 0, upgrades: [] });
+      await page.goto(run.scheme === 'tls' ? `https://localhost:${tls!.port}/?${q}` : `http://127.0.0.1:${port}/?${q}`);
       await page.waitForFunction(() => (window as any).__bench?.tiles.every((t: any) => t.firstAdvanceMs != null), undefined, { timeout: 60_000 });
+      const cpu0 = process.cpuUsage();
+      const children0 = childCpu();
+      const cpuFrom = performance.now();
       await sleep(run.seconds * 1000);
+      const cpu = process.cpuUsage(cpu0);
+      const children1 = childCpu();
+      const elapsedMs = performance.now() - cpuFrom;
+      const nodeCpuPct = (100 * (cpu.user + cpu.system)) / 1000 / elapsedMs;
+      const childCpuPct = Object.fromEntries(
+        [...children1].map(([k, v]) => [k, (100 * (v - (children0.get(k) ?? 0)) * 1000) / elapsedMs] as const).filter(([, v]) => v >= 0.5).sort((a, b) => b[1] - a[1]),
+      );
       const r = (await page.evaluate(() => (window as any).__bench)) as PageResult;
+      const load = os.loadavg().map((l) => l.toFixed(1)).join(' / ');
       await page.close();
+      const frontSeen = run.scheme === 'tls' ? { ...front, upgrades: [...front.upgrades] } : null;
       const t0 = median(offsets);
       const steady: number[] = [];
       for (const tile of r.tiles) {
@@ -274,12 +450,43 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
         bad: r.tiles.reduce((n, t) => n + t.bad, 0),
         errors: [...new Set(r.tiles.flatMap((t) => t.errors))],
         seconds: run.seconds,
+        scheme: run.scheme,
+        protocols: Object.entries(r.net.protocols).map(([p, n]) => `${p || '(none)'} × ${n}`).join(', ') || '—',
+        net: r.net,
+        front: frontSeen,
+        nodeCpuPct,
+        childCpuPct,
+        load,
+        startup: ['manifest', 'level', 'fragLoaded', 'fragBuffered', 'playing']
+          .map((m) => [m, r.tiles.map((t) => t.marks[m] ?? NaN).filter(Number.isFinite)] as const)
+          .filter(([, xs]) => xs.length)
+          .map(([m, xs]) => `${m} ${median(xs)}/${Math.max(...xs)}`)
+          .join(', '),
       });
-      console.log(rows[rows.length - 1]);
+      const { net: _net, ...shown } = rows[rows.length - 1];
+      console.log(shown, Object.fromEntries(Object.entries(r.net.kinds).map(([k, v]) => [k, { n: v.n, queuedP50: median(v.queuedMs), totalP50: median(v.totalMs) }])));
+    }
+    let overhead: string[] = [];
+    if (tls) {
+      // The per-request cost of the front, measured from node on the same loopback, while the pulls keep running:
+      // a playlist answered at once (no _HLS_msn) and the newest complete segment.
+      const cam = cameras[0].id;
+      const newestSegment = async () => {
+        const playlist = await fetch(`http://127.0.0.1:${port}/hls/${cam}/index.m3u8`).then((res) => res.text());
+        const seg = playlist.split('\n').map((l) => l.trim()).filter((l) => /^seg-\d+\.m4s$/.test(l)).pop();
+        if (!seg) throw new Error(`no complete segment in ${cam}'s playlist`);
+        return `/hls/${cam}/${seg}`;
+      };
+      overhead = await measureFrontOverhead(port, tls.port, {
+        'playlist': async () => `/hls/${cam}/index.m3u8`,
+        'newest complete segment (1 s GOP)': newestSegment,
+      });
+      console.log(overhead.join('\n'));
     }
     const spread = pct(offsets, 90) - pct(offsets, 10);
     return {
       rows,
+      overhead,
       notes: [
         `First playlist from the streams room ${fmtS(firstPlaylistMs)} s after the pull started; page opened 3 s later (pull already running, as on the wall).`,
         `Publisher send clock from ffmpeg \`-progress\` (${offsets.length} samples, p10–p90 spread ${spread.toFixed(0)} ms).`,
@@ -289,6 +496,7 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
   } finally {
     await browser.close().catch(() => {});
     await hlsSocket?.close();
+    await tls?.close();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
     await streams?.close();
     await publisher.stop();
@@ -314,27 +522,31 @@ async function main() {
   }
   if (args.includes('--skip-latency')) return;
 
-  const { rows, notes } = await measureLatency(ffmpeg);
+  const { rows: allRows, notes, overhead } = await measureLatency(ffmpeg);
+  const path_ =
+    `**the real streams room** (server/streams: supervisor ffmpeg RTSP/UDP → fMP4 pipe → in-memory ` +
+    'LL-HLS, 200 ms parts, preload hint, blocking `_HLS_msn`/`_HLS_part`) fed by the demo RTSP server child and an `ffmpeg -re -stream_loop -1 -c copy` ' +
+    `publisher; one supervisor pull per tile. ffmpeg ${ffmpeg.version}; hls.js ${hlsVersion}; ${chromiumVersion}. Clip ${CLIP.width}x${CLIP.height} ${CLIP.fps} fps, ` +
+    `1 s GOP, frame number stamped as a ${BAR.bits}-bit barcode, decoded in every tile from every presented frame ` +
+    '(requestVideoFrameCallback → canvas); latency = shown − sent, over all tiles.';
+  const cells = (r: RunResult) =>
+    `| ${r.name} | ${r.seconds} | **${fmtS(r.p50)} s** | ${fmtS(r.p90)} s | ${fmtS(r.min)}–${fmtS(r.max)} s | ` +
+    `${Number.isFinite(r.firstFrameMs) ? fmtS(r.firstFrameMs!) + ' s' : '—'} | ${Number.isFinite(r.firstAdvanceMs) ? fmtS(r.firstAdvanceMs!) + ' s' : '—'} | ` +
+    `${r.stalls} (${r.waiting}) | ${r.n}${r.bad ? `, ${r.bad} unreadable` : ''} | ${r.transport} |`;
+  const verdict = (r: RunResult | undefined) => (!r ? 'not measured' : r.p50 <= 1000 && r.p90 <= 1200 ? 'met' : 'NOT met');
+  if (WITH_TLS) writeTlsSection();
+  if (TLS_ONLY) return;
+  const rows = allRows.filter((r) => r.scheme === 'plain');
   const table = [
     '| setup | seconds | true p50 | p90 | min–max | loadSource → first frame (slowest tile) | → first advancing frame | stalls (waiting) | samples | requests |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.name} | ${r.seconds} | **${fmtS(r.p50)} s** | ${fmtS(r.p90)} s | ${fmtS(r.min)}–${fmtS(r.max)} s | ` +
-        `${Number.isFinite(r.firstFrameMs) ? fmtS(r.firstFrameMs!) + ' s' : '—'} | ${Number.isFinite(r.firstAdvanceMs) ? fmtS(r.firstAdvanceMs!) + ' s' : '—'} | ` +
-        `${r.stalls} (${r.waiting}) | ${r.n}${r.bad ? `, ${r.bad} unreadable` : ''} | ${r.transport} |`,
-    ),
+    ...rows.map(cells),
   ];
   const wall = rows.filter((r) => r.transport.startsWith('socket') && r.name.includes('(the wall)'));
-  const verdict = (r: RunResult | undefined) => (!r ? 'not measured' : r.p50 <= 1000 && r.p90 <= 1200 ? 'met' : 'NOT met');
   writeSection(
     'Live latency (hls.js, headless Chromium)',
     [
-      `Path measured: **the real streams room** (server/streams: supervisor ffmpeg RTSP/UDP → fMP4 pipe → in-memory ` +
-        'LL-HLS, 200 ms parts, preload hint, blocking `_HLS_msn`/`_HLS_part`) fed by the demo RTSP server child and an `ffmpeg -re -stream_loop -1 -c copy` ' +
-        `publisher; one supervisor pull per tile. ffmpeg ${ffmpeg.version}; hls.js ${hlsVersion}; ${chromiumVersion}. Clip ${CLIP.width}x${CLIP.height} ${CLIP.fps} fps, ` +
-        `1 s GOP, frame number stamped as a ${BAR.bits}-bit barcode, decoded in every tile from every presented frame ` +
-        '(requestVideoFrameCallback → canvas); latency = shown − sent, over all tiles. The page is wall/video\'s own ' +
+      `Path measured: ${path_} The page is wall/video's own ` +
         `HLS_LIVE_CONFIG (\`liveSyncDuration: ${SYNC_S}\`) with its loader: "socket" = every /hls/ request over one WebSocket ` +
         'per page (/hls-ws), "XHR" = hls.js\'s default loader, plain HTTP/1.1 (Chromium: 6 connections per origin). ' +
         'First 5 s of each tile excluded. Stalls = hls.js bufferStalledError; waiting = the video element\'s `waiting` events after it first advanced.',
@@ -347,6 +559,57 @@ async function main() {
       ...rows.filter((r) => r.errors.length).map((r) => `- hls.js errors (${r.name}): ${r.errors.join(', ')}`),
     ].join('\n'),
   );
+
+  function writeTlsSection() {
+    // the plain-HTTP socket grid of the same run, side by side (the --tls-only baseline, or the plain section's grid row)
+    const rows = allRows.filter((r) => r.scheme === 'tls' || (r.tiles > 1 && (TLS_ONLY || r.transport.startsWith('socket'))));
+    const children = (r: RunResult) => {
+      const c = Object.entries(r.childCpuPct);
+      const chromium = c.filter(([k]) => k.startsWith('chromium')).reduce((a, [, v]) => a + v, 0);
+      const ffmpeg = c.filter(([k]) => k === 'ffmpeg').reduce((a, [, v]) => a + v, 0);
+      const parts = c.filter(([k]) => k.startsWith('chromium')).map(([k, v]) => `${k.replace('chromium ', '')} ${v.toFixed(0)}`).join(', ');
+      return `node ${r.nodeCpuPct.toFixed(0)} %, Chromium ${chromium.toFixed(0)} % (${parts}), ffmpeg ${ffmpeg.toFixed(0)} %`;
+    };
+    const q = (xs: number[], p: number) => (xs.length ? `${pct(xs, p)}` : '—');
+    const kinds = (r: RunResult) =>
+      Object.entries(r.net.kinds)
+        .map(([k, v]) => `${k} × ${v.n}: queued p50/p90 ${q(v.queuedMs, 50)}/${q(v.queuedMs, 90)} ms, total p50/p90 ${q(v.totalMs, 50)}/${q(v.totalMs, 90)} ms`)
+        .join('; ');
+    const upgrades = (r: RunResult) => [...new Set(r.front?.upgrades ?? [])].map((u) => `${r.front!.upgrades.filter((x) => x === u).length} × ${u}`).join(', ');
+    writeSection(
+      'Live latency over HTTPS: HTTP/2 and wss (hls.js, headless Chromium)',
+      [
+        `Issue #9: every tile of a ${rows[0]?.tiles ?? GRID_TILES}-tile page live over HTTPS. The bench's app server (express + streams router + /hls-ws) ` +
+          'behind server/http/tls.ts `startTlsFront` (http2.createSecureServer, allowHTTP1; HTTP/1.1 and WebSocket upgrades go to the app, ' +
+          'HTTP/2 requests are forwarded to the app\'s own listener over loopback keep-alive), test/fixtures/tls self-signed certificate, ' +
+          'page at https://localhost:<port>/ (playwright `ignoreHTTPSErrors`). ' +
+          `Path measured: ${path_} Same page and measurements as "Live latency (hls.js, headless Chromium)", \`liveSyncDuration: ${SYNC_S}\`, ` +
+          'all rows in one run, one after the other (baseline first) under the same load. "protocol" = `nextHopProtocol` of every /hls/ ' +
+          'resource timing entry in the page (PerformanceObserver: the XHR loader\'s requests; the socket loader\'s travel inside the WebSocket); ' +
+          '"front" = what the TLS front\'s own server saw (HTTP/2 sessions and streams, HTTP/1.1 requests, upgrades with the ALPN of their connection). ' +
+          'CPU = % of one core during the measured seconds: node = the bench\'s process (streams room, app, TLS front), Chromium by process type ' +
+          '(from /proc: the bench\'s own children only), ffmpeg = the 16 pulls and the publisher; the machine has 2 cores (200 %). ' +
+          'First 5 s of each tile excluded. Stalls = hls.js bufferStalledError; waiting = the video element\'s `waiting` events after it first advanced.',
+        '',
+        '| setup | seconds | true p50 | p90 | min–max | loadSource → first frame (slowest tile) | → first advancing frame | stalls (waiting) | samples | requests | protocol (page) | front | CPU | load 1/5/15 |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+        ...rows.map(
+          (r) =>
+            `${cells(r)} ${r.protocols} | ${r.front ? `${r.front.h2Sessions} h2 session(s), ${r.front.h2Requests} h2 requests, ${r.front.h1Requests} HTTP/1.1 requests; upgrades: ${upgrades(r) || 'none'}` : '— (plain HTTP)'} | ` +
+            `${children(r)} | ${r.load} |`,
+        ),
+        '',
+        `Goal p50 ≤ 1.0 s / p90 ≤ 1.2 s: ${rows.map((r) => `${r.name}: **${verdict(r)}**`).join('; ')}.`,
+        ...rows.map((r) => `- Startup (${r.name}), ms after loadSource, median/slowest tile: ${r.startup}.`),
+        ...rows.filter((r) => Object.keys(r.net.kinds).length).map((r) => `- Page's own requests (${r.name}), browser queueing (startTime → requestStart) and total: ${kinds(r)}.`),
+        ...notes.map((n) => `- ${n}`),
+        ...rows.filter((r) => r.errors.length).map((r) => `- hls.js errors (${r.name}): ${r.errors.join(', ')}`),
+        ...(overhead.length
+          ? ['', 'The TLS front\'s cost per request, from node on the same loopback after the page runs, the pulls still running (300 serial GETs after 20 warm-up; 20 rounds of 32 at once, the time for all 32):', '', ...overhead]
+          : []),
+      ].join('\n'),
+    );
+  }
 }
 
 main().then(
