@@ -65,13 +65,24 @@ export function exposeDebug(): void {
     /**
      * Recorded playback: per strip tile {camera, mode live|past, state, requestedMs, playingDateMs (hls.playingDate),
      * firstFrameMs (seek request → first frame at that time), currentTime, paused, playbackRate, url, synced}; the
-     * incident's sync group (master time, drift of each tile from it, spreadMs between tiles); recorded players alive.
+     * incident's sync group (master time, drift of each tile from it, spreadMs between tiles); recorded players alive
+     * (with the window of recording their playlist covers).
      */
     get rewind() {
       return {
         tiles: (debugState.strip?.tiles ?? []).filter((t) => t.camera).map((t) => t.rewindDebug()),
         sync: activeSync()?.debug() ?? null,
-        players: [...rewindPlayers].map((p) => ({ camera: p.cameraId, state: p.state, playingDateMs: p.playingDateMs(), firstFrameMs: p.firstFrameMs })),
+        // window: the wall-clock times its loaded playlist covers (a seek inside it needs no new playlist)
+        players: [...rewindPlayers].map((p) => ({
+          camera: p.cameraId,
+          state: p.state,
+          playingDateMs: p.playingDateMs(),
+          firstFrameMs: p.firstFrameMs,
+          requestedMs: p.requestedMs,
+          window: p.window(),
+          url: p.url,
+          swaps: p.swaps,
+        })),
       };
     },
     /** HLS requests carried over the page's /hls-ws socket, and those that had to fall back to HTTP. */
