@@ -50,8 +50,11 @@ interface Entry {
 
 export class CommonPlaceIndex {
   private entries: Entry[] = [];
-  /** First word of a name or alias key → the entries with such a key (a query looks at a handful, not all). */
-  private byFirst = new Map<string, Entry[]>();
+  /**
+   * Each key under its rarest word: a key the query holds whole holds that word too, so a query looks only at the
+   * keys filed under its own words — a handful, even when a centre's 5,000 names all begin "Pos" or "Puskesmas".
+   */
+  private byRarest = new Map<string, Array<{ e: Entry; key: string[] }>>();
 
   constructor(private areas: AreaIndex) {}
 
@@ -65,8 +68,17 @@ export class CommonPlaceIndex {
       .filter((p) => Number.isFinite(p.lat) && Number.isFinite(p.lon))
       .map((place) => ({ place, keys: [place.name, ...place.aliases].map((n) => placeKey(n).split(' ').filter(Boolean)).filter((k) => k.length) }))
       .filter((e) => e.keys.length);
-    this.byFirst = new Map();
-    for (const e of this.entries) for (const w of new Set(e.keys.map((k) => k[0]))) this.byFirst.set(w, [...(this.byFirst.get(w) ?? []), e]);
+    const count = new Map<string, number>();
+    for (const e of this.entries) for (const k of e.keys) for (const w of k) count.set(w, (count.get(w) ?? 0) + 1);
+    this.byRarest = new Map();
+    for (const e of this.entries) {
+      for (const key of e.keys) {
+        const rarest = key.reduce((a, w) => (count.get(w)! < count.get(a)! ? w : a));
+        const list = this.byRarest.get(rarest);
+        if (list) list.push({ e, key });
+        else this.byRarest.set(rarest, [{ e, key }]);
+      }
+    }
   }
 
   /** The common places the query names, best (longest key) first, as geocoder candidates. */
@@ -75,11 +87,13 @@ export class CommonPlaceIndex {
     const tokens = tokenize(query);
     const words = keyOf(tokens).split(' ').filter(Boolean);
     if (!words.length) return [];
-    const hits: Array<{ e: Entry; len: number }> = [];
-    for (const e of new Set(words.flatMap((w) => this.byFirst.get(w) ?? []))) {
-      const len = Math.max(0, ...e.keys.filter((k) => containsRun(words, k)).map((k) => k.length));
-      if (len) hits.push({ e, len });
+    const best = new Map<Entry, number>();
+    for (const w of new Set(words)) {
+      for (const { e, key } of this.byRarest.get(w) ?? []) {
+        if (key.length > (best.get(e) ?? 0) && containsRun(words, key)) best.set(e, key.length);
+      }
     }
+    const hits = [...best].map(([e, len]) => ({ e, len }));
     if (!hits.length) return [];
     const rel = relationOf(tokens);
     const widen = rel ? RELATION_WIDEN_M[rel] : 0;
