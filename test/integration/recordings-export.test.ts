@@ -10,7 +10,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type net from 'node:net';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -30,16 +29,15 @@ import { DEFAULT_RETENTION, runRetention } from '../../server/store/retention.ts
 import { resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
 import { LiveSegmenter } from '../../server/streams/segmenter.ts';
 import { geoStub, kelurahanNamed } from './geo-stub.ts';
+import { splitFmp4, type SplitFmp4 } from '../fmp4-split.ts';
 
 const run = promisify(execFile);
-const Mp4Frag = createRequire(import.meta.url)('mp4frag');
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const ADMIN = 'recordings-export-admin-token-0123456789';
 const FPS = 15;
 const FRAME_MS = 1000 / FPS;
 const CAMS = ['cam-01', 'cam-02'];
 
-interface Fragment { segment: Buffer; duration: number; keyframe: boolean }
 /** A part as fed: its wall-clock start (the segmenter's program date on a clock advanced by media time) and frames. */
 interface Fed { startMs: number; durationMs: number; frames: number; keyframe: boolean }
 
@@ -65,21 +63,12 @@ function ffprobeBeside(ffmpeg: string): string {
 }
 
 /** Fragmented MP4 as a camera pipeline writes it: a keyframe every 8 frames, a fragment at each and every 200 ms. */
-async function source(seconds: number, size: string): Promise<{ init: Buffer; codec: string; fragments: Fragment[] }> {
+async function source(seconds: number, size: string): Promise<SplitFmp4> {
   const file = path.join(tmp, `src-${seconds}-${size}.mp4`);
   await run(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${FPS}`, '-t', String(seconds),
     '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '8', '-keyint_min', '8', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
     '-profile:v', 'baseline', '-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '200000', file]);
-  return new Promise((resolve, reject) => {
-    const m = new Mp4Frag();
-    const fragments: Fragment[] = [];
-    let init: { init: Buffer; codec: string } | undefined;
-    m.on('initialized', () => (init = { init: Buffer.from(m.initialization), codec: /codecs="([^"]+)"/.exec(m.mime)![1] }));
-    m.on('segment', (d: Fragment) => fragments.push({ segment: Buffer.from(d.segment), duration: d.duration, keyframe: d.keyframe }));
-    m.on('error', reject);
-    m.on('finish', () => (init ? resolve({ ...init, fragments }) : reject(new Error('no init segment'))));
-    m.end(fs.readFileSync(file));
-  });
+  return splitFmp4(fs.readFileSync(file));
 }
 
 /** One ffmpeg run of a camera, arriving in real time on the segmenter's clock. */

@@ -2,7 +2,6 @@
 // a temporary directory, with a controlled clock: files and their index, rolls, the VOD playlist's byte ranges,
 // torn-tail recovery after a kill, retention by age and by budget.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import HLS from 'hls-parser';
@@ -11,25 +10,12 @@ import { parseIndex, scanCameraDir } from '../../server/recordings/files.ts';
 import { spans, vodPlaylist, windowOf } from '../../server/recordings/playback.ts';
 import { Recorder, type RecordingPolicy } from '../../server/recordings/recorder.ts';
 import { LiveSegmenter } from '../../server/streams/segmenter.ts';
+import { splitFmp4, type SplitFmp4 } from '../fmp4-split.ts';
 import { mediaPath } from '../../server/recordings/files.ts';
 
-const Mp4Frag = createRequire(import.meta.url)('mp4frag');
 const FIXTURE = path.resolve('test/fixtures/fmp4/testsrc2-2s-frag.mp4');
-interface Fragment { segment: Buffer; duration: number; keyframe: boolean }
-let fixture: { init: Buffer; codec: string; fragments: Fragment[] };
-
-function split(): Promise<typeof fixture> {
-  return new Promise((resolve, reject) => {
-    const m = new Mp4Frag();
-    const fragments: Fragment[] = [];
-    let init: { init: Buffer; codec: string } | undefined;
-    m.on('initialized', () => (init = { init: Buffer.from(m.initialization), codec: /codecs="([^"]+)"/.exec(m.mime)![1] }));
-    m.on('segment', (d: Fragment) => fragments.push({ segment: Buffer.from(d.segment), duration: d.duration, keyframe: d.keyframe }));
-    m.on('error', reject);
-    m.on('finish', () => (init ? resolve({ ...init, fragments }) : reject(new Error('no init segment'))));
-    m.end(fs.readFileSync(FIXTURE));
-  });
-}
+let fixture: SplitFmp4;
+const split = () => splitFmp4(fs.readFileSync(FIXTURE));
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} } as never;
 let dir: string;

@@ -1,29 +1,16 @@
 // The LL-HLS segmenter on real fMP4 bytes from ffmpeg (test/fixtures/fmp4), split by mp4frag as the pipelines do,
 // with a controlled clock: parts, GOP segments, numbering across runs, discontinuities, blocking, the playlist.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import HLS from 'hls-parser';
 import { describe, expect, it } from 'vitest';
 import { LiveSegmenter } from '../../server/streams/segmenter.ts';
+import { splitFmp4, type SplitFmp4 } from '../fmp4-split.ts';
 
-const Mp4Frag = createRequire(import.meta.url)('mp4frag');
 const FIXTURE = path.resolve('test/fixtures/fmp4/testsrc2-2s-frag.mp4');
 
-interface Fragment { segment: Buffer; duration: number; keyframe: boolean }
-function split(): Promise<{ init: Buffer; codec: string; fragments: Fragment[] }> {
-  return new Promise((resolve, reject) => {
-    const m = new Mp4Frag();
-    const fragments: Fragment[] = [];
-    let init: { init: Buffer; codec: string } | undefined;
-    // captured here: mp4frag resets its state once the input ends
-    m.on('initialized', () => (init = { init: Buffer.from(m.initialization), codec: /codecs="([^"]+)"/.exec(m.mime)![1] }));
-    m.on('segment', (d: Fragment) => fragments.push({ segment: Buffer.from(d.segment), duration: d.duration, keyframe: d.keyframe }));
-    m.on('error', reject);
-    m.on('finish', () => (init ? resolve({ ...init, fragments }) : reject(new Error('no init segment'))));
-    m.end(fs.readFileSync(FIXTURE));
-  });
-}
+type Fragment = SplitFmp4['fragments'][number];
+const split = () => splitFmp4(fs.readFileSync(FIXTURE));
 
 function feed(seg: LiveSegmenter, clock: { t: number }, fragments: Fragment[]) {
   for (const f of fragments) {
