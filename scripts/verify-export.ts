@@ -11,6 +11,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { hashFile } from '../server/recordings/clip.ts';
 
 const MANIFEST = 'manifest.json';
 
@@ -21,15 +22,6 @@ export interface VerifyResult {
   lines: string[];
 }
 
-async function sha256Of(file: string): Promise<{ bytes: number; sha256: string }> {
-  const hash = crypto.createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    hash.update(chunk);
-  }
-  return { bytes, sha256: hash.digest('hex') };
-}
 
 export async function verifyExport(dir: string): Promise<VerifyResult> {
   const text = fs.readFileSync(path.join(dir, MANIFEST));
@@ -51,7 +43,7 @@ export async function verifyExport(dir: string): Promise<VerifyResult> {
       lines.push(`MISSING ${name}`);
       continue;
     }
-    const got = await sha256Of(file);
+    const got = await hashFile(file);
     if (got.sha256 !== clip.sha256 || got.bytes !== clip.bytes) {
       ok = false;
       lines.push(`DIFFERS ${name}: sha256 ${got.sha256} (${got.bytes} bytes), manifest says ${clip.sha256} (${String(clip.bytes)} bytes)`);

@@ -27,6 +27,7 @@ import { destination } from '../../geo/spatial.ts';
 import { resolveFfmpeg } from '../../server/streams/ffmpeg.ts';
 import { startWallHarness, waitForDemoHistory, type WallHarness } from '../e2e/wall-harness.ts';
 import { writeSection } from './results.ts';
+import type { RewindDebug } from '../../wall/app/debug.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -190,42 +191,6 @@ window.__name = (f) => f;
 })();
 `;
 
-interface TileRewind {
-  camera: string | null;
-  mode: 'live' | 'past';
-  state: string | null;
-  requestedMs: number | null;
-  playingDateMs: number | null;
-  firstFrameMs: number | null;
-  currentTime: number;
-  paused: boolean;
-  playbackRate: number;
-  url: string | null;
-  swaps: number;
-  synced: boolean;
-  liveDecoder: boolean;
-}
-interface PlayerInfo {
-  camera: string;
-  state: string;
-  playingDateMs: number | null;
-  firstFrameMs: number | null;
-  requestedMs: number;
-  window: { from: number; to: number } | null;
-  url: string | null;
-  swaps: number;
-}
-interface SyncInfo {
-  running: boolean;
-  masterMs: number;
-  spreadMs: number | null;
-  members: Array<{ camera: string; driftMs: number | null; gap: boolean; state: string | null; firstFrameMs: number | null }>;
-}
-interface RewindDebug {
-  tiles: TileRewind[];
-  sync: SyncInfo | null;
-  players: PlayerInfo[];
-}
 const rewindOf = (p: Page) => p.evaluate(() => (window.__siaga as unknown as { rewind: RewindDebug }).rewind);
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import type { ListOf } from '../../domain/messages.ts';
 import { camerasFor } from '../../geo/coverage.ts';
 import { destination } from '../../geo/spatial.ts';
 import { startWallHarness, type WallHarness } from './wall-harness.ts';
+import type { RewindDebug } from '../../wall/app/debug.ts';
 
 const ARTIFACTS = path.resolve('test/artifacts');
 /** How much recording every camera of the incident must have before the test rewinds. */
@@ -20,24 +21,6 @@ const RECORDED_MS = 20_000;
 /** The tiles show the same instant to within this (the benchmark measures the real figure; this is "in step"). */
 const AGREE_MS = 1000;
 
-interface TileRewind {
-  camera: string | null;
-  mode: 'live' | 'past';
-  state: string | null;
-  requestedMs: number | null;
-  playingDateMs: number | null;
-  firstFrameMs: number | null;
-  currentTime: number;
-  paused: boolean;
-  url: string | null;
-  synced: boolean;
-  liveDecoder: boolean;
-}
-interface RewindDebug {
-  tiles: TileRewind[];
-  sync: { running: boolean; masterMs: number; spreadMs: number | null; members: Array<{ camera: string; driftMs: number | null; gap: boolean; state: string | null }> } | null;
-  players: Array<{ camera: string; state: string }>;
-}
 const rewindOf = (p: Page) => p.evaluate(() => (window.__siaga as unknown as { rewind: RewindDebug }).rewind);
 
 let h: WallHarness;

@@ -68,22 +68,8 @@ export function exposeDebug(): void {
      * incident's sync group (master time, drift of each tile from it, spreadMs between tiles); recorded players alive
      * (with the window of recording their playlist covers).
      */
-    get rewind() {
-      return {
-        tiles: (debugState.strip?.tiles ?? []).filter((t) => t.camera).map((t) => t.rewindDebug()),
-        sync: activeSync()?.debug() ?? null,
-        // window: the wall-clock times its loaded playlist covers (a seek inside it needs no new playlist)
-        players: [...rewindPlayers].map((p) => ({
-          camera: p.cameraId,
-          state: p.state,
-          playingDateMs: p.playingDateMs(),
-          firstFrameMs: p.firstFrameMs,
-          requestedMs: p.requestedMs,
-          window: p.window(),
-          url: p.url,
-          swaps: p.swaps,
-        })),
-      };
+    get rewind(): RewindDebug {
+      return rewindDebug();
     },
     /** HLS requests carried over the page's /hls-ws socket, and those that had to fall back to HTTP. */
     get hlsTransport() {
@@ -103,4 +89,24 @@ export function exposeDebug(): void {
     map: () => debugState.map,
   };
   (window as unknown as { __siaga: typeof api }).__siaga = api;
+}
+
+/** What `__siaga.rewind` answers (the e2e test and bench:rewind-wall read it with this type). */
+export type RewindDebug = ReturnType<typeof rewindDebug>;
+function rewindDebug() {
+  return {
+    tiles: (debugState.strip?.tiles ?? []).filter((t) => t.camera).map((t) => t.rewindDebug()),
+    sync: activeSync()?.debug() ?? null,
+    // window: the wall-clock times its loaded playlist covers (a seek inside it needs no new playlist)
+    players: [...rewindPlayers].map((p) => ({
+      camera: p.cameraId,
+      state: p.state,
+      playingDateMs: p.playingDateMs(),
+      firstFrameMs: p.firstFrameMs,
+      requestedMs: p.requestedMs,
+      window: p.window(),
+      url: p.url,
+      swaps: p.swaps,
+    })),
+  };
 }
