@@ -39,7 +39,7 @@ export const id = {
   synced: 'serempak',
   tlHint: 'Klik atau geser untuk memutar rekaman waktu itu; ujung kanan = sekarang',
   tlZoom: 'Lebar lini waktu',
-  tlMinutes: '{n} mnt',
+  tlMinutes: '{n} min', // as the briefing writes durations (2.1 min) in both languages
   tlHours: '{n} jam',
   loadingRecording: 'memuat rekaman…',
   noRecording: 'tidak ada rekaman pada waktu ini',
