@@ -14,6 +14,7 @@ import { camerasFor } from '../../geo/coverage.ts';
 import { destination } from '../../geo/spatial.ts';
 import { startWallHarness, type WallHarness } from './wall-harness.ts';
 import type { RewindDebug } from '../../wall/app/debug.ts';
+import { id as idText } from '../../wall/i18n/id.ts';
 
 const ARTIFACTS = path.resolve('test/artifacts');
 /** How much recording every camera of the incident must have before the test rewinds. */
@@ -144,7 +145,7 @@ describe('rewind (e2e, real server in demo mode)', () => {
 
     // A click on one tile's timeline (narrowed to 15 minutes) moves the group to that time.
     await tile.locator('.tl-zoom').click();
-    await expect.poll(() => tile.locator('.tl-zoom').innerText()).toBe('15 mnt');
+    await expect.poll(() => tile.locator('.tl-zoom').innerText()).toBe(idText.tlMinutes.replace('{n}', '15')); // the wall's own Indonesian label
     const box = (await tile.locator('.tl-track').boundingBox())!;
     const want = Date.now() - 15_000 - 5_000; // recorded by every member, well short of live
     const clickedAt = Date.now();
