@@ -56,11 +56,13 @@ describe('heat density', () => {
 });
 
 describe('heatOpacity', () => {
-  it('is full at city zoom and fades to a quarter at street zoom, never rising with zoom', () => {
+  it("is full at city zoom, fades to a quarter at street zoom and is gone by 17, never rising with zoom", () => {
     expect(heatOpacity(11)).toBe(1);
     expect(heatOpacity(13)).toBe(1);
     expect(heatOpacity(16)).toBe(0.25);
-    expect(heatOpacity(19)).toBe(0.25);
+    expect(heatOpacity(16.5)).toBe(0.125);
+    expect(heatOpacity(17)).toBe(0);
+    expect(heatOpacity(19)).toBe(0);
     for (let z = 10; z < 19; z += 0.25) expect(heatOpacity(z + 0.25)).toBeLessThanOrEqual(heatOpacity(z));
   });
 });

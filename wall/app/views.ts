@@ -13,8 +13,10 @@ import { hasPoint } from '../state/model.ts';
 import { canOperate } from './session.ts';
 import { debugState } from './debug.ts';
 
-/** How long the map waits for the first video frame after a click before it flies (issue: tile first, map after). */
+/** How long the map waits for the first video frame once the click's first playlist is in hand before it flies
+ * (tile first, map after), and at most after the click. */
 const VIDEO_FIRST_MS = 300;
+const VIDEO_FIRST_MAX_MS = 1500;
 
 const PIN_KEY = 'siaga.pinned';
 const MAX_PINS = 4;
@@ -80,10 +82,10 @@ function mountMapScreen(root: HTMLElement, ctx: WallContext, withConsole: boolea
     root.classList.toggle('has-selection', Boolean(ctx.store.selectedId));
     const i = ctx.store.selectedId ? ctx.store.incidents.get(ctx.store.selectedId) : undefined;
     // The tiles started in this same task (detail panel). Map redraws, the fly-to and the layer rebuild are main-thread
-    // work (seconds of it on a software-GL wall PC): they wait for the first video frame (or 300 ms) so they do not
-    // delay it.
+    // work (seconds of it on a software-GL wall PC): they wait for the first video frame (or 300 ms after the first
+    // playlist, 1.5 s at most) so they do not delay it.
     const id = ctx.store.selectedId;
-    const firstFrame = strip.firstFrame(VIDEO_FIRST_MS);
+    const firstFrame = strip.firstFrame(VIDEO_FIRST_MS, VIDEO_FIRST_MAX_MS);
     map.holdUntil(firstFrame);
     void firstFrame.then(async () => {
       if (ctx.store.selectedId !== id) return;

@@ -15,3 +15,10 @@ export function softwareRenderer(): boolean {
   }
   return cached;
 }
+
+/** Hover highlights redraw the map each time the pointer enters or leaves a marker. On a software renderer that is a
+ * 300–500 ms main-thread freeze, and the officer's click arrives in the middle of it (bench:wall: the redraw started
+ * by the pointer reaching the incident was the first thing the click's video waited on). The pointer cursor stays. */
+export function hoverHighlight(): boolean {
+  return !softwareRenderer();
+}

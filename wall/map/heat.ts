@@ -232,5 +232,7 @@ export class IncidentHeat {
 }
 
 /** Heat is a city-scale picture: at street zoom one grid cell fills the screen and hid the streets under a flat
- * colour, so it fades from zoom 13 (full) to 16 (a quarter). */
-export const heatOpacity = (zoom: number): number => (zoom <= 13 ? 1 : zoom >= 16 ? 0.25 : 1 - ((zoom - 13) / 3) * 0.75);
+ * colour, so it fades from zoom 13 (full) to 16 (a quarter) and is gone by 17, where it is not drawn at all (a
+ * screen-filling blended quad cost ~200 ms of a 310 ms software-GL frame at zoom 18.5: frames the click's video waits on). */
+export const heatOpacity = (zoom: number): number =>
+  zoom <= 13 ? 1 : zoom <= 16 ? 1 - ((zoom - 13) / 3) * 0.75 : zoom >= 17 ? 0 : 0.25 * (17 - zoom);

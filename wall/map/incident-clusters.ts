@@ -6,6 +6,7 @@ import { hasPoint } from '../state/model.ts';
 import type { Incident } from '../../domain/incident.ts';
 import { LABEL_FONT } from './labels.ts';
 import type { Pickable } from './layers/pick.ts';
+import { hoverHighlight } from './gpu.ts';
 
 const CLUSTER_RADIUS_PX = 60;
 const CLUSTER_MAX_ZOOM = 14;
@@ -72,7 +73,7 @@ export function clusterLayers(clusters: IncidentCluster[], scale: number, onPick
       lineWidthUnits: 'pixels',
       stroked: true,
       pickable: true,
-      autoHighlight: true,
+      autoHighlight: hoverHighlight(),
       onPick,
     }),
     new TextLayer<IncidentCluster>({

@@ -51,6 +51,7 @@ export class SituationMap {
   /** Redraws wait while > 0 (video tiles starting after a click); a change meanwhile redraws when the hold ends. */
   private holds = 0;
   private heldChange = false;
+  private paintHeld = false;
   private readonly software = softwareRenderer();
   private readonly updateMs = this.software ? SOFTWARE_UPDATE_MS : UPDATE_MS;
   private hiddenLayers = new Set<string>();
@@ -78,6 +79,7 @@ export class SituationMap {
   private async init(): Promise<void> {
     const shell = await openMapShell(this.container, { padding: this.handlers.padding?.() ?? 40, pointerOnHover: true });
     ({ map: this.map, overlay: this.overlay, candidates: this.candidates } = shell);
+    this.gatePaints();
     this.builder.heat = new IncidentHeat(gridOver(boundsOf(shell.basemap.kota)));
     // Clicks come from the browser's own click event (through MapLibre), then we ask deck what is there. deck's
     // onClick is a tap gesture that must end within 250 ms of its press: on a busy wall PC (software GL, 2 cores) a
@@ -131,7 +133,9 @@ export class SituationMap {
     const wait = Math.max(0, this.updateMs - (performance.now() - this.lastUpdateAt));
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.applyLayers();
+      // a hold that began after this was scheduled still holds it (it fired mid-click and drew before the video)
+      if (this.holds > 0) this.heldChange = true;
+      else this.applyLayers();
     }, wait);
   }
 
@@ -176,12 +180,36 @@ export class SituationMap {
     this.holds++;
     const release = () => {
       this.holds--;
-      if (this.holds === 0 && this.heldChange) {
+      if (this.holds > 0) return;
+      if (this.heldChange) {
         this.heldChange = false;
         this.update(true);
       }
+      if (this.paintHeld) {
+        this.paintHeld = false;
+        this.map.triggerRepaint();
+      }
     };
     until.then(release, release);
+  }
+
+  /**
+   * MapLibre also paints on its own: its input handlers ask for a frame after every mouse-up, the click's own, with
+   * nothing changed. On a software renderer that frame blocks the page 300–500 ms (the canvas is read back when it is
+   * composited) right when the click's video starts, so while a hold is on, MapLibre's paints wait for it too. Its
+   * paint entry point is internal (`_render`, maplibre-gl 6): if it is ever renamed this gate simply does nothing.
+   */
+  private gatePaints(): void {
+    const m = this.map as unknown as { _render?: (t: number) => unknown };
+    const render = m._render;
+    if (typeof render !== 'function') return;
+    m._render = (t: number) => {
+      if (this.holds > 0) {
+        this.paintHeld = true;
+        return m;
+      }
+      return render.call(m, t);
+    };
   }
 
   /** Tests: hold the data still (units frozen, no animation) so two frames differ only in what the test toggles. */

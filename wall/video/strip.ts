@@ -58,11 +58,21 @@ export class TileStrip {
     this.el.classList.toggle('empty', wanted.length === 0);
   }
 
-  /** The first decoded frame in any shown tile, or `maxMs`, whichever comes first (what may wait for video). */
-  firstFrame(maxMs: number): Promise<void> {
+  /**
+   * The first decoded frame in any shown tile, or `graceMs` after the first tile's playlist arrived, or `maxMs`,
+   * whichever comes first (what may wait for video). The grace runs from the playlist, not the click: on a
+   * software-GL wall PC the click's own map frame can hold the page for 300–500 ms, and a timer started at the click
+   * then expired unseen and put the map's next frame in front of the video's first.
+   */
+  firstFrame(graceMs: number, maxMs: number): Promise<void> {
     const shown = this.tiles.filter((t) => !t.el.hidden && t.camera);
     if (!shown.length) return Promise.resolve();
-    return Promise.race([...shown.map((t) => t.firstFrame()), new Promise<void>((r) => setTimeout(r, maxMs))]);
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    return Promise.race([
+      ...shown.map((t) => t.firstFrame()),
+      Promise.race(shown.map((t) => t.firstPlaylist())).then(() => sleep(graceMs)),
+      sleep(maxMs),
+    ]);
   }
 
   focus(cameraId: string): void {

@@ -7,6 +7,7 @@ import { healthColour } from '../../ui/categories.ts';
 import { healthState } from '../../state/model.ts';
 import { OUTLINED_TEXT } from '../labels.ts';
 import type { Pickable } from './pick.ts';
+import { hoverHighlight } from '../gpu.ts';
 
 /** Below this zoom (the whole city) camera rings shrink to dots, unless the camera plays in a tile. */
 export const CAMERA_DOT_BELOW_ZOOM = 13;
@@ -67,7 +68,7 @@ export function cameraLayers(p: CameraLayerProps): { cones: Layer[]; rings: Laye
         lineWidthUnits: 'pixels',
         stroked: true,
         pickable: true,
-        autoHighlight: true,
+        autoHighlight: hoverHighlight(),
         updateTriggers: { getLineColor: p.cameras, getRadius: [emphasisKey, dotZoom], getFillColor: [p.cameras, emphasisKey, dotZoom], getLineWidth: [emphasisKey, dotZoom] },
         onPick: p.onPick,
       }),

@@ -9,7 +9,7 @@ export function heatLayers(frame: HeatFrame | null | undefined, zoom: number): L
       id: 'incident-heatmap',
       image: frame?.image ?? null,
       bounds: frame?.bounds ?? [0, 0, 0, 0],
-      visible: Boolean(frame),
+      visible: Boolean(frame) && heatOpacity(zoom) > 0,
       opacity: heatOpacity(zoom),
       pickable: false,
     }),

@@ -6,6 +6,7 @@ import type { Incident } from '../../../domain/incident.ts';
 import { categoryColour } from '../../ui/categories.ts';
 import { isClosed } from '../../state/model.ts';
 import type { Pickable } from './pick.ts';
+import { hoverHighlight } from '../gpu.ts';
 
 export const NEW_PULSE_MS = 90_000;
 export const PULSE_GROWTH_PX = 26;
@@ -80,7 +81,7 @@ export function incidentLayers(p: IncidentLayerProps): { uncertainty: Layer[]; p
       lineWidthUnits: 'pixels',
       stroked: true,
       pickable: true,
-      autoHighlight: true,
+      autoHighlight: hoverHighlight(),
       highlightColor: [255, 255, 255, 90],
       updateTriggers: { getLineColor: p.selectedId, getLineWidth: p.selectedId },
       onPick: p.onPick,

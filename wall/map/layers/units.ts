@@ -10,6 +10,7 @@ import { LIMITS } from '../../state/store.ts';
 import { LABEL_FONT } from '../labels.ts';
 import { TIME_BASE, TRAIL_STYLE, type TripDatum } from '../trails.ts';
 import type { Pickable } from './pick.ts';
+import { hoverHighlight } from '../gpu.ts';
 
 export const UNIT_RADIUS_PX = 8;
 
@@ -55,7 +56,7 @@ export function unitLayers(p: UnitLayerProps): { trails: Layer[]; units: Layer[]
         lineWidthUnits: 'pixels',
         stroked: true,
         pickable: true,
-        autoHighlight: true,
+        autoHighlight: hoverHighlight(),
         updateTriggers: { getFillColor: Math.floor(p.now / 10_000) },
         onPick: p.onPick,
       }),
