@@ -2,6 +2,8 @@
 // segment (its id, timescale and trex default sample duration) and, for each fragment, that track's samples as its
 // trun boxes list them (durations from trun, else tfhd's default, else trex's). A sample of a video track is a frame.
 
+import { boxes, child, children } from '../../domain/mp4-boxes.ts';
+
 /** The video track of an init segment. */
 export interface VideoTrack {
   trackId: number;
@@ -12,36 +14,6 @@ export interface VideoTrack {
   /** The stsd box (codec, dimensions, parameter sets): two runs whose entries differ cannot share one MP4 track. */
   sampleEntry: Buffer;
 }
-
-interface Box {
-  type: string;
-  /** Offset of the payload (after size, type and any largesize). */
-  body: number;
-  end: number;
-}
-
-/** The boxes in buf[start, end), in order; stops at a box whose size does not fit. */
-function boxes(buf: Buffer, start = 0, end = buf.length): Box[] {
-  const out: Box[] = [];
-  let at = start;
-  while (at + 8 <= end) {
-    let size = buf.readUInt32BE(at);
-    const type = buf.toString('latin1', at + 4, at + 8);
-    let body = at + 8;
-    if (size === 1) {
-      if (at + 16 > end) break;
-      size = Number(buf.readBigUInt64BE(at + 8));
-      body = at + 16;
-    } else if (size === 0) size = end - at;
-    if (size < body - at || at + size > end) break;
-    out.push({ type, body, end: at + size });
-    at += size;
-  }
-  return out;
-}
-
-const child = (buf: Buffer, parent: Box, type: string) => boxes(buf, parent.body, parent.end).find((b) => b.type === type);
-const children = (buf: Buffer, parent: Box, type: string) => boxes(buf, parent.body, parent.end).filter((b) => b.type === type);
 
 /** The first video ('vide' handler) track of an init segment, or undefined. */
 export function videoTrackOf(init: Buffer): VideoTrack | undefined {

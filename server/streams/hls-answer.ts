@@ -22,7 +22,7 @@ export interface HlsAnswer {
 
 /** A msn further ahead than this is a client error (RFC 8216bis: "more than two segments"). */
 const MAX_MSN_AHEAD = 2;
-export const HLS_FILE = /^(?:index\.m3u8|init-(\d{1,9})\.mp4|seg-(\d{1,15})\.m4s|part-(\d{1,15})\.m4s)$/;
+export const HLS_FILE = /^(?:index\.m3u8|init-(\d{1,9})\.mp4|seg-(\d{1,15})\.m4s|part-(\d{1,15})\.m4s|(keyframe)\.mp4)$/;
 
 /** A refusal in the API's one error shape (http/errors.ts), whichever transport carries it. */
 export const refusal = (code: ErrorCode, field: string, message: string): HlsAnswer => ({
@@ -59,8 +59,14 @@ export async function answerHls(
   const m = HLS_FILE.exec(file);
   if (!m) return refusal('invalid_field', 'file', 'invalid file name');
   const seg = pipeline.segmenter;
-  const [, init, msn, part] = m;
+  const [, init, msn, part, keyframe] = m;
   if (init !== undefined) return media(seg.initSegment(Number(init))?.bytes);
+  // The newest keyframe with its init segment, one small playable fMP4: the wall decodes it as a tile's poster
+  // (no server decode). It changes every GOP, so it is never cached.
+  if (keyframe !== undefined) {
+    const kf = seg.newestKeyframe();
+    return kf ? { ...media(Buffer.concat([kf.init.bytes, kf.part.bytes])), cacheable: false } : refusal('not_found', 'file', 'no keyframe yet');
+  }
   if (msn !== undefined) return media(seg.segment(Number(msn))?.bytes);
   if (part !== undefined) {
     const n = Number(part);

@@ -116,7 +116,7 @@ export interface SiagaDebug {
   selectedId: string | null;
   counts: { cameras: number; incidents: number; units: number; heat: number; trails: number } | null;
   conn: { state: string } | null;
-  tiles: Array<{ cameraId: string; attachedAt: number; firstFrameAt: number; latencyMs: number | null; currentTime: number }>;
+  tiles: Array<{ cameraId: string; attachedAt: number; firstFrameAt: number; latencyMs: number | null; currentTime: number; timing: Record<string, number>; posterSource: 'keyframe' | 'snapshot' | null }>;
   liveDecoders: number;
   hlsTransport: { socket: number; http: number };
   project(lon: number, lat: number): { x: number; y: number } | null;

@@ -140,6 +140,8 @@ describe('wall (e2e, real server in demo mode)', () => {
         return t0 >= 0 && (await timeOf(cam.id)) > t0;
       }, { timeout: 20_000, interval: 100 })
       .toBe(true);
+    // Its poster was its newest keyframe, decoded in the page (WebCodecs), not a JPEG the server had to make.
+    expect(await wall.evaluate((cid) => window.__siaga.tiles.find((t) => t.cameraId === cid)?.posterSource, cam.id)).toBe('keyframe');
     // ...over the page's one video socket, not HTTP/1.1's six connections
     const transport = await wall.evaluate(() => window.__siaga.hlsTransport);
     expect(transport.socket).toBeGreaterThan(10);

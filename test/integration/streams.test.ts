@@ -173,6 +173,25 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
     expect(lastFrameCount(r.stderr)).toBeGreaterThan(15); // 2 s at 15 fps, read through the playlist's segments
   });
 
+  it('serves each camera\'s newest keyframe as one small fMP4 for the wall\'s poster, with no decode here', async () => {
+    const ff = await resolveFfmpeg(process.env.FFMPEG_PATH);
+    const id = cams[2].id;
+    const decodes = streams.supervisor.snapshots.decodes;
+    const res = await fetch(`${base}/hls/${id}/keyframe.mp4`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('video/mp4');
+    expect(res.headers.get('cache-control')).toBe('no-cache'); // a newer keyframe comes every GOP
+    const file = path.join(tmp, `keyframe-${id}.mp4`);
+    fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    // a real decoder reads it as a video whose first frame is a keyframe (ffprobe -show_frames: key_frame=1)
+    const probe = await run(ff.path.replace(/ffmpeg$/, 'ffprobe'), ['-v', 'error', '-select_streams', 'v', '-show_entries', 'frame=key_frame', '-of', 'csv=p=0', file]);
+    const frames = probe.stdout.trim().split('\n');
+    expect(frames[0]).toBe('1');
+    expect(frames.length).toBeLessThanOrEqual(6); // one part (~200 ms), not a segment
+    expect(streams.supervisor.snapshots.decodes).toBe(decodes);
+    expect((await fetch(`${base}/hls/${id}/keyframe.mp4x`)).status).toBe(400);
+  });
+
   it('decodes snapshots only when asked, from the newest keyframe in memory, and keeps the last one on disk', async () => {
     const snaps = streams.supervisor.snapshots;
     expect(snaps.decodes).toBe(0); // no viewer asked yet: an idle server decodes nothing

@@ -57,7 +57,7 @@ export function exposeDebug(): void {
     get tiles() {
       return (debugState.strip?.tiles ?? [])
         .filter((t) => t.camera)
-        .map((t) => ({ cameraId: t.camera!.id, attachedAt: t.attachedAt, firstFrameAt: t.firstFrameAt, latencyMs: t.latencyMs, currentTime: t.video.currentTime, timing: t.timing }));
+        .map((t) => ({ cameraId: t.camera!.id, attachedAt: t.attachedAt, firstFrameAt: t.firstFrameAt, latencyMs: t.latencyMs, currentTime: t.video.currentTime, timing: t.timing, posterSource: t.posterSource }));
     },
     get liveDecoders() {
       return liveTileCount();

@@ -87,6 +87,19 @@ class HlsLink {
 const link = new HlsLink();
 export const warmHlsSocket = () => link.warm();
 
+/** One /hls/ file's bytes, over the socket when it can be had (else HTTP); rejects on any non-2xx answer. */
+export async function fetchHlsBytes(url: string): Promise<ArrayBuffer> {
+  const path = socketPath(url);
+  if (path && link.usable()) {
+    const a = await new Promise<Answer>((resolve) => link.request(path, resolve));
+    if (a.status >= 200 && a.status < 300) return a.body;
+    if (a.status !== 0) throw new Error(`HTTP ${a.status}`);
+  }
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return res.arrayBuffer();
+}
+
 const newStats = (): LoaderStats => ({
   aborted: false,
   loaded: 0,

@@ -5,7 +5,8 @@
 // its live player goes once the recorded picture is up (one decoder per tile), to come back on "LIVE".
 import Hls from 'hls.js';
 import { t } from '../i18n/index.ts';
-import { HlsSocketLoader, warmHlsSocket } from './hls-socket.ts';
+import { fetchHlsBytes, HlsSocketLoader, warmHlsSocket } from './hls-socket.ts';
+import { drawKeyframe } from './keyframe.ts';
 import { keepLiveEdge } from './live-edge.ts';
 import { RewindPlayer } from './rewind.ts';
 import type { SyncGroup } from './sync.ts';
@@ -88,6 +89,8 @@ export class VideoTile implements TimelineHost {
   private latencyTimer: ReturnType<typeof setInterval> | undefined;
   private pastTimer: ReturnType<typeof setInterval> | undefined;
   private noticeEl: HTMLElement;
+  /** The newest keyframe, decoded here (keyframe.ts), over the video until its first frame. */
+  private posterEl: HTMLCanvasElement;
   private snapshotTimer: ReturnType<typeof setInterval> | undefined;
   camera: Camera | null = null;
   /** performance.now() of attach and of the first decoded frame (benchmark: click → first frame). */
@@ -95,9 +98,14 @@ export class VideoTile implements TimelineHost {
   firstFrameAt = 0;
   latencyMs: number | null = null;
   private frameWaiters: Array<() => void> = [];
+  private playlistWaiters: Array<() => void> = [];
+  /** performance.now() when this attachment's first live playlist was parsed (0: not yet). */
+  playlistAt = 0;
   private releaseEdge: (() => void) | null = null;
   /** ms after attach of the stream's start-up milestones (benchmark/diagnostics). */
   timing: Record<string, number> = {};
+  /** What painted this attachment's poster: the keyframe decoded here, or the server's JPEG (diagnostics, tests). */
+  posterSource: 'keyframe' | 'snapshot' | null = null;
   /** The recorded player, only while this tile shows the past (made on demand, destroyed on the way back). */
   rewind: RewindPlayer | null = null;
   /** The incident's sync group this tile is held in, if any (wall/video/sync.ts). */
@@ -128,8 +136,9 @@ export class VideoTile implements TimelineHost {
     bar.append(this.dot, this.nameEl, this.metaEl, this.latencyEl);
     this.noticeEl = document.createElement('div');
     this.noticeEl.className = 'tile-notice';
+    this.posterEl = this.newPosterEl();
     this.timeline = new Timeline(this, opts.rewind ?? false);
-    this.screen.append(this.video, this.noticeEl, bar, this.timeline.badge);
+    this.screen.append(this.video, this.posterEl, this.noticeEl, bar, this.timeline.badge);
     this.el.append(this.screen, this.timeline.el);
     if (opts.onPin) {
       const pin = document.createElement('button');
@@ -166,17 +175,23 @@ export class VideoTile implements TimelineHost {
     this.camera = camera;
     this.attachedAt = performance.now();
     this.firstFrameAt = 0;
+    this.playlistAt = 0;
     this.timing = {};
+    this.posterSource = null;
     this.timeline.setCamera(camera.id, { reportedMs: info.reportedMs, playable: !undecodable });
     this.latencyTimer = setInterval(() => this.measureLatency(), 1000);
     if (at !== undefined && this.timeline.canRewind) {
       void this.rewindTo(at);
       return;
     }
-    // Poster first: the last snapshot paints now, while hls.js fetches the playlist and first fragment.
-    this.showSnapshot(camera);
-    if (undecodable) this.refreshSnapshot(camera); // no player for what it cannot decode
-    else this.startLive(camera);
+    // Poster first: the newest keyframe paints now, while hls.js fetches the playlist and first fragment.
+    if (undecodable) {
+      this.showSnapshot(camera); // no player (and no decoder here) for what it cannot decode: the server's JPEG
+      this.refreshSnapshot(camera);
+    } else {
+      this.showPoster(camera);
+      this.startLive(camera);
+    }
   }
 
   private startLive(camera: Camera): void {
@@ -190,7 +205,11 @@ export class VideoTile implements TimelineHost {
         else setTimeout(() => this.hls === hls && hls.startLoad(), 2000);
       });
       const mark = (name: string) => () => (this.timing[name] ??= Math.round(performance.now() - this.attachedAt));
-      hls.once(Hls.Events.MANIFEST_PARSED, mark('manifest'));
+      hls.once(Hls.Events.MANIFEST_PARSED, () => {
+        mark('manifest')();
+        this.playlistAt = performance.now();
+        for (const w of this.playlistWaiters.splice(0)) w();
+      });
       hls.once(Hls.Events.LEVEL_LOADED, mark('level'));
       hls.once(Hls.Events.FRAG_LOADED, mark('fragLoaded'));
       hls.once(Hls.Events.FRAG_BUFFERED, mark('fragBuffered'));
@@ -205,6 +224,7 @@ export class VideoTile implements TimelineHost {
     const onFrame = () => {
       if (this.firstFrameAt) return;
       this.firstFrameAt = performance.now();
+      this.posterEl.hidden = true;
       for (const w of this.frameWaiters.splice(0)) w();
     };
     // First decoded frame (not just 'playing'): what the viewer actually sees.
@@ -268,8 +288,10 @@ export class VideoTile implements TimelineHost {
     if (this.camera && !this.hls && !this.snapshotTimer) {
       this.attachedAt = performance.now();
       this.firstFrameAt = 0;
+      this.playlistAt = 0;
       this.timing = {};
-      this.showSnapshot(this.camera);
+      this.posterSource = null;
+      this.showPoster(this.camera);
       this.startLive(this.camera);
     }
     this.timeline.render();
@@ -301,6 +323,35 @@ export class VideoTile implements TimelineHost {
     this.snapshotTimer = setInterval(() => this.showSnapshot(camera), SNAPSHOT_REFRESH_MS);
   }
 
+  private newPosterEl(): HTMLCanvasElement {
+    const c = document.createElement('canvas');
+    c.className = 'tile-poster';
+    c.hidden = true;
+    return c;
+  }
+
+  /**
+   * The newest keyframe as the poster, decoded in this browser (a canvas of its own per attachment, so a late
+   * answer for an earlier camera never paints over this one); the server's JPEG when this browser cannot decode it.
+   */
+  private showPoster(camera: Camera): void {
+    const attachedAt = this.attachedAt;
+    const canvas = this.newPosterEl();
+    const current = () => this.camera?.id === camera.id && this.attachedAt === attachedAt;
+    void fetchHlsBytes(camera.hls.replace(/[^/]*$/, 'keyframe.mp4'))
+      .then((bytes) => (current() ? drawKeyframe(bytes, canvas, camera.health?.codec ?? undefined) : false))
+      .catch(() => false)
+      .then((drawn) => {
+        if (!current()) return;
+        if (!drawn) return this.showSnapshot(camera);
+        canvas.hidden = Boolean(this.firstFrameAt);
+        this.posterEl.replaceWith(canvas);
+        this.posterEl = canvas;
+        this.posterSource = 'keyframe';
+        this.timing.poster ??= Math.round(performance.now() - this.attachedAt);
+      });
+  }
+
   /** The camera's newest snapshot as the poster, swapped in only once loaded (never a blank tile); timing.poster. */
   private showSnapshot(camera: Camera): void {
     const next = new Image();
@@ -308,6 +359,7 @@ export class VideoTile implements TimelineHost {
     next.onload = () => {
       if (this.camera?.id !== camera.id) return;
       this.video.poster = url; // from the image cache: paints at once
+      this.posterSource ??= 'snapshot';
       this.timing.poster ??= Math.round(performance.now() - this.attachedAt);
     };
     next.src = url;
@@ -317,6 +369,12 @@ export class VideoTile implements TimelineHost {
   firstFrame(): Promise<void> {
     if (this.firstFrameAt || !this.camera) return Promise.resolve();
     return new Promise((resolve) => this.frameWaiters.push(resolve));
+  }
+
+  /** Resolves when this attachment's live playlist is in hand (never, for a tile that does not play live). */
+  firstPlaylist(): Promise<void> {
+    if (this.playlistAt) return Promise.resolve();
+    return new Promise((resolve) => this.playlistWaiters.push(resolve));
   }
 
   setHealth(camera: Camera): void {
@@ -364,6 +422,8 @@ export class VideoTile implements TimelineHost {
   }
 
   detach(): void {
+    this.posterEl.hidden = true;
+    this.video.removeAttribute('poster'); // never the last camera's picture under the next one's
     clearInterval(this.latencyTimer);
     clearInterval(this.snapshotTimer);
     this.snapshotTimer = undefined;
