@@ -21,6 +21,8 @@ export interface TileResult {
   firstAdvanceMs: number | null;
   stalls: number;
   waiting: number;
+  /** Date.now() of each `waiting` after the tile first advanced, with how much was buffered ahead just before. */
+  waitingAt: Array<[number, number, number]>;
   errors: string[];
   bad: number;
   /** ms after loadSource when hls.js first reached each step (as wall/video/tile.ts marks them). */
@@ -52,7 +54,12 @@ new PerformanceObserver((list) => {
   performance.clearResourceTimings();
 }).observe({ type: 'resource' });
 
-(window as unknown as { __bench: unknown }).__bench = { tiles, transport: hlsTransportCounts, net };
+/** Main-thread long tasks (Date.now() of the start, ms): a stall right after one is the page's own doing. */
+const longTasks: Array<[number, number]> = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) longTasks.push([Math.round(performance.timeOrigin + e.startTime), Math.round(e.duration)]);
+}).observe({ type: 'longtask' });
+(window as unknown as { __bench: unknown }).__bench = { tiles, transport: hlsTransportCounts, net, longTasks };
 
 const canvas = document.createElement('canvas');
 const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -100,7 +107,7 @@ const cols = Math.ceil(Math.sqrt(sources.length));
 document.body.style.cssText = `margin:0;background:#000;display:grid;grid-template-columns:repeat(${cols},1fr);`;
 
 for (const src of sources) {
-  const r: TileResult = { samples: [], loadAt: 0, firstFrameMs: null, firstAdvanceMs: null, stalls: 0, waiting: 0, errors: [], bad: 0, marks: {} };
+  const r: TileResult = { samples: [], loadAt: 0, firstFrameMs: null, firstAdvanceMs: null, stalls: 0, waiting: 0, waitingAt: [], errors: [], bad: 0, marks: {} };
   tiles.push(r);
   const video = document.createElement('video');
   Object.assign(video, { muted: true, autoplay: true, playsInline: true });
@@ -124,7 +131,15 @@ for (const src of sources) {
     r.errors.push(`${d.type}/${d.details}${d.fatal ? ' (fatal)' : ''}`);
     if (d.details === 'bufferStalledError') r.stalls++;
   });
-  video.addEventListener('waiting', () => r.firstAdvanceMs !== null && r.waiting++); // stalls once playing
+  video.addEventListener('waiting', () => {
+    if (r.firstAdvanceMs === null) return; // stalls once playing
+    r.waiting++;
+    // a hole: the next buffered range starts after the playhead (ms), else 0 (the buffer simply ran out)
+    const t = video.currentTime;
+    let hole = 0;
+    for (let i = 0; i < video.buffered.length; i++) if (video.buffered.start(i) > t) { hole = Math.round((video.buffered.start(i) - t) * 1000); break; }
+    r.waitingAt.push([Date.now(), Math.round(hls.latency * 1000), hole]);
+  });
   const mark = (name: string) => () => void (r.marks[name] ??= Date.now() - r.loadAt);
   hls.once(Hls.Events.MANIFEST_LOADED, mark('manifest'));
   hls.once(Hls.Events.MEDIA_ATTACHED, mark('mediaAttached'));

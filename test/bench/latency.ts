@@ -184,6 +184,7 @@ async function measureSim(ffmpeg: FfmpegInfo): Promise<string> {
 }
 
 interface PageResult {
+  longTasks: Array<[number, number]>;
   tiles: TileResult[];
   transport: { socket: number; http: number };
   net: NetResult;
@@ -394,6 +395,20 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
         { name: `${n} tiles, hls.js XHR loader, HTTPS with HTTP/2 through the TLS front`, tiles: n, transport: 'http', ll: true, seconds: GRID_SECONDS, scheme: 'tls' },
       );
     }
+    // Diagnostics: when each camera's parts reached the segmenter, to tell a late source from a slow page.
+    const partLog = new Map<string, Array<[number, number]>>();
+    for (const c of cameras) {
+      const seg = streams.supervisor.pipeline(c.id)!.segmenter;
+      const add = seg.addPart.bind(seg);
+      const log: Array<[number, number]> = [];
+      partLog.set(c.id, log);
+      seg.addPart = (bytes: Buffer, durationS: number, keyframe: boolean) => {
+        log.push([Date.now(), durationS]);
+        if (log.length > 5000) log.splice(0, 2500);
+        add(bytes, durationS, keyframe);
+      };
+    }
+    (globalThis as { __partLog?: typeof partLog }).__partLog = partLog;
     const rows: RunResult[] = [];
     for (const run of runs) {
       const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, ignoreHTTPSErrors: run.scheme === 'tls' });
@@ -432,6 +447,21 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
         // Skip each tile's first 5 s: hls.js is still catching up to its live sync point.
         steady.push(...lat.slice(Math.min(lat.length - 1, 5 * CLIP.fps)));
       }
+      // When the stalls happened: all tiles at once points at the source or the server, scattered ones at the page.
+      const stallTimes = r.tiles.flatMap((t, i) => t.waitingAt.map(([at, latencyMs, holeMs]) => ({ tile: i, s: Math.round((at - t.loadAt) / 100) / 10, latencyMs, holeMs })));
+      if (stallTimes.length) console.log(`${run.name}: waiting at (tile, s after load, hls latency ms, hole ahead): ${stallTimes.sort((a, b) => a.s - b.s).map((x) => `${x.tile}@${x.s}s/${x.latencyMs}${x.holeMs ? ` hole ${x.holeMs} ms` : ''}`).join(' ')}`);
+      const pageT0 = r.tiles[0]?.loadAt ?? 0;
+      const late: string[] = [];
+      for (const [i, c] of cameras.slice(0, run.tiles).entries()) {
+        const log = partLog.get(c.id) ?? [];
+        for (let k = 1; k < log.length; k++) {
+          const gap = log[k][0] - log[k - 1][0];
+          if (log[k][0] > pageT0 && gap > 400) late.push(`${i}@${Math.round((log[k][0] - pageT0) / 100) / 10}s gap ${gap} ms (part ${Math.round(log[k][1] * 1000)} ms)`);
+        }
+      }
+      console.log(`${run.name}: parts more than 400 ms after the previous one: ${late.length} ${late.join(' ')}`);
+      const long = r.longTasks.filter(([, d]) => d >= 100);
+      console.log(`${run.name}: page long tasks ≥ 100 ms (s after load/ms): ${long.length} ${long.map(([at, d]) => `${Math.round((at - pageT0) / 100) / 10}s/${d}`).join(' ')}`);
       const firsts = r.tiles.map((t) => t.firstFrameMs ?? NaN);
       const advances = r.tiles.map((t) => t.firstAdvanceMs ?? NaN);
       rows.push({
