@@ -56,7 +56,8 @@ export interface Segment {
   /** Closed: the next keyframe (or the end of the run) arrived. Only then is it listed with EXTINF. */
   complete: boolean;
   durationS: number;
-  /** The whole segment (the parts concatenated), made once when it completes. */
+  /** The whole segment (the parts concatenated), made when first asked for: LL-HLS players take parts, so most
+   * segments never are, and 35 cameras do not hold every second of video twice. */
   bytes?: Buffer;
 }
 
@@ -153,7 +154,6 @@ export class LiveSegmenter extends EventEmitter {
 
   private close(seg: Segment): void {
     seg.complete = true;
-    seg.bytes = Buffer.concat(seg.parts.map((p) => p.bytes));
     this.emit('segment', seg);
   }
 
@@ -189,7 +189,9 @@ export class LiveSegmenter extends EventEmitter {
 
   segment(msn: number): Segment | undefined {
     const s = this.segments.find((x) => x.msn === msn);
-    return s?.complete ? s : undefined;
+    if (!s?.complete) return undefined;
+    s.bytes ??= Buffer.concat(s.parts.map((p) => p.bytes));
+    return s;
   }
 
   part(n: number): Part | undefined {

@@ -22,7 +22,7 @@ export interface TileResult {
   stalls: number;
   waiting: number;
   /** Date.now() of each `waiting` after the tile first advanced, with how much was buffered ahead just before. */
-  waitingAt: Array<[number, number, number]>;
+  waitingAt: Array<[number, number, number, string]>;
   errors: string[];
   bad: number;
   /** ms after loadSource when hls.js first reached each step (as wall/video/tile.ts marks them). */
@@ -138,9 +138,12 @@ for (const src of sources) {
     const t = video.currentTime;
     let hole = 0;
     for (let i = 0; i < video.buffered.length; i++) if (video.buffered.start(i) > t) { hole = Math.round((video.buffered.start(i) - t) * 1000); break; }
-    r.waitingAt.push([Date.now(), Math.round(hls.latency * 1000), hole]);
+    r.waitingAt.push([Date.now(), Math.round(hls.latency * 1000), hole, lastBuffered]);
   });
   const mark = (name: string) => () => void (r.marks[name] ??= Date.now() - r.loadAt);
+  // the last media appended (segment sn / part index): a stall always after a segment's last part is a boundary issue
+  let lastBuffered = '';
+  hls.on(Hls.Events.FRAG_BUFFERED, (_e, d) => void (lastBuffered = `${d.frag.sn}${d.part ? `.${d.part.index}` : ''}`));
   hls.once(Hls.Events.MANIFEST_LOADED, mark('manifest'));
   hls.once(Hls.Events.MEDIA_ATTACHED, mark('mediaAttached'));
   hls.once(Hls.Events.LEVEL_LOADED, mark('level'));

@@ -448,8 +448,8 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
         steady.push(...lat.slice(Math.min(lat.length - 1, 5 * CLIP.fps)));
       }
       // When the stalls happened: all tiles at once points at the source or the server, scattered ones at the page.
-      const stallTimes = r.tiles.flatMap((t, i) => t.waitingAt.map(([at, latencyMs, holeMs]) => ({ tile: i, s: Math.round((at - t.loadAt) / 100) / 10, latencyMs, holeMs })));
-      if (stallTimes.length) console.log(`${run.name}: waiting at (tile, s after load, hls latency ms, hole ahead): ${stallTimes.sort((a, b) => a.s - b.s).map((x) => `${x.tile}@${x.s}s/${x.latencyMs}${x.holeMs ? ` hole ${x.holeMs} ms` : ''}`).join(' ')}`);
+      const stallTimes = r.tiles.flatMap((t, i) => t.waitingAt.map(([at, latencyMs, holeMs, last]) => ({ tile: i, s: Math.round((at - t.loadAt) / 100) / 10, latencyMs, holeMs, last })));
+      if (stallTimes.length) console.log(`${run.name}: waiting at (tile, s after load, hls latency ms, hole ahead): ${stallTimes.sort((a, b) => a.s - b.s).map((x) => `${x.tile}@${x.s}s/${x.latencyMs}${x.holeMs ? ` hole ${x.holeMs} ms` : ''} after ${x.last}`).join(' ')}`);
       const pageT0 = r.tiles[0]?.loadAt ?? 0;
       const late: string[] = [];
       for (const [i, c] of cameras.slice(0, run.tiles).entries()) {
