@@ -112,7 +112,9 @@ try {
   // ── ours: the real server pulling all cameras ──
   const port = await freePort();
   const t0 = Date.now();
-  server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // node's flags as `npm start` gives them (its young-generation cap is part of the RSS figure)
+  const startFlags = /node ((?:--[\w-]+=\S+ )*)--import/.exec(JSON.parse(fs.readFileSync('package.json', 'utf8')).scripts.start)?.[1].trim().split(' ').filter(Boolean) ?? [];
+  server = spawn(process.execPath, [...startFlags, '--import', 'tsx', 'server/main.ts'], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -211,7 +213,7 @@ machine, of which 1.04 was the HLS arguments alone.
 | ratio (pipelines + short-lived children) ÷ bare | **${totalRatio.toFixed(2)}** | |
 | one snapshot on demand (${snapMs.length} cameras one after another, cache missed): CPU of its decode | **${snapCpuMs.toFixed(0)} ms** CPU; answered in ${(snapMs[Math.floor(snapMs.length / 2)] ?? NaN).toFixed(0)} ms p50, ${(snapMs.at(-1) ?? NaN).toFixed(0)} ms max | measured |
 | snapshots present at the end / age p50–max | ${snapAges.length}/35 / ${(snapAges[Math.floor(snapAges.length / 2)] ?? NaN).toFixed(1)}–${(snapAges.at(-1) ?? NaN).toFixed(1)} s | |
-| server RSS excluding ffmpeg (max) | **${rssMax.toFixed(0)} MB** | ≤ 250 MB |
+| server RSS excluding ffmpeg (max), node flags \`${startFlags.join(' ') || 'none'}\` as \`npm start\` | **${rssMax.toFixed(0)} MB** | ≤ 250 MB |
 | ffmpeg RSS, sum of the 35 pipelines | ${ffmpegRss.toFixed(0)} MB | |
 | server process CPU, whole run | ${serverCpu.toFixed(1)} s | |
 | seconds from server spawn to all 35 online | **${Number.isNaN(onlineS) ? `not reached in 60 s (best ${best}/35 at ${bestS.toFixed(1)} s)` : `${onlineS.toFixed(1)} s`}** | |

@@ -1,4 +1,4 @@
-// One live camera tile: the snapshot paints at once (poster), hls.js takes over when the first frame decodes.
+// One live camera tile: the newest keyframe paints at once (poster, keyframe.ts), hls.js takes over when the first frame decodes.
 // Live latency = wall clock − EXT-X-PROGRAM-DATE-TIME of the frame playing (hls.playingDate). hls.js is
 // destroyed on teardown so a wall that runs for weeks never leaks decoders or MediaSource buffers. Under the picture,
 // the camera's timeline (timeline.ts); a tile sent into the past gets a recorded player (rewind.ts) only then, and
