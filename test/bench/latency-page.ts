@@ -4,7 +4,7 @@
 // bench compares that with when the publisher sent the frame. Layout and options come from the query string.
 import Hls from 'hls.js';
 import { HLS_LIVE_CONFIG } from '../../wall/video/tile.ts';
-import { hlsTransportCounts } from '../../wall/video/hls-socket.ts';
+import { HlsSocketLoader, hlsTransportCounts } from '../../wall/video/hls-socket.ts';
 import { keepLiveEdge } from '../../wall/video/live-edge.ts';
 
 const q = new URLSearchParams(location.search);
@@ -23,6 +23,8 @@ export interface TileResult {
   waiting: number;
   /** Date.now() of each `waiting` after the tile first advanced, with how much was buffered ahead just before. */
   waitingAt: Array<[number, number, number, string]>;
+  /** ms between consecutive appended parts, for a segment's first part and for the others. */
+  appendGaps: { first: number[]; other: number[] };
   errors: string[];
   bad: number;
   /** ms after loadSource when hls.js first reached each step (as wall/video/tile.ts marks them). */
@@ -100,14 +102,23 @@ const config = {
   ...HLS_LIVE_CONFIG,
   liveSyncDuration: Number(q.get('sync') || HLS_LIVE_CONFIG.liveSyncDuration),
   lowLatencyMode: q.get('ll') !== '0',
+  debug: q.get('debug') === '1',
   // 'http': hls.js's own XHR loader (one HTTP/1.1 connection per request), to compare with the wall's socket
   ...(q.get('transport') === 'http' ? { loader: Hls.DefaultConfig.loader } : {}),
 };
+if (q.get('debug') === '1') {
+  const load = HlsSocketLoader.prototype.load;
+  let n = 0;
+  HlsSocketLoader.prototype.load = function (this: HlsSocketLoader, context, config, callbacks) {
+    if (context.url.includes('.m3u8') && n++ < 30) console.log(`playlist request ${context.url.replace(/^.*\/hls\//, '')} at ${Math.round(performance.now())}`);
+    return load.call(this, context, config, callbacks);
+  };
+}
 const cols = Math.ceil(Math.sqrt(sources.length));
 document.body.style.cssText = `margin:0;background:#000;display:grid;grid-template-columns:repeat(${cols},1fr);`;
 
 for (const src of sources) {
-  const r: TileResult = { samples: [], loadAt: 0, firstFrameMs: null, firstAdvanceMs: null, stalls: 0, waiting: 0, waitingAt: [], errors: [], bad: 0, marks: {} };
+  const r: TileResult = { samples: [], loadAt: 0, firstFrameMs: null, firstAdvanceMs: null, stalls: 0, waiting: 0, waitingAt: [], appendGaps: { first: [], other: [] }, errors: [], bad: 0, marks: {} };
   tiles.push(r);
   const video = document.createElement('video');
   Object.assign(video, { muted: true, autoplay: true, playsInline: true });
@@ -143,7 +154,14 @@ for (const src of sources) {
   const mark = (name: string) => () => void (r.marks[name] ??= Date.now() - r.loadAt);
   // the last media appended (segment sn / part index): a stall always after a segment's last part is a boundary issue
   let lastBuffered = '';
-  hls.on(Hls.Events.FRAG_BUFFERED, (_e, d) => void (lastBuffered = `${d.frag.sn}${d.part ? `.${d.part.index}` : ''}`));
+  let lastBufferedAt = 0;
+  hls.on(Hls.Events.FRAG_BUFFERED, (_e, d) => {
+    lastBuffered = `${d.frag.sn}${d.part ? `.${d.part.index}` : ''}`;
+    const now = performance.now();
+    // time since the previous part was appended: a segment's first part (index 0) against the others
+    if (lastBufferedAt && d.part) (d.part.index === 0 ? r.appendGaps.first : r.appendGaps.other).push(Math.round(now - lastBufferedAt));
+    lastBufferedAt = now;
+  });
   hls.once(Hls.Events.MANIFEST_LOADED, mark('manifest'));
   hls.once(Hls.Events.MEDIA_ATTACHED, mark('mediaAttached'));
   hls.once(Hls.Events.LEVEL_LOADED, mark('level'));
@@ -154,6 +172,6 @@ for (const src of sources) {
   keepLiveEdge(hls, video, config.liveSyncDuration);
   video.requestVideoFrameCallback(onFrame);
   r.loadAt = Date.now();
-  hls.loadSource(src);
+  hls.loadSource(new URL(src, location.href).href); // absolute, as wall/video/tile.ts: hls.js adds LL-HLS directives with new URL()
   video.play().catch(() => undefined);
 }

@@ -409,6 +409,31 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
       };
     }
     (globalThis as { __partLog?: typeof partLog }).__partLog = partLog;
+    // Diagnostics: what the first tile's blocking playlist requests ask for, against what the segmenter has
+    const asks: string[] = [];
+    {
+      const seg = streams.supervisor.pipeline(cameras[0].id)!.segmenter;
+      const proto = Object.getPrototypeOf(seg);
+      const original = proto.waitFor;
+      const waitFor = (msn: number, part: number | undefined, timeoutMs: number, signal?: AbortSignal) => original.call(seg, msn, part, timeoutMs, signal);
+      proto.waitFor = function (this: unknown, msn: number, part: number | undefined, timeoutMs: number, signal?: AbortSignal) {
+        return this === seg ? logged(msn, part, timeoutMs, signal) : original.call(this, msn, part, timeoutMs, signal);
+      };
+      const logged = async (msn: number, part: number | undefined, timeoutMs: number, signal?: AbortSignal) => {
+        const last = (seg as unknown as { segments: Array<{ msn: number; parts: unknown[] }> }).segments.at(-1);
+        const t = Date.now();
+        const ok = await waitFor(msn, part, timeoutMs, signal);
+        if (asks.length < 400) asks.push(`${msn}.${part ?? '-'} (had ${last?.msn}.${(last?.parts.length ?? 0) - 1}) ${Date.now() - t}ms`);
+        return ok;
+      };
+      const playlist = seg.playlist.bind(seg);
+      const served: number[] = [];
+      seg.playlist = () => {
+        served.push(Date.now());
+        return playlist();
+      };
+      process.on('exit', () => console.log(`first tile's blocking reloads (${asks.length}): ${asks.slice(20, 70).join(' | ')}; playlists served ${served.length}, gaps ${served.slice(20, 60).map((t, i, a) => (i ? t - a[i - 1] : 0)).join(' ')}`));
+    }
     const rows: RunResult[] = [];
     for (const run of runs) {
       const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, ignoreHTTPSErrors: run.scheme === 'tls' });
@@ -416,6 +441,11 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
       const q = new URLSearchParams({ src, ll: run.ll ? '1' : '0', sync: String(SYNC_S), transport: run.transport });
       for (const [k, v] of Object.entries(BAR)) q.set(k, String(v));
       Object.assign(front, { h2Sessions: 0, h2Requests: 0, h1Requests: 0, upgrades: [] });
+      if (process.env.HLS_DEBUG) {
+        q.set('debug', '1');
+        let n = 0;
+        page.on('console', (m) => void (/playlist|Loading part|reload/i.test(m.text()) && n++ < 60 && console.log('[hls.js]', m.text().slice(0, 220))));
+      }
       await page.goto(run.scheme === 'tls' ? `https://localhost:${tls!.port}/?${q}` : `http://127.0.0.1:${port}/?${q}`);
       await page.waitForFunction(() => (window as any).__bench?.tiles.every((t: any) => t.firstAdvanceMs != null), undefined, { timeout: 60_000 });
       const cpu0 = process.cpuUsage();
@@ -450,6 +480,9 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
       // When the stalls happened: all tiles at once points at the source or the server, scattered ones at the page.
       const stallTimes = r.tiles.flatMap((t, i) => t.waitingAt.map(([at, latencyMs, holeMs, last]) => ({ tile: i, s: Math.round((at - t.loadAt) / 100) / 10, latencyMs, holeMs, last })));
       if (stallTimes.length) console.log(`${run.name}: waiting at (tile, s after load, hls latency ms, hole ahead): ${stallTimes.sort((a, b) => a.s - b.s).map((x) => `${x.tile}@${x.s}s/${x.latencyMs}${x.holeMs ? ` hole ${x.holeMs} ms` : ''} after ${x.last}`).join(' ')}`);
+      const gaps = (k: 'first' | 'other') => r.tiles.flatMap((t) => t.appendGaps[k]).sort((a, b) => a - b);
+      const describe = (xs: number[]) => `n ${xs.length}, p50 ${xs[Math.floor(xs.length / 2)]} p90 ${xs[Math.floor(xs.length * 0.9)]} p99 ${xs[Math.floor(xs.length * 0.99)]} max ${xs.at(-1)} ms`;
+      console.log(`${run.name}: time between appended parts, a segment's first part: ${describe(gaps('first'))}; other parts: ${describe(gaps('other'))}`);
       const pageT0 = r.tiles[0]?.loadAt ?? 0;
       const late: string[] = [];
       for (const [i, c] of cameras.slice(0, run.tiles).entries()) {

@@ -214,7 +214,9 @@ export class VideoTile implements TimelineHost {
       hls.once(Hls.Events.FRAG_LOADED, mark('fragLoaded'));
       hls.once(Hls.Events.FRAG_BUFFERED, mark('fragBuffered'));
       this.video.addEventListener('playing', mark('playing'), { once: true });
-      hls.loadSource(camera.hls); // playlist request runs while MediaSource is being set up
+      // Absolute: hls.js adds the LL-HLS delivery directives (_HLS_msn/_HLS_part) with `new URL(uri)`, which throws on
+      // a path, and then silently polls every half target duration instead of blocking (parts came in pairs per 0.5 s).
+      hls.loadSource(new URL(camera.hls, location.href).href); // playlist request runs while MediaSource is being set up
       hls.attachMedia(this.video);
       this.releaseEdge = keepLiveEdge(hls, this.video, HLS_LIVE_CONFIG.liveSyncDuration);
     } else {
