@@ -118,7 +118,7 @@ export interface SiagaDebug {
   conn: { state: string } | null;
   tiles: Array<{ cameraId: string; attachedAt: number; firstFrameAt: number; latencyMs: number | null; currentTime: number; timing: Record<string, number>; posterSource: 'keyframe' | 'snapshot' | null }>;
   liveDecoders: number;
-  hlsTransport: { socket: number; http: number };
+  hlsTransport: { socket: number; http: number; blocking: number };
   project(lon: number, lat: number): { x: number; y: number } | null;
   pickAt(x: number, y: number): { layer: string; id: string } | null;
   map(): any;

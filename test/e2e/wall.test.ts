@@ -146,6 +146,8 @@ describe('wall (e2e, real server in demo mode)', () => {
     const transport = await wall.evaluate(() => window.__siaga.hlsTransport);
     expect(transport.socket).toBeGreaterThan(10);
     expect(transport.http).toBe(0);
+    // ...with LL-HLS blocking reloads (hls.js drops its delivery directives on a relative playlist URL and polls)
+    expect(transport.blocking).toBeGreaterThan(5);
     await wall.screenshot({ path: path.join(ARTIFACTS, 'wall-selected.png') });
 
     // The follower got the 'select' through /ws and shows the same incident.

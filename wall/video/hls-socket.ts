@@ -17,8 +17,9 @@ interface Answer {
   body: ArrayBuffer;
 }
 
-/** Requests carried so far, per transport (diagnostics and tests: the socket really carries the page's video). */
-export const hlsTransportCounts = { socket: 0, http: 0 };
+/** Requests carried so far, per transport (diagnostics and tests: the socket really carries the page's video), and
+ * how many were blocking playlist reloads (they carry `_HLS_msn`: hls.js really asks the server to hold). */
+export const hlsTransportCounts = { socket: 0, http: 0, blocking: 0 };
 
 class HlsLink {
   private ws: WebSocket | null = null;
@@ -140,6 +141,7 @@ export class HlsSocketLoader implements Loader<LoaderContext> {
     // hls.js holds on to this very stats object (frag.stats = loader.stats before load): reset it in place.
     Object.assign(this.stats, newStats(), { retry: this.stats.retry });
     this.stats.loading.start = performance.now();
+    if (context.url.includes('_HLS_msn=')) hlsTransportCounts.blocking++;
     const path = socketPath(context.url);
     if (!path || !link.usable()) return this.overHttp(context, config, callbacks);
     hlsTransportCounts.socket++;
