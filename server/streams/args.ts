@@ -7,13 +7,6 @@ import type { Transcode } from '../../camera-config/schema.ts';
 import type { FfmpegInfo } from './ffmpeg.ts';
 import type { H264Encoder } from './h264-encoder.ts';
 
-/** Input probing (s). A run that found no picture size in it (a lost or late SPS over UDP) is retried with
- * PROBE_LONGER_S: three GOPs of a 1 s-GOP camera, so one lost keyframe no longer fails the start. */
-export const PROBE_S = 1;
-export const PROBE_LONGER_S = 3;
-/** ffmpeg's words when the copy cannot start for lack of stream parameters (mp4 needs the picture size). */
-export const MISSING_STREAM_PARAMETERS = /Could not write header|dimensions not set|unspecified (size|pixel format)/i;
-
 /** Used when a transcoding camera names no bitrate. */
 export const DEFAULT_TRANSCODE_KBPS = 2000;
 
@@ -24,8 +17,6 @@ export interface PipelineArgsInput {
   partTargetS: number;
   /** RTSP socket read timeout, seconds: a vanished publisher makes ffmpeg exit instead of hanging. */
   readTimeoutS: number;
-  /** Input probing, seconds (default PROBE_S); longer for a camera whose stream lacked its parameters at first. */
-  probeS?: number;
   /** Re-encode instead of copying. */
   transcode?: TranscodeArgs;
 }
@@ -48,7 +39,7 @@ export function pipelineArgs(ff: FfmpegInfo, o: PipelineArgsInput): PipelineArgs
     '-loglevel', 'error',
     '-stats', // "frame=… " progress lines on stderr: our fps source
     // 1 s of probing instead of 5: the first part (and the first picture on a wall) comes sooner
-    '-analyzeduration', String(Math.round((o.probeS ?? PROBE_S) * 1e6)),
+    '-analyzeduration', '1000000',
     ...(isRtsp ? ['-rtsp_transport', o.transport, ff.rtspTimeoutFlag, String(Math.round(o.readTimeoutS * 1e6))] : []),
     ...(o.transcode?.encoder.globalOptions ?? []),
   ];

@@ -9,7 +9,6 @@ import type { Logger } from '../log.ts';
 import type { TranscodeArgs } from './args.ts';
 import type { FfmpegInfo } from './ffmpeg.ts';
 import { cameraStatus, failuresAfter, framesPerSecond, killReason, restartDelayMs, type HealthTiming } from './health.ts';
-import { MISSING_STREAM_PARAMETERS, PROBE_LONGER_S, PROBE_S } from './args.ts';
 import { LiveSegmenter } from './segmenter.ts';
 import { SourceRun } from './source-run.ts';
 
@@ -62,8 +61,6 @@ export class CameraPipeline extends EventEmitter {
   private stopping = false;
   private failures = 0;
   private restarts = 0;
-  /** Input probing for the next run: longer for good once a run could not start for lack of stream parameters. */
-  private probeS = PROBE_S;
   private everFailed = false;
   private lastError: string | null = null;
   private lastErrorAt: number | undefined;
@@ -131,7 +128,6 @@ export class CameraPipeline extends EventEmitter {
       transcode: this.opts.transcode,
       partTargetS: this.timing.partTargetS,
       readTimeoutS: this.timing.readTimeoutS,
-      probeS: this.probeS,
       segmenter: this.segmenter,
       log: this.opts.log,
       onPart: () => this.updateStatus(),
@@ -148,7 +144,6 @@ export class CameraPipeline extends EventEmitter {
     this.everFailed = true;
     this.restarts++;
     this.lastError = redact(this.opts.describeError?.(detail) ?? detail).slice(0, 300);
-    if (MISSING_STREAM_PARAMETERS.test(detail)) this.probeS = PROBE_LONGER_S;
     this.lastErrorAt = now;
     const delayMs = restartDelayMs(this.failures, this.timing, Math.random());
     this.opts.log.warn('ffmpeg exited, restarting', { camera: this.id, error: this.lastError, inS: Math.round(delayMs / 100) / 10, restarts: this.restarts });

@@ -31,8 +31,6 @@ export interface SourceRunOptions {
   transcode?: TranscodeArgs;
   partTargetS: number;
   readTimeoutS: number;
-  /** Input probing (s); see args.ts. */
-  probeS?: number;
   segmenter: LiveSegmenter;
   log: Logger;
   /** Each part the camera delivered (not the flush of a run being killed). */
@@ -54,7 +52,7 @@ export class SourceRun {
   private over = false;
 
   constructor(private o: SourceRunOptions) {
-    const a = pipelineArgs(o.ffmpeg, { url: o.url, transport: o.transport, partTargetS: o.partTargetS, readTimeoutS: o.readTimeoutS, probeS: o.probeS, transcode: o.transcode });
+    const a = pipelineArgs(o.ffmpeg, { url: o.url, transport: o.transport, partTargetS: o.partTargetS, readTimeoutS: o.readTimeoutS, transcode: o.transcode });
     const cmd = ffmpeg(a.input).setFfmpegPath(o.ffmpeg.path).inputOptions(a.inputOptions).outputOptions(a.outputOptions);
     const frag = new Mp4Frag();
     frag.on('initialized', () => {

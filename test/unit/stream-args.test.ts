@@ -1,7 +1,7 @@
 // ffmpeg arguments of a camera pipeline: a pure copy by default; with `transcode`, an H.264 encode whose keyframes
 // fall every second (segments are cut on keyframes), at the configured size and rate, on the chosen encoder.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRANSCODE_KBPS, MISSING_STREAM_PARAMETERS, pipelineArgs, toArgv, type PipelineArgsInput } from '../../server/streams/args.ts';
+import { DEFAULT_TRANSCODE_KBPS, pipelineArgs, toArgv, type PipelineArgsInput } from '../../server/streams/args.ts';
 import type { FfmpegInfo } from '../../server/streams/ffmpeg.ts';
 import { LIBX264, type H264Encoder } from '../../server/streams/h264-encoder.ts';
 
@@ -17,14 +17,6 @@ describe('pipelineArgs', () => {
     expect(argv).not.toContain('-vf');
     expect(argv).not.toContain('-force_key_frames');
     expect(after(argv, '-timeout')).toBe('5000000');
-  });
-
-  it('probes 1 s by default and longer when asked (a camera whose first run found no picture size)', () => {
-    expect(after(toArgv(pipelineArgs(FF5, INPUT)), '-analyzeduration')).toBe('1000000');
-    expect(after(toArgv(pipelineArgs(FF5, { ...INPUT, probeS: 3 })), '-analyzeduration')).toBe('3000000');
-    // ffmpeg 5.1's own words for it (seen on demo cameras), and not an ordinary source failure
-    expect(MISSING_STREAM_PARAMETERS.test('ffmpeg exited with code 1: Could not write header for output file #0 (incorrect codec parameters ?): Invalid argument')).toBe(true);
-    expect(MISSING_STREAM_PARAMETERS.test('rtsp://127.0.0.1:8554/cam-02: Server returned 404 Not Found')).toBe(false);
   });
 
   it('encodes with libx264 veryfast/zerolatency, a keyframe every second, the configured size and rate', () => {
