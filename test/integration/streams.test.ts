@@ -183,11 +183,13 @@ describe('camera supervisor (3 cameras, real RTSP + ffmpeg)', () => {
     expect(res.headers.get('cache-control')).toBe('no-cache'); // a newer keyframe comes every GOP
     const file = path.join(tmp, `keyframe-${id}.mp4`);
     fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
-    // a real decoder reads it as a video whose first frame is a keyframe (ffprobe -show_frames: key_frame=1)
-    const probe = await run(ff.path.replace(/ffmpeg$/, 'ffprobe'), ['-v', 'error', '-select_streams', 'v', '-show_entries', 'frame=key_frame', '-of', 'csv=p=0', file]);
-    const frames = probe.stdout.trim().split('\n');
-    expect(frames[0]).toBe('1');
-    expect(frames.length).toBeLessThanOrEqual(6); // one part (~200 ms), not a segment
+    // ffmpeg reads it: its first packet is a keyframe (framecrc lists no flags for one), it is one part (~200 ms),
+    // not a segment, and it decodes
+    const framecrc = async (...args: string[]) => (await run(ff.path, ['-hide_banner', '-loglevel', 'error', '-i', file, ...args, '-f', 'framecrc', '-'])).stdout.split('\n').filter((l) => l.startsWith('0,'));
+    const packets = await framecrc('-c', 'copy');
+    expect(packets[0].split(',')).toHaveLength(6);
+    expect(packets.length).toBeLessThanOrEqual(6);
+    expect((await framecrc()).length).toBe(packets.length);
     expect(streams.supervisor.snapshots.decodes).toBe(decodes);
     expect((await fetch(`${base}/hls/${id}/keyframe.mp4x`)).status).toBe(400);
   });
