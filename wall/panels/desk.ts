@@ -52,7 +52,10 @@ export function mountDesk(ctx: WallContext): DeskPanel {
   let menuOpen = false;
   let pendingReason: Status | null = null;
   let noteText = '';
-  let busy = false;
+  /** Requests of this desk on their way (a dispatch, a status change): the periodic refresh waits for them. */
+  let inFlight = 0;
+  /** Status changes run one after another, in the order chosen. */
+  let statusChanges: Promise<void> = Promise.resolve();
   let paintedKey = '';
   let sentSig = '';
 
@@ -232,8 +235,8 @@ export function mountDesk(ctx: WallContext): DeskPanel {
 
   async function dispatch(r: UnitRecommendation): Promise<void> {
     const i = current();
-    if (!i || busy) return;
-    busy = true;
+    if (!i || inFlight) return; // one D at a time: a second press must not send a second unit
+    inFlight++;
     say('…');
     try {
       await api(`/api/incidents/${encodeURIComponent(i.id)}/dispatch`, { method: 'POST', json: { unitId: r.unitId } });
@@ -244,14 +247,23 @@ export function mountDesk(ctx: WallContext): DeskPanel {
     } catch (err) {
       say(`${t('failed')}: ${(err as Error).message}`);
     } finally {
-      busy = false;
+      inFlight--;
     }
     await loadRecs();
   }
 
-  async function pick(s: Status): Promise<void> {
+  /**
+   * A status chosen while the last change is still on its way waits for it (under load, such a key press was
+   * silently dropped: the officer saw the menu take the key and nothing happen).
+   */
+  function pick(s: Status): Promise<void> {
+    statusChanges = statusChanges.then(() => applyStatus(s));
+    return statusChanges;
+  }
+
+  async function applyStatus(s: Status): Promise<void> {
     const i = current();
-    if (!i || busy) return;
+    if (!i) return;
     const note = (noteEl?.value ?? noteText).trim();
     if (NEEDS_REASON.includes(s) && !note) {
       pendingReason = s;
@@ -259,7 +271,7 @@ export function mountDesk(ctx: WallContext): DeskPanel {
       noteEl?.focus();
       return;
     }
-    busy = true;
+    inFlight++;
     try {
       const updated = await api<Incident>(`/api/incidents/${encodeURIComponent(i.id)}`, { method: 'PATCH', json: { status: s, note: note || undefined } });
       // the same change also comes over /ws; keep whichever is newer
@@ -271,7 +283,7 @@ export function mountDesk(ctx: WallContext): DeskPanel {
     } catch (err) {
       say(`${t('failed')}: ${(err as Error).message}`);
     } finally {
-      busy = false;
+      inFlight--;
     }
   }
 
@@ -330,7 +342,7 @@ export function mountDesk(ctx: WallContext): DeskPanel {
   });
   onLangChange(paint);
   setInterval(() => {
-    if (id && !busy && !loading && document.visibilityState === 'visible') void loadRecs();
+    if (id && !inFlight && !loading && document.visibilityState === 'visible') void loadRecs();
   }, REFRESH_MS);
   select(store.selectedId);
   if (!id) paint();
@@ -338,7 +350,7 @@ export function mountDesk(ctx: WallContext): DeskPanel {
   return {
     el,
     async dispatchTop() {
-      if (busy) return;
+      if (inFlight) return;
       if (loading) await loading;
       const i = current();
       if (!i) return void say(t('selectIncident'));
