@@ -23,6 +23,8 @@ export interface TileResult {
   waiting: number;
   /** Date.now() of each `waiting` after the tile first advanced, with how much was buffered ahead just before. */
   waitingAt: Array<[number, number, number, string]>;
+  /** Latency as the tile reads it from PDT (ms), at each presented frame. */
+  pdtLatencyMs: number[];
   /** ms between consecutive appended parts, for a segment's first part and for the others. */
   appendGaps: { first: number[]; other: number[] };
   errors: string[];
@@ -118,7 +120,7 @@ const cols = Math.ceil(Math.sqrt(sources.length));
 document.body.style.cssText = `margin:0;background:#000;display:grid;grid-template-columns:repeat(${cols},1fr);`;
 
 for (const src of sources) {
-  const r: TileResult = { samples: [], loadAt: 0, firstFrameMs: null, firstAdvanceMs: null, stalls: 0, waiting: 0, waitingAt: [], appendGaps: { first: [], other: [] }, errors: [], bad: 0, marks: {} };
+  const r: TileResult = { samples: [], loadAt: 0, firstFrameMs: null, firstAdvanceMs: null, stalls: 0, waiting: 0, waitingAt: [], pdtLatencyMs: [], appendGaps: { first: [], other: [] }, errors: [], bad: 0, marks: {} };
   tiles.push(r);
   const video = document.createElement('video');
   Object.assign(video, { muted: true, autoplay: true, playsInline: true });
@@ -133,6 +135,9 @@ for (const src of sources) {
       r.firstFrameMs ??= now - r.loadAt;
       if (last >= 0 && frame !== last) r.firstAdvanceMs ??= now - r.loadAt;
       r.samples.push([now, frame]);
+      // the wall's own reading: now − EXT-X-PROGRAM-DATE-TIME of the frame playing (wall/video/tile.ts)
+      const pdt = hls.playingDate;
+      if (pdt) r.pdtLatencyMs.push(now - pdt.getTime());
       last = frame;
     }
     video.requestVideoFrameCallback(onFrame);

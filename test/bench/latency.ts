@@ -199,6 +199,8 @@ interface FrontCounts {
 }
 
 interface RunResult {
+  /** p50 of the latency each tile reads from PDT (now − playingDate), steady samples. */
+  pdtP50: number;
   name: string;
   tiles: number;
   transport: string;
@@ -465,6 +467,7 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
       const frontSeen = run.scheme === 'tls' ? { ...front, upgrades: [...front.upgrades] } : null;
       const t0 = median(offsets);
       const steady: number[] = [];
+      const pdtSteady: number[] = [];
       for (const tile of r.tiles) {
         const lat: number[] = [];
         for (const [shownAt, f] of tile.samples) {
@@ -476,6 +479,7 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
         }
         // Skip each tile's first 5 s: hls.js is still catching up to its live sync point.
         steady.push(...lat.slice(Math.min(lat.length - 1, 5 * CLIP.fps)));
+        pdtSteady.push(...tile.pdtLatencyMs.slice(Math.min(tile.pdtLatencyMs.length - 1, 5 * CLIP.fps)));
       }
       // When the stalls happened: all tiles at once points at the source or the server, scattered ones at the page.
       const stallTimes = r.tiles.flatMap((t, i) => t.waitingAt.map(([at, latencyMs, holeMs, last]) => ({ tile: i, s: Math.round((at - t.loadAt) / 100) / 10, latencyMs, holeMs, last })));
@@ -502,6 +506,7 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
         tiles: run.tiles,
         transport: run.transport === 'http' ? 'XHR' : `socket (${r.transport.socket} requests; ${r.transport.http} fell back to HTTP)`,
         p50: median(steady),
+        pdtP50: median(pdtSteady),
         p90: pct(steady, 90),
         min: Math.min(...steady),
         max: Math.max(...steady),
@@ -554,6 +559,7 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
         `First playlist from the streams room ${fmtS(firstPlaylistMs)} s after the pull started; page opened 3 s later (pull already running, as on the wall).`,
         `Publisher send clock from ffmpeg \`-progress\` (${offsets.length} samples, p10–p90 spread ${spread.toFixed(0)} ms).`,
         `Machine: ${loadNote()}.`,
+        ...rows.map((r) => `Latency the tiles read from PDT (now − hls.playingDate, as wall/video/tile.ts shows it), ${r.tiles} tile(s): p50 ${fmtS(r.pdtP50)} s against ${fmtS(r.p50)} s by the barcode (${Math.round(r.pdtP50 - r.p50)} ms).`),
       ],
     };
   } finally {
