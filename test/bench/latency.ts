@@ -410,32 +410,6 @@ async function measureLatency(ffmpeg: FfmpegInfo): Promise<{ rows: RunResult[]; 
         add(bytes, durationS, keyframe);
       };
     }
-    (globalThis as { __partLog?: typeof partLog }).__partLog = partLog;
-    // Diagnostics: what the first tile's blocking playlist requests ask for, against what the segmenter has
-    const asks: string[] = [];
-    {
-      const seg = streams.supervisor.pipeline(cameras[0].id)!.segmenter;
-      const proto = Object.getPrototypeOf(seg);
-      const original = proto.waitFor;
-      const waitFor = (msn: number, part: number | undefined, timeoutMs: number, signal?: AbortSignal) => original.call(seg, msn, part, timeoutMs, signal);
-      proto.waitFor = function (this: unknown, msn: number, part: number | undefined, timeoutMs: number, signal?: AbortSignal) {
-        return this === seg ? logged(msn, part, timeoutMs, signal) : original.call(this, msn, part, timeoutMs, signal);
-      };
-      const logged = async (msn: number, part: number | undefined, timeoutMs: number, signal?: AbortSignal) => {
-        const last = (seg as unknown as { segments: Array<{ msn: number; parts: unknown[] }> }).segments.at(-1);
-        const t = Date.now();
-        const ok = await waitFor(msn, part, timeoutMs, signal);
-        if (asks.length < 400) asks.push(`${msn}.${part ?? '-'} (had ${last?.msn}.${(last?.parts.length ?? 0) - 1}) ${Date.now() - t}ms`);
-        return ok;
-      };
-      const playlist = seg.playlist.bind(seg);
-      const served: number[] = [];
-      seg.playlist = () => {
-        served.push(Date.now());
-        return playlist();
-      };
-      process.on('exit', () => console.log(`first tile's blocking reloads (${asks.length}): ${asks.slice(20, 70).join(' | ')}; playlists served ${served.length}, gaps ${served.slice(20, 60).map((t, i, a) => (i ? t - a[i - 1] : 0)).join(' ')}`));
-    }
     const rows: RunResult[] = [];
     for (const run of runs) {
       const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, ignoreHTTPSErrors: run.scheme === 'tls' });
