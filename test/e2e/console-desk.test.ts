@@ -160,26 +160,32 @@ describe('console dispatch desk (e2e, keyboard only)', () => {
     await page.keyboard.press('m');
     expect(await queue.getAttribute('data-muted')).toBe('0');
 
-    // ↓ from nothing selected in the queue goes to its first row, then one row down per press, in the queue's order at
-    // the time of the press (the demo's calls keep arriving and may reorder it between presses).
+    // ↓ from nothing selected in the queue goes to its first row, then one row down per press. The demo's calls keep
+    // arriving and closing, and may reorder the queue between reading it and the key press: the row reached must be the
+    // one below in the order just before the press or in the order just after it.
     const rowIds = () => page.locator('.queue-row').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.incidentId!));
+    const next = (rows: string[], from: string | null, step: 1 | -1) =>
+      from === null || !rows.includes(from) ? rows[0] : rows[Math.max(0, Math.min(rows.length - 1, rows.indexOf(from) + step))];
+    /** One press of ↓ or ↑; the row it reached. */
+    const press = async (step: 1 | -1, from: string | null): Promise<string> => {
+      const before = await rowIds();
+      expect(before).toContain(call.id);
+      const was = await selectedId();
+      await page.keyboard.press(step > 0 ? 'ArrowDown' : 'ArrowUp');
+      await expect.poll(selectedId, { timeout: 5_000 }).not.toBe(was);
+      const reached = await selectedId();
+      expect([next(before, from, step), next(await rowIds(), from, step)]).toContain(reached);
+      return reached!;
+    };
     let at: string | null = null;
     for (let presses = 0; at !== call.id; presses++) {
       expect(presses).toBeLessThan(50);
-      const rows = await rowIds();
-      expect(rows).toContain(call.id);
-      const below: string = at === null ? rows[0] : rows[rows.indexOf(at) + 1];
-      await page.keyboard.press('ArrowDown');
-      await expect.poll(selectedId, { timeout: 5_000 }).toBe(below);
-      at = below;
+      at = await press(1, at);
     }
-    const rows = await rowIds();
-    const k = rows.indexOf(call.id);
-    if (k > 0) {
-      await page.keyboard.press('ArrowUp');
-      await expect.poll(selectedId, { timeout: 5_000 }).toBe(rows[k - 1]);
-      await page.keyboard.press('ArrowDown');
-      await expect.poll(selectedId, { timeout: 5_000 }).toBe(call.id);
+    if ((await rowIds()).indexOf(call.id) > 0) {
+      at = await press(-1, at);
+      expect(at).not.toBe(call.id);
+      expect(await press(1, at)).toBe(call.id);
     }
 
     // batal without a reason sends nothing: the note takes the focus, and letters typed there are text, not keys.

@@ -253,34 +253,38 @@ export function mountDesk(ctx: WallContext): DeskPanel {
   }
 
   /**
-   * A status chosen while the last change is still on its way waits for it (under load, such a key press was
-   * silently dropped: the officer saw the menu take the key and nothing happen).
+   * A status is taken the moment it is chosen: the menu closes then, not when the server answers, so a menu the officer
+   * opens again meanwhile (the change's /ws echo often comes before its HTTP answer) stays open. Changes chosen while
+   * an earlier one is on its way wait for it and go in the order chosen (under load, such a key press was once silently
+   * dropped: the officer saw the menu take the key and nothing happen).
    */
   function pick(s: Status): Promise<void> {
-    statusChanges = statusChanges.then(() => applyStatus(s));
-    return statusChanges;
-  }
-
-  async function applyStatus(s: Status): Promise<void> {
     const i = current();
-    if (!i) return;
+    if (!i) return statusChanges;
     const note = (noteEl?.value ?? noteText).trim();
     if (NEEDS_REASON.includes(s) && !note) {
       pendingReason = s;
       paintStatuses();
       noteEl?.focus();
-      return;
+      return statusChanges;
     }
+    noteText = '';
+    closeMenu();
+    say('…');
     inFlight++;
+    statusChanges = statusChanges.then(() => applyStatus(i.id, s, note));
+    return statusChanges;
+  }
+
+  async function applyStatus(incidentId: string, s: Status, note: string): Promise<void> {
     try {
-      const updated = await api<Incident>(`/api/incidents/${encodeURIComponent(i.id)}`, { method: 'PATCH', json: { status: s, note: note || undefined } });
+      const updated = await api<Incident>(`/api/incidents/${encodeURIComponent(incidentId)}`, { method: 'PATCH', json: { status: s, note: note || undefined } });
       // the same change also comes over /ws; keep whichever is newer
       const cur = store.incidents.get(updated.id);
       if (!cur || Date.parse(updated.updatedAt) >= Date.parse(cur.updatedAt)) store.upsertIncident(updated);
-      noteText = '';
-      closeMenu();
       say(`✓ ${t('status')}: ${term('status', s)}`);
     } catch (err) {
+      if (id === incidentId && !noteText) noteText = note; // the reason typed is not lost with the change
       say(`${t('failed')}: ${(err as Error).message}`);
     } finally {
       inFlight--;
