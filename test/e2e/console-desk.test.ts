@@ -196,7 +196,15 @@ describe('console dispatch desk (e2e, keyboard only)', () => {
     expect(await page.locator('.desk .status-option.pending').getAttribute('data-status')).toBe('batal');
     expect((await incident(call.id)).status).toBe('baru');
     const reason = 'dobel laporan: sudah ditangani, penelepon sama';
-    await page.keyboard.type(reason);
+    await page.keyboard.type(reason.slice(0, 12));
+    // a third call about it is merged meanwhile (the incident changes under the officer's hands): the cursor stays in
+    // the reason, and what is typed next still lands there
+    const third = await report('e2e: pohon tumbang lagi');
+    await h.api(`/api/incidents/${third.id}/merge`, { method: 'POST', body: JSON.stringify({ into: call.id }) });
+    await expect.poll(() => page.locator(`.queue-row[data-incident-id="${call.id}"] .q-calls`).innerText(), { timeout: 10_000 }).toMatch(/3 panggilan/);
+    await page.keyboard.type(reason.slice(12));
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('note');
+    expect(await page.locator('.desk input[name=note]').inputValue()).toBe(reason);
     await page.keyboard.press('Enter');
     await expect.poll(async () => (await incident(call.id)).status, { timeout: 10_000 }).toBe('batal');
     const after = await incident(call.id);

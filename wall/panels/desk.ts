@@ -329,11 +329,17 @@ export function mountDesk(ctx: WallContext): DeskPanel {
       if (key === paintedKey) return;
       const [, status, category] = paintedKey.split('|');
       const focusInMenu = statusBox.contains(document.activeElement);
+      const caret = noteEl !== null && document.activeElement === noteEl ? [noteEl.selectionStart, noteEl.selectionEnd] : null;
       paintedKey = key;
       paintTitle(i);
       if (status !== i.status) pendingReason = null;
       paintStatuses();
-      if (menuOpen && focusInMenu) optionEls[0]?.focus();
+      // An update while the officer types a reason keeps the cursor where it was: else the letters typed next become
+      // the console's keys (a "d" in the reason sent a unit, an "n" jumped to the new-incident form).
+      if (menuOpen && focusInMenu && caret && noteEl) {
+        noteEl.focus();
+        noteEl.setSelectionRange(caret[0], caret[1]);
+      } else if (menuOpen && focusInMenu) optionEls[0]?.focus();
       paintRecs(); // gone once it is closed
       if (status !== i.status || category !== i.category) void loadRecs();
     } else if (what === 'units') {
