@@ -37,6 +37,9 @@ export function spawnOrphanProof(cmd: string, args: string[]): ChildProcess {
 export interface RtspServerChild {
   publishPort: number;
   clientPort: number;
+  /** The server's own RTP/RTCP ports: [rtpPortStart, rtpPortStart + rtpPortCount). */
+  rtpPortStart: number;
+  rtpPortCount: number;
   pid: number;
   /** Forget mount /<id> (a publisher killed without TEARDOWN would otherwise block the next ANNOUNCE). */
   drop(id: string): Promise<void>;
@@ -62,7 +65,7 @@ export async function startRtspServerChild(
     }),
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ publishPort: number; clientPort: number }>((resolve, reject) => {
+  const ready = await new Promise<{ publishPort: number; clientPort: number; rtpPortStart: number; rtpPortCount: number }>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error('RTSP server child did not start within 10 s')), 10_000);
     const fail = (err: Error) => {
       clearTimeout(timer);
@@ -89,6 +92,8 @@ export async function startRtspServerChild(
   return {
     publishPort: ready.publishPort,
     clientPort: ready.clientPort,
+    rtpPortStart: ready.rtpPortStart,
+    rtpPortCount: ready.rtpPortCount,
     pid: child.pid!,
     exited,
     drop(id) {

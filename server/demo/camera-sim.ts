@@ -53,6 +53,8 @@ export interface CameraSim {
     labelled: boolean;
     labelledCameras: number;
     serverPid: number;
+    /** The RTSP server's own RTP/RTCP ports, [first, end). */
+    rtpPorts: [number, number];
   };
   publisherPid(id: string): number | undefined;
 }
@@ -196,6 +198,9 @@ export async function startCameraSim(opts: CameraSimOptions): Promise<CameraSim>
       labelledCameras,
       get serverPid() {
         return server.pid;
+      },
+      get rtpPorts(): [number, number] {
+        return [server.rtpPortStart, server.rtpPortStart + server.rtpPortCount];
       },
     },
     publisherPid: (id) => get(id).pid,

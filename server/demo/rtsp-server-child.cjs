@@ -40,11 +40,17 @@ async function udpRangeFree(start, count) {
   }
 }
 
-/** Random even base below Linux's ephemeral range and above ffmpeg's default RTP client ports (5000…). */
+/**
+ * Random even base in 1024…4999: below ffmpeg's RTP/UDP client ports and below Linux's ephemeral range. ffmpeg picks
+ * its client ports at random anywhere in 5000…65000 (its -min_port/-max_port), publishers and pullers alike, so a range
+ * up there was sometimes taken by a puller before a publisher's mount bound it: that camera's mount then received
+ * nothing, and every pull failed with "Could not write header" (no picture size) until the demo restarted.
+ */
 async function pickRtpRange(count) {
   if (opts.rtpPortStart) return opts.rtpPortStart;
+  const [low, high] = [1100, 5000];
   for (let attempt = 0; attempt < 30; attempt++) {
-    const start = 2 * Math.floor((12000 + Math.random() * (32000 - 12000 - count)) / 2);
+    const start = 2 * Math.floor((low + Math.random() * (high - low - count)) / 2);
     if (await udpRangeFree(start, count)) return start;
   }
   throw new Error('no free UDP port range for RTP');

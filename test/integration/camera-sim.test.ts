@@ -110,6 +110,23 @@ describe(`camera simulator (${process.env.FFMPEG_PATH ? 'FFMPEG_PATH' : 'default
     }
   });
 
+  it("keeps its RTP ports below ffmpeg's UDP client ports, so no publisher or puller can take a mount's port", async () => {
+    // ffmpeg picks its RTP/UDP client ports at random in [min_port, max_port]; a mount whose port a puller held first
+    // received nothing, and every pull of that camera failed with "Could not write header" (no picture size)
+    const help = await new Promise<string>((resolve) => {
+      const child = spawn(ffmpeg.path, ['-hide_banner', '-h', 'demuxer=rtsp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.once('exit', () => resolve(out));
+    });
+    const minPort = Number(/-min_port\b.*\(default (\d+)\)/.exec(help)?.[1]);
+    expect(minPort).toBeGreaterThan(1024);
+    const [first, end] = sim!.stats.rtpPorts;
+    expect(first).toBeGreaterThanOrEqual(1024);
+    expect(end - first).toBeGreaterThanOrEqual(2 * 2 * ids.length); // a pair per mount and per puller
+    expect(end).toBeLessThanOrEqual(minPort);
+  });
+
   it('stop(id) darkens only that camera; resume(id) brings it back', async () => {
     await sim!.stop('cam-b');
     expect(sim!.publisherPid('cam-b')).toBeUndefined();
