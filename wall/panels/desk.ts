@@ -335,7 +335,7 @@ export function mountDesk(ctx: WallContext): DeskPanel {
       if (status !== i.status) pendingReason = null;
       paintStatuses();
       // An update while the officer types a reason keeps the cursor where it was: else the letters typed next become
-      // the console's keys (a "d" in the reason sent a unit, an "n" jumped to the new-incident form).
+      // the console's keys (an "n" jumped to the new-incident form, a "d" would send a unit).
       if (menuOpen && focusInMenu && caret && noteEl) {
         noteEl.focus();
         noteEl.setSelectionRange(caret[0], caret[1]);
